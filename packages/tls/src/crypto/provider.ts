@@ -1,0 +1,185 @@
+/**
+ * The crypto provider: a plain object of cipher suites, key-exchange groups,
+ * signature schemes and a random source, passed in each connection's configuration.
+ * Nothing in the engine reaches for a process-wide global; a test swaps in fixed
+ * randomness, keys or salts by building a provider of its own (see `withFixedInputs`).
+ * @module
+ */
+
+/** CipherSuite code points (RFC 8446 §B.4). */
+export const CipherSuiteId = {
+  TLS_AES_128_GCM_SHA256: 0x1301,
+  TLS_AES_256_GCM_SHA384: 0x1302,
+  TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+} as const;
+export type CipherSuiteName = keyof typeof CipherSuiteId;
+
+/** NamedGroup code points (RFC 8446 §4.2.7); only the ones we name in traces. */
+export const NamedGroupId = {
+  secp256r1: 0x0017,
+  secp384r1: 0x0018,
+  secp521r1: 0x0019,
+  x25519: 0x001d,
+  x448: 0x001e,
+  ffdhe2048: 0x0100,
+  ffdhe3072: 0x0101,
+  ffdhe4096: 0x0102,
+  ffdhe6144: 0x0103,
+  ffdhe8192: 0x0104,
+} as const;
+export type NamedGroupName = keyof typeof NamedGroupId;
+
+/** SignatureScheme code points (RFC 8446 §4.2.3). */
+export const SignatureSchemeId = {
+  rsa_pkcs1_sha256: 0x0401,
+  rsa_pkcs1_sha384: 0x0501,
+  rsa_pkcs1_sha512: 0x0601,
+  ecdsa_secp256r1_sha256: 0x0403,
+  ecdsa_secp384r1_sha384: 0x0503,
+  ecdsa_secp521r1_sha512: 0x0603,
+  rsa_pss_rsae_sha256: 0x0804,
+  rsa_pss_rsae_sha384: 0x0805,
+  rsa_pss_rsae_sha512: 0x0806,
+  ed25519: 0x0807,
+  ed448: 0x0808,
+  rsa_pss_pss_sha256: 0x0809,
+  rsa_pss_pss_sha384: 0x080a,
+  rsa_pss_pss_sha512: 0x080b,
+  rsa_pkcs1_sha1: 0x0201,
+  ecdsa_sha1: 0x0203,
+} as const;
+export type SignatureSchemeName = keyof typeof SignatureSchemeId;
+
+function reverse<T extends Record<string, number>>(table: T): Map<number, keyof T & string> {
+  return new Map(Object.entries(table).map(([k, v]) => [v, k as keyof T & string]));
+}
+const suiteNames = reverse(CipherSuiteId);
+const groupNames = reverse(NamedGroupId);
+const schemeNames = reverse(SignatureSchemeId);
+const hex4 = (code: number) => `0x${code.toString(16).padStart(4, '0')}`;
+
+/** `"TLS_AES_128_GCM_SHA256"` for 0x1301; the hex code for anything unknown. */
+export const cipherSuiteName = (code: number): string => suiteNames.get(code) ?? hex4(code);
+/** `"x25519"` for 0x001d; the hex code for anything unknown (e.g. GREASE). */
+export const groupName = (code: number): string => groupNames.get(code) ?? hex4(code);
+/** `"ed25519"` for 0x0807; the hex code for anything unknown. */
+export const signatureSchemeName = (code: number): string => schemeNames.get(code) ?? hex4(code);
+
+/** A hash function with incremental use, for HKDF and the transcript hash. */
+export interface HashFunction {
+  readonly name: 'SHA-256' | 'SHA-384' | 'SHA-512';
+  /** Hash.length in RFC 8446's terms. */
+  readonly outputLength: number;
+  hash(data: Uint8Array): Uint8Array;
+  /** A running hash: feed it with `update`, read it with `digest` (which leaves it usable). */
+  create(): RunningHash;
+  hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+/** An incremental hash whose `digest` does not end it (the transcript is hashed at many points). */
+export interface RunningHash {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+/** An AEAD algorithm (RFC 5116) as used by the record layer (RFC 8446 §5.2). */
+export interface Aead {
+  readonly name: 'AES-128-GCM' | 'AES-256-GCM' | 'ChaCha20-Poly1305';
+  readonly keyLength: number;
+  /** iv_length: 12 for every TLS 1.3 suite (§5.3). */
+  readonly nonceLength: number;
+  readonly tagLength: number;
+  /** Prepares a key once, so per-record calls do no key setup. */
+  importKey(key: Uint8Array): AeadKey;
+}
+
+/** A prepared AEAD key. */
+export interface AeadKey {
+  seal(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Uint8Array;
+  /** The plaintext, or null when the tag does not verify. */
+  open(nonce: Uint8Array, ciphertext: Uint8Array, additionalData: Uint8Array): Uint8Array | null;
+}
+
+/** A TLS 1.3 cipher suite: an AEAD and the hash used by HKDF (RFC 8446 §B.4). */
+export interface CipherSuite {
+  readonly id: number;
+  readonly name: CipherSuiteName;
+  readonly aead: Aead;
+  readonly hash: HashFunction;
+}
+
+/** An ephemeral key pair for one key exchange. */
+export interface KeyPair {
+  readonly privateKey: Uint8Array;
+  /** The key_exchange bytes sent in a KeyShareEntry (§4.2.8.2). */
+  readonly publicKey: Uint8Array;
+}
+
+/** A key-exchange group (§4.2.7, §4.2.8). */
+export interface KeyExchangeGroup {
+  readonly id: number;
+  readonly name: NamedGroupName;
+  /** Makes a fresh key pair, its private part drawn from `randomBytes`. */
+  generateKeyPair(randomBytes: (n: number) => Uint8Array): KeyPair;
+  /**
+   * The shared secret with the peer's key_exchange bytes. Throws when the peer's
+   * value is not a valid point or gives an all-zero X25519 output (§7.4.2).
+   */
+  sharedSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array;
+}
+
+/** A public key as it appears in a certificate's SubjectPublicKeyInfo. */
+export type PublicKey =
+  | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384'; readonly point: Uint8Array }
+  | { readonly type: 'ed25519'; readonly key: Uint8Array }
+  | { readonly type: 'rsa'; readonly n: bigint; readonly e: bigint };
+
+/** A private key for signing CertificateVerify (and certificates). */
+export type PrivateKey =
+  | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384'; readonly d: Uint8Array }
+  | { readonly type: 'ed25519'; readonly seed: Uint8Array }
+  | {
+      readonly type: 'rsa';
+      readonly n: bigint;
+      readonly e: bigint;
+      readonly d: bigint;
+      readonly p?: bigint;
+      readonly q?: bigint;
+      readonly dp?: bigint;
+      readonly dq?: bigint;
+      readonly qi?: bigint;
+    };
+
+/** A signature scheme (§4.2.3). */
+export interface SignatureScheme {
+  readonly id: number;
+  readonly name: SignatureSchemeName;
+  /** Whether this scheme may sign with `key` (key type, curve). */
+  canSign(key: PrivateKey): boolean;
+  /** Whether this scheme may verify with `key`. */
+  canVerify(key: PublicKey): boolean;
+  /**
+   * Signs `message`. Randomness the scheme needs (an RSA-PSS salt; ECDSA's nonce is
+   * deterministic per RFC 6979) comes from `randomBytes`.
+   */
+  sign(key: PrivateKey, message: Uint8Array, randomBytes: (n: number) => Uint8Array): Uint8Array;
+  /** True when `signature` is valid for `message` under `key`; never throws on bad input. */
+  verify(key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/**
+ * Everything cryptographic a connection uses. The lists are in preference order.
+ *
+ * @example
+ * ```ts
+ * import { nobleProvider } from '@lucid-tls/tls';
+ * const provider = { ...nobleProvider, cipherSuites: nobleProvider.cipherSuites.filter(s => s.name !== 'TLS_AES_256_GCM_SHA384') };
+ * ```
+ */
+export interface CryptoProvider {
+  readonly cipherSuites: readonly CipherSuite[];
+  readonly groups: readonly KeyExchangeGroup[];
+  readonly signatureSchemes: readonly SignatureScheme[];
+  /** Cryptographically secure random bytes. */
+  randomBytes(n: number): Uint8Array;
+}

@@ -1,0 +1,206 @@
+/**
+ * The handshake messages (RFC 8446 §4) and their extensions (§4.2) as plain data.
+ *
+ * Each message keeps its extensions as an ordered list, so encoding what was decoded
+ * gives the same bytes, and each message has its own extension union, because the
+ * same extension has a different shape in different messages (key_share in a
+ * ClientHello is a list of shares, in a ServerHello one share, in a
+ * HelloRetryRequest a group).
+ * @module
+ */
+
+/** KeyShareEntry (§4.2.8). */
+export interface KeyShareEntry {
+  group: number;
+  keyExchange: Uint8Array;
+}
+
+/** PskIdentity (§4.2.11). */
+export interface PskIdentity {
+  identity: Uint8Array;
+  obfuscatedTicketAge: number;
+}
+
+/** An extension this library does not interpret: kept as bytes (GREASE-safe, §4.2 / RFC 8701). */
+export interface UnknownExtension {
+  type: 'unknown';
+  code: number;
+  data: Uint8Array;
+}
+
+/** Extensions found in more than one message with the same shape. */
+export type SupportedGroupsExtension = { type: 'supported_groups'; groups: number[] };
+export type SignatureAlgorithmsExtension = { type: 'signature_algorithms'; schemes: number[] };
+export type SignatureAlgorithmsCertExtension = { type: 'signature_algorithms_cert'; schemes: number[] };
+/** ALPN (RFC 7301 §3.1): in a ClientHello the offered list, in EncryptedExtensions exactly one. */
+export type AlpnExtension = { type: 'application_layer_protocol_negotiation'; protocols: string[] };
+/** record_size_limit (RFC 8449 §4): the largest protected record the sender is willing to receive, 64..2^14+1. */
+export type RecordSizeLimitExtension = { type: 'record_size_limit'; limit: number };
+export type CookieExtension = { type: 'cookie'; cookie: Uint8Array };
+/** TLS 1.2-era extensions sent by many clients (and in RFC 8448's traces); empty bodies are meaningful only to TLS 1.2. */
+export type RenegotiationInfoExtension = { type: 'renegotiation_info'; renegotiatedConnection: Uint8Array };
+export type SessionTicketExtension = { type: 'session_ticket'; ticket: Uint8Array };
+/** padding (RFC 7685): zero bytes that bring the ClientHello to a size middleboxes handle. */
+export type PaddingExtension = { type: 'padding'; length: number };
+
+export type ClientHelloExtension =
+  | { type: 'server_name'; hostName: string } // RFC 6066 §3: one host_name entry
+  | SupportedGroupsExtension
+  | SignatureAlgorithmsExtension
+  | SignatureAlgorithmsCertExtension
+  | AlpnExtension
+  | RecordSizeLimitExtension
+  | CookieExtension
+  | RenegotiationInfoExtension
+  | SessionTicketExtension
+  | PaddingExtension
+  | { type: 'key_share'; clientShares: KeyShareEntry[] } // §4.2.8 KeyShareClientHello
+  | { type: 'supported_versions'; versions: number[] } // §4.2.1
+  | { type: 'psk_key_exchange_modes'; modes: number[] } // §4.2.9
+  | { type: 'early_data' } // §4.2.10
+  | { type: 'pre_shared_key'; identities: PskIdentity[]; binders: Uint8Array[] } // §4.2.11 OfferedPsks; must be last
+  | UnknownExtension;
+
+export type ServerHelloExtension =
+  | { type: 'key_share'; serverShare: KeyShareEntry }
+  | { type: 'supported_versions'; selectedVersion: number }
+  | { type: 'pre_shared_key'; selectedIdentity: number }
+  | UnknownExtension;
+
+export type HelloRetryRequestExtension =
+  | { type: 'key_share'; selectedGroup: number }
+  | { type: 'supported_versions'; selectedVersion: number }
+  | CookieExtension
+  | UnknownExtension;
+
+export type EncryptedExtension =
+  | { type: 'server_name' } // empty: the server used the name (RFC 6066 §3)
+  | SupportedGroupsExtension
+  | AlpnExtension
+  | RecordSizeLimitExtension
+  | { type: 'early_data' }
+  | UnknownExtension;
+
+export type CertificateRequestExtension =
+  | SignatureAlgorithmsExtension
+  | SignatureAlgorithmsCertExtension
+  | { type: 'certificate_authorities'; authorities: Uint8Array[] } // DER DistinguishedNames
+  | UnknownExtension;
+
+export type NewSessionTicketExtension = { type: 'early_data'; maxEarlyDataSize: number } | UnknownExtension;
+
+/** Extensions of a CertificateEntry (status_request, SCTs): kept opaque. */
+export type CertificateEntryExtension = UnknownExtension;
+
+/** ClientHello (§4.1.2). */
+export interface ClientHello {
+  type: 'client_hello';
+  legacyVersion: number;
+  random: Uint8Array;
+  legacySessionId: Uint8Array;
+  cipherSuites: number[];
+  legacyCompressionMethods: Uint8Array;
+  extensions: ClientHelloExtension[];
+}
+
+/** ServerHello (§4.1.3). */
+export interface ServerHello {
+  type: 'server_hello';
+  legacyVersion: number;
+  random: Uint8Array;
+  legacySessionIdEcho: Uint8Array;
+  cipherSuite: number;
+  legacyCompressionMethod: number;
+  extensions: ServerHelloExtension[];
+}
+
+/** HelloRetryRequest: a ServerHello whose random is the special value of §4.1.3. */
+export interface HelloRetryRequest {
+  type: 'hello_retry_request';
+  legacyVersion: number;
+  legacySessionIdEcho: Uint8Array;
+  cipherSuite: number;
+  legacyCompressionMethod: number;
+  extensions: HelloRetryRequestExtension[];
+}
+
+/** EncryptedExtensions (§4.3.1). */
+export interface EncryptedExtensions {
+  type: 'encrypted_extensions';
+  extensions: EncryptedExtension[];
+}
+
+/** CertificateRequest (§4.3.2). */
+export interface CertificateRequest {
+  type: 'certificate_request';
+  certificateRequestContext: Uint8Array;
+  extensions: CertificateRequestExtension[];
+}
+
+/** CertificateEntry (§4.4.2), X.509 only. */
+export interface CertificateEntry {
+  certData: Uint8Array;
+  extensions: CertificateEntryExtension[];
+}
+
+/** Certificate (§4.4.2). */
+export interface Certificate {
+  type: 'certificate';
+  certificateRequestContext: Uint8Array;
+  certificateList: CertificateEntry[];
+}
+
+/** CertificateVerify (§4.4.3). */
+export interface CertificateVerify {
+  type: 'certificate_verify';
+  algorithm: number;
+  signature: Uint8Array;
+}
+
+/** Finished (§4.4.4). */
+export interface Finished {
+  type: 'finished';
+  verifyData: Uint8Array;
+}
+
+/** NewSessionTicket (§4.6.1). */
+export interface NewSessionTicket {
+  type: 'new_session_ticket';
+  ticketLifetime: number;
+  ticketAgeAdd: number;
+  ticketNonce: Uint8Array;
+  ticket: Uint8Array;
+  extensions: NewSessionTicketExtension[];
+}
+
+/** EndOfEarlyData (§4.5). */
+export interface EndOfEarlyData {
+  type: 'end_of_early_data';
+}
+
+/** KeyUpdate (§4.6.3). */
+export interface KeyUpdate {
+  type: 'key_update';
+  requestUpdate: 'update_not_requested' | 'update_requested';
+}
+
+export type HandshakeMessage =
+  | ClientHello
+  | ServerHello
+  | HelloRetryRequest
+  | EncryptedExtensions
+  | CertificateRequest
+  | Certificate
+  | CertificateVerify
+  | Finished
+  | NewSessionTicket
+  | EndOfEarlyData
+  | KeyUpdate;
+
+/** The extension of type `type` in `list`, if present. */
+export function findExtension<E extends { type: string }, T extends E['type']>(
+  list: readonly E[],
+  type: T,
+): Extract<E, { type: T }> | undefined {
+  return list.find((e) => e.type === type) as Extract<E, { type: T }> | undefined;
+}
