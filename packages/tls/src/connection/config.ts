@@ -1,0 +1,136 @@
+/**
+ * What a client or server is configured with. Everything has a sensible default
+ * except what only the application can know: the server's certificate and key, and
+ * how the client decides to trust the server.
+ * @module
+ */
+import type {
+  CipherSuiteName,
+  CryptoProvider,
+  NamedGroupName,
+  PrivateKey,
+  SignatureSchemeName,
+} from '../crypto/provider.js';
+import type { KeyLogWriter } from '../trace/keylog.js';
+import type { TraceObserver } from '../trace/events.js';
+import type { Ticketer } from '../handshake/server/ticketer.js';
+import type { AntiReplay } from '../handshake/server/anti-replay.js';
+import type { Session } from '../handshake/session.js';
+
+/** A certificate chain (DER, leaf first) and the private key of its leaf. */
+export interface CertifiedKey {
+  chain: Uint8Array[];
+  privateKey: PrivateKey;
+}
+
+/** What a certificate verifier is told about the peer. */
+export interface PeerCertificateContext {
+  /** `server` when a client checks a server, `client` when a server checks a client. */
+  purpose: 'server' | 'client';
+  /** The name the client asked for (server_name), when verifying a server. */
+  serverName?: string;
+  /** The time to check validity at, from the connection's clock. */
+  now: Date;
+}
+
+/**
+ * Decides whether a peer's certificate chain (DER, leaf first) is trusted.
+ * Throw a {@link TlsError} (e.g. `bad_certificate`, `unknown_ca`, `certificate_expired`) to reject it.
+ * The handshake separately checks the CertificateVerify signature with the leaf's key.
+ */
+export type CertificateVerifier = (chain: Uint8Array[], context: PeerCertificateContext) => void;
+
+/** Settings shared by clients and servers. */
+export interface CommonConfig {
+  /** The crypto provider (default: `nobleProvider`). */
+  provider?: CryptoProvider;
+  /** Cipher suites to offer or accept, in preference order (default: the provider's). */
+  cipherSuites?: CipherSuiteName[];
+  /** Key-exchange groups, in preference order (default: the provider's). */
+  groups?: NamedGroupName[];
+  /** Signature schemes we accept from the peer and may sign with (default: the provider's). */
+  signatureSchemes?: SignatureSchemeName[];
+  /** ALPN protocols (RFC 7301), in preference order. */
+  alpnProtocols?: string[];
+  /** The record_size_limit to advertise (RFC 8449), 64..16385. Default: not sent (2^14 applies). */
+  recordSizeLimit?: number;
+  /** Zero padding to add to protected records (§5.4), as a function of content type and length. */
+  recordPadding?: (contentType: number, length: number) => number;
+  /** Receives every trace event (records, messages with fields, secrets, states). Contains secrets. */
+  trace?: TraceObserver;
+  /** Receives NSS key log lines, for Wireshark. Only set this when asked to. */
+  keyLog?: KeyLogWriter;
+  /** The clock in milliseconds since the epoch (default `Date.now`); tickets and certificate validity use it. */
+  now?: () => number;
+}
+
+/** Client settings. */
+export interface ClientConfig extends CommonConfig {
+  /** The host name to send as server_name (RFC 6066 §3) and to check the certificate against. IP addresses are not sent. */
+  serverName?: string;
+  /** How the server's certificate chain is trusted. Required: use `insecureSkipVerify` only deliberately. */
+  verifyServerCertificate: CertificateVerifier;
+  /** A client certificate, sent when the server asks for one (otherwise an empty Certificate, §4.4.2.4). */
+  certificate?: CertifiedKey;
+  /** A session from an earlier connection's NewSessionTicket, to resume (§4.6.1, §2.2). */
+  session?: Session;
+  /** Application data to send as 0-RTT early data with the resumed session (§4.2.10). */
+  earlyData?: Uint8Array;
+  /** Groups that get a key share in the first ClientHello (default: the first group only). */
+  keyShareGroups?: NamedGroupName[];
+  /** Middlebox compatibility mode (§D.4): a fake session id and change_cipher_spec records. */
+  middleboxCompatibility?: boolean;
+  /**
+   * Exactly what to advertise, for reproducing another implementation's ClientHello
+   * (RFC 8448's traces were made by NSS). Code points we cannot use are harmless to
+   * advertise only when the server cannot pick them; this is for tests and tutorials.
+   */
+  advertise?: {
+    groups?: number[];
+    signatureAlgorithms?: number[];
+    /** renegotiation_info with an empty renegotiated_connection (RFC 5746 §3.4). */
+    renegotiationInfo?: boolean;
+    /** An empty TLS 1.2 session_ticket extension (RFC 5077). */
+    sessionTicket?: boolean;
+    /** Pad the ClientHello to this many bytes with the padding extension (RFC 7685), when it is shorter. */
+    padToLength?: number;
+  };
+}
+
+/** Client-certificate policy of a server (§4.3.2). */
+export type ClientAuthPolicy = 'none' | 'optional' | 'required';
+
+/** Server settings. */
+export interface ServerConfig extends CommonConfig {
+  /** The certificate and key to present, or a function choosing one by server_name (SNI). */
+  certificate: CertifiedKey | ((serverName: string | undefined) => CertifiedKey | undefined);
+  /** Whether to ask for a client certificate (default `none`). */
+  clientAuth?: ClientAuthPolicy;
+  /** How client certificates are trusted (required when clientAuth is not `none`). */
+  verifyClientCertificate?: CertificateVerifier;
+  /** Session tickets (default: 2 tickets sealed by a per-server rotating key). Set `count: 0` to send none. */
+  tickets?: {
+    count?: number;
+    /** ticket_lifetime in seconds (at most 604800, §4.6.1; default 7200). */
+    lifetime?: number;
+    ticketer?: Ticketer;
+  };
+  /** Accept 0-RTT data up to this many bytes per connection (§4.2.10; default 0: reject). */
+  maxEarlyDataSize?: number;
+  /** Single-use ticket store for 0-RTT anti-replay (§8.1); required to accept early data. */
+  antiReplay?: AntiReplay;
+  /**
+   * Group choice. `client-shares` (default) picks, in our order, a group the client already
+   * sent a key share for and retries only when there is none; `server-preference` insists on
+   * our first mutually supported group, with a HelloRetryRequest when needed.
+   */
+  groupSelection?: 'client-shares' | 'server-preference';
+  /** Send a HelloRetryRequest even when not needed, to make the client prove its address with the cookie (§4.2.2). */
+  alwaysRetry?: boolean;
+  /** Makes the cookie of a HelloRetryRequest (§4.2.2); default: an HMAC of Hash(ClientHello1) under a per-connection key. */
+  makeCookie?: (hashOfClientHello1: Uint8Array) => Uint8Array;
+  /** Signature schemes to list in a CertificateRequest (default: the ones we verify), for reproducing traces. */
+  advertiseSignatureAlgorithms?: number[];
+  /** Groups to list in EncryptedExtensions' supported_groups (§4.2.7), for reproducing traces; default: none sent. */
+  advertiseGroups?: number[];
+}

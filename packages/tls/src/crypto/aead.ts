@@ -1,0 +1,64 @@
+/**
+ * The three AEAD algorithms of the TLS 1.3 cipher suites (RFC 8446 §5.2, §B.4):
+ * AES-128-GCM and AES-256-GCM (NIST SP 800-38D, RFC 5116) and ChaCha20-Poly1305
+ * (RFC 8439). Thin wrappers over `@noble/ciphers`.
+ *
+ * `open` returns null for any record that does not authenticate, including one too
+ * short to hold a tag: the record layer turns that into a bad_record_mac alert
+ * (RFC 8446 §5.2), so a forged record never surfaces as an exception.
+ * @module
+ */
+
+import { gcm } from '@noble/ciphers/aes.js';
+import { chacha20poly1305 as nobleChacha20poly1305 } from '@noble/ciphers/chacha.js';
+import type { Aead, AeadKey } from './provider.js';
+
+/** The AEAD constructors we wrap: `(key, nonce, aad) => { encrypt, decrypt }`. */
+type NobleAead = typeof gcm | typeof nobleChacha20poly1305;
+
+/** Every TLS 1.3 AEAD has a 12-byte nonce (iv_length, §5.3) and a 16-byte tag. */
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+
+function aead(name: Aead['name'], keyLength: number, cipher: NobleAead): Aead {
+  return {
+    name,
+    keyLength,
+    nonceLength: NONCE_LENGTH,
+    tagLength: TAG_LENGTH,
+    importKey(key: Uint8Array): AeadKey {
+      if (key.length !== keyLength) throw new Error(`${name} needs a ${keyLength}-byte key, got ${key.length} bytes`);
+      // One copy at import, so the caller may reuse its buffer; records then use it as is.
+      const ownKey = key.slice();
+      const checkNonce = (nonce: Uint8Array) => {
+        if (nonce.length !== NONCE_LENGTH) throw new Error(`${name} needs a ${NONCE_LENGTH}-byte nonce`);
+      };
+      return {
+        seal(nonce, plaintext, additionalData) {
+          checkNonce(nonce);
+          // The output is ciphertext || tag, exactly the TLSCiphertext.encrypted_record (§5.2).
+          return cipher(ownKey, nonce, additionalData).encrypt(plaintext);
+        },
+        open(nonce, ciphertext, additionalData) {
+          checkNonce(nonce);
+          if (ciphertext.length < TAG_LENGTH) return null;
+          try {
+            return cipher(ownKey, nonce, additionalData).decrypt(ciphertext);
+          } catch {
+            // With the lengths checked above, noble only throws here for a tag mismatch.
+            return null;
+          }
+        },
+      };
+    },
+  };
+}
+
+/** AES-128-GCM (RFC 5116 AEAD_AES_128_GCM): 16-byte key. */
+export const aes128gcm: Aead = aead('AES-128-GCM', 16, gcm);
+
+/** AES-256-GCM (RFC 5116 AEAD_AES_256_GCM): 32-byte key. */
+export const aes256gcm: Aead = aead('AES-256-GCM', 32, gcm);
+
+/** ChaCha20-Poly1305 (RFC 8439 §2.8): 32-byte key. */
+export const chacha20poly1305: Aead = aead('ChaCha20-Poly1305', 32, nobleChacha20poly1305);

@@ -1,0 +1,102 @@
+/**
+ * A provider with fixed "random" inputs, for deterministic tests and for replaying
+ * RFC 8448 byte for byte: the traces print every random value, ephemeral private
+ * key and (implicitly, through the signature) RSA-PSS salt they used.
+ *
+ * Each input is strict: a request that does not match what was queued, or that
+ * comes after the queue is empty, throws. A test thus finds out at once when the
+ * engine draws randomness in a different order or amount than the trace expects.
+ * Never use this outside tests.
+ * @module
+ */
+
+import type { CryptoProvider, KeyExchangeGroup, NamedGroupName, SignatureScheme } from './provider.js';
+
+/** The inputs to fix. Anything left out comes from the base provider as usual. */
+export interface FixedInputs {
+  /**
+   * Byte strings that `randomBytes` returns, one per call, in order (for example the
+   * ClientHello random, then a legacy_session_id). Each call must ask for exactly
+   * the length of the next string.
+   */
+  readonly random?: readonly Uint8Array[];
+  /** The ephemeral private key each named group uses instead of a fresh one. */
+  readonly keyShares?: Partial<Record<NamedGroupName, Uint8Array>>;
+  /** Salts the rsa_pss_* schemes use, one per signature, in order. */
+  readonly pssSalts?: readonly Uint8Array[];
+}
+
+/** A function that hands out `values` in order, checking each requested length. */
+function queue(what: string, values: readonly Uint8Array[]): (n: number) => Uint8Array {
+  let next = 0;
+  return (n) => {
+    const value = values[next];
+    if (value === undefined) throw new Error(`fixed inputs: no ${what} left (asked for ${n} bytes)`);
+    if (value.length !== n) {
+      throw new Error(`fixed inputs: ${what} #${next} has ${value.length} bytes, but ${n} were asked for`);
+    }
+    next++;
+    return value.slice();
+  };
+}
+
+/**
+ * A group whose key pair is always the one for `privateKey`. The public key is
+ * computed by the base group itself: we run its own `generateKeyPair` with a random
+ * source that returns `privateKey`, which works for any group whose private key is
+ * one draw of random bytes (x25519, secp256r1).
+ */
+function fixedGroup(group: KeyExchangeGroup, privateKey: Uint8Array): KeyExchangeGroup {
+  return {
+    id: group.id,
+    name: group.name,
+    generateKeyPair() {
+      const pair = group.generateKeyPair(queue(`${group.name} private key`, [privateKey]));
+      return { privateKey: pair.privateKey, publicKey: pair.publicKey };
+    },
+    sharedSecret: (ownPrivateKey, peerPublicKey) => group.sharedSecret(ownPrivateKey, peerPublicKey),
+  };
+}
+
+/** A scheme that takes its randomness (for RSA-PSS, the salt) from `salts`. */
+function fixedSaltScheme(scheme: SignatureScheme, salts: (n: number) => Uint8Array): SignatureScheme {
+  return {
+    id: scheme.id,
+    name: scheme.name,
+    canSign: (key) => scheme.canSign(key),
+    canVerify: (key) => scheme.canVerify(key),
+    sign: (key, message) => scheme.sign(key, message, salts),
+    verify: (key, message, signature) => scheme.verify(key, message, signature),
+  };
+}
+
+/**
+ * `provider` with the given inputs fixed.
+ *
+ * @example
+ * ```ts
+ * const provider = withFixedInputs(nobleProvider, {
+ *   random: [fromHex(clientRandomHex)],
+ *   keyShares: { x25519: fromHex(clientPrivateHex) },
+ * });
+ * ```
+ */
+export function withFixedInputs(provider: CryptoProvider, inputs: FixedInputs): CryptoProvider {
+  const { random, keyShares = {}, pssSalts } = inputs;
+  // One salt queue shared by all PSS schemes: the order of signatures is what counts.
+  const salts = pssSalts === undefined ? undefined : queue('PSS salt', pssSalts);
+  for (const name of Object.keys(keyShares)) {
+    if (!provider.groups.some((group) => group.name === name)) throw new Error(`fixed inputs: the provider has no group ${name}`);
+  }
+  return {
+    cipherSuites: provider.cipherSuites,
+    groups: provider.groups.map((group) => {
+      const privateKey = keyShares[group.name];
+      return privateKey === undefined ? group : fixedGroup(group, privateKey);
+    }),
+    signatureSchemes: provider.signatureSchemes.map((scheme) =>
+      salts !== undefined && scheme.name.startsWith('rsa_pss_') ? fixedSaltScheme(scheme, salts) : scheme,
+    ),
+    randomBytes: random === undefined ? (n) => provider.randomBytes(n) : queue('random bytes', random),
+  };
+}

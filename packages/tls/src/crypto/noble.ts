@@ -1,0 +1,76 @@
+/**
+ * The default crypto provider, built on Paul Miller's noble libraries
+ * (`@noble/hashes`, `@noble/ciphers`, `@noble/curves`) plus our own RSA.
+ *
+ * The noble libraries are audited, pure JavaScript and free of native code, which
+ * keeps the library portable and every primitive readable. They take care to avoid
+ * secret-dependent branches, but JavaScript gives no constant-time guarantees (the
+ * JIT and bigint arithmetic decide), so they are not constant-time in the strict
+ * sense; nor is our RSA signing (see `rsa.ts`). A deployment that needs that can pass
+ * a provider of its own.
+ * @module
+ */
+
+import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
+import { aes128gcm, aes256gcm, chacha20poly1305 } from './aead.js';
+import { secp256r1Group, x25519Group } from './groups.js';
+import { sha256, sha384 } from './hash.js';
+import { CipherSuiteId } from './provider.js';
+import type { CipherSuite, CryptoProvider } from './provider.js';
+import {
+  ecdsa_secp256r1_sha256,
+  ecdsa_secp384r1_sha384,
+  ed25519,
+  rsa_pkcs1_sha256,
+  rsa_pkcs1_sha384,
+  rsa_pkcs1_sha512,
+  rsa_pss_rsae_sha256,
+  rsa_pss_rsae_sha384,
+  rsa_pss_rsae_sha512,
+} from './signature-schemes.js';
+
+/** TLS_AES_128_GCM_SHA256 (0x1301), the suite every TLS 1.3 implementation must support (RFC 8446 §9.1). */
+export const TLS_AES_128_GCM_SHA256: CipherSuite = {
+  id: CipherSuiteId.TLS_AES_128_GCM_SHA256,
+  name: 'TLS_AES_128_GCM_SHA256',
+  aead: aes128gcm,
+  hash: sha256,
+};
+
+/** TLS_AES_256_GCM_SHA384 (0x1302). */
+export const TLS_AES_256_GCM_SHA384: CipherSuite = {
+  id: CipherSuiteId.TLS_AES_256_GCM_SHA384,
+  name: 'TLS_AES_256_GCM_SHA384',
+  aead: aes256gcm,
+  hash: sha384,
+};
+
+/** TLS_CHACHA20_POLY1305_SHA256 (0x1303). */
+export const TLS_CHACHA20_POLY1305_SHA256: CipherSuite = {
+  id: CipherSuiteId.TLS_CHACHA20_POLY1305_SHA256,
+  name: 'TLS_CHACHA20_POLY1305_SHA256',
+  aead: chacha20poly1305,
+  hash: sha256,
+};
+
+/**
+ * The default provider: three cipher suites, x25519 then secp256r1 for key exchange,
+ * the ECDSA, Ed25519 and RSA signature schemes, and randomness from
+ * `crypto.getRandomValues` (through noble's `randomBytes`). Lists are in preference order.
+ */
+export const nobleProvider: CryptoProvider = {
+  cipherSuites: [TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256],
+  groups: [x25519Group, secp256r1Group],
+  signatureSchemes: [
+    ecdsa_secp256r1_sha256,
+    ecdsa_secp384r1_sha384,
+    ed25519,
+    rsa_pss_rsae_sha256,
+    rsa_pss_rsae_sha384,
+    rsa_pss_rsae_sha512,
+    rsa_pkcs1_sha256,
+    rsa_pkcs1_sha384,
+    rsa_pkcs1_sha512,
+  ],
+  randomBytes: (n) => nobleRandomBytes(n),
+};

@@ -1,0 +1,182 @@
+/**
+ * The two entry points of the handshake message codec: a {@link HandshakeMessage} to
+ * bytes and back (RFC 8446 §4).
+ *
+ * Every message is framed the same way: `msg_type` (1 byte), `length` (3 bytes), then
+ * the body. With `annotate: true` both directions also return the tree of named
+ * {@link Field}s, whose leaves tile the message from its first byte to its last; the
+ * same functions that read and write the bytes record the fields, so a trace cannot
+ * disagree with the wire.
+ * @module
+ */
+import { fail } from '../../alert.js';
+import { Reader, Writer, type Field } from '../../wire/codec.js';
+import { HandshakeType, handshakeTypeName } from '../handshake-type.js';
+import { readCertificate, writeCertificate } from './certificate.js';
+import { readCertificateRequest, writeCertificateRequest } from './certificate-request.js';
+import { readCertificateVerify, writeCertificateVerify } from './certificate-verify.js';
+import { readClientHello, writeClientHello } from './client-hello.js';
+import { readEncryptedExtensions, writeEncryptedExtensions } from './encrypted-extensions.js';
+import { readFinished, writeFinished } from './finished.js';
+import { isHelloRetryRequestRandom, readHelloRetryRequest, writeHelloRetryRequest } from './hello-retry-request.js';
+import { readKeyUpdate, writeKeyUpdate } from './key-update.js';
+import { readNewSessionTicket, writeNewSessionTicket } from './new-session-ticket.js';
+import { readServerHello, writeServerHello } from './server-hello.js';
+import type { HandshakeMessage } from './types.js';
+
+export { HELLO_RETRY_REQUEST_RANDOM } from './hello-retry-request.js';
+
+/** Options of the codec. */
+export interface HandshakeCodecOptions {
+  /** Record the named fields (for traces and teaching); off by default, which costs nothing. */
+  annotate?: boolean;
+}
+
+/** The structure name and RFC section of each message, as the top-level group of its fields. */
+const structs: Readonly<Record<HandshakeMessage['type'], { name: string; rfc: string }>> = {
+  client_hello: { name: 'ClientHello', rfc: 'RFC 8446 §4.1.2' },
+  server_hello: { name: 'ServerHello', rfc: 'RFC 8446 §4.1.3' },
+  hello_retry_request: { name: 'HelloRetryRequest', rfc: 'RFC 8446 §4.1.4' },
+  encrypted_extensions: { name: 'EncryptedExtensions', rfc: 'RFC 8446 §4.3.1' },
+  certificate_request: { name: 'CertificateRequest', rfc: 'RFC 8446 §4.3.2' },
+  certificate: { name: 'Certificate', rfc: 'RFC 8446 §4.4.2' },
+  certificate_verify: { name: 'CertificateVerify', rfc: 'RFC 8446 §4.4.3' },
+  finished: { name: 'Finished', rfc: 'RFC 8446 §4.4.4' },
+  new_session_ticket: { name: 'NewSessionTicket', rfc: 'RFC 8446 §4.6.1' },
+  end_of_early_data: { name: 'EndOfEarlyData', rfc: 'RFC 8446 §4.5' },
+  key_update: { name: 'KeyUpdate', rfc: 'RFC 8446 §4.6.3' },
+};
+
+/** A HelloRetryRequest travels as a server_hello (§4.1.4); every other type is its own msg_type. */
+const msgType = (type: HandshakeMessage['type']): number =>
+  type === 'hello_retry_request' ? HandshakeType.server_hello : HandshakeType[type];
+
+const msgTypeInfo = (code: number) => ({ value: `${handshakeTypeName(code) ?? 'unknown'} (${code})` });
+const LENGTH_NOTE = 'Length of the body that follows, in bytes.';
+
+function writeBody(w: Writer, msg: HandshakeMessage): void {
+  switch (msg.type) {
+    case 'client_hello':
+      return writeClientHello(w, msg);
+    case 'server_hello':
+      return writeServerHello(w, msg);
+    case 'hello_retry_request':
+      return writeHelloRetryRequest(w, msg);
+    case 'encrypted_extensions':
+      return writeEncryptedExtensions(w, msg);
+    case 'certificate_request':
+      return writeCertificateRequest(w, msg);
+    case 'certificate':
+      return writeCertificate(w, msg);
+    case 'certificate_verify':
+      return writeCertificateVerify(w, msg);
+    case 'finished':
+      return writeFinished(w, msg);
+    case 'new_session_ticket':
+      return writeNewSessionTicket(w, msg);
+    case 'end_of_early_data':
+      return; // struct {} EndOfEarlyData: an empty body (§4.5)
+    case 'key_update':
+      return writeKeyUpdate(w, msg);
+  }
+}
+
+/**
+ * Encodes a handshake message, 4-byte header included.
+ *
+ * @example
+ * ```ts
+ * const { bytes } = encodeHandshakeMessage({ type: 'finished', verifyData });
+ * ```
+ */
+export function encodeHandshakeMessage(
+  msg: HandshakeMessage,
+  options: HandshakeCodecOptions = {},
+): { bytes: Uint8Array; fields: Field[] } {
+  const w = new Writer({ annotate: options.annotate ?? false });
+  const code = msgType(msg.type);
+  const struct = structs[msg.type];
+  w.u8(code, 'msg_type', msgTypeInfo(code));
+  w.u24(0, 'length', LENGTH_NOTE); // filled in below, once the body's size is known
+  w.struct(struct.name, () => writeBody(w, msg), { rfc: struct.rfc });
+  const bytes = w.finish();
+  const length = bytes.length - 4;
+  if (length >= 2 ** 24) throw new RangeError(`${struct.name}: ${length} bytes do not fit a handshake message`);
+  bytes[1] = length >>> 16;
+  bytes[2] = (length >>> 8) & 0xff;
+  bytes[3] = length & 0xff;
+  return { bytes, fields: w.fields };
+}
+
+/** What a message's first bytes say it is, before reading it. */
+function classify(bytes: Uint8Array): HandshakeMessage['type'] {
+  const code = bytes[0]!;
+  const name = handshakeTypeName(code);
+  // message_hash exists only inside the transcript (§4.4.1), never on the wire.
+  if (name === undefined || name === 'message_hash') {
+    fail('unexpected_message', `unknown handshake message type ${code}`);
+  }
+  // A ServerHello with the special random is a HelloRetryRequest (§4.1.3): random is at bytes 6..38.
+  if (name === 'server_hello' && bytes.length >= 38 && isHelloRetryRequestRandom(bytes.subarray(6, 38))) {
+    return 'hello_retry_request';
+  }
+  return name;
+}
+
+function readBody(r: Reader, type: HandshakeMessage['type'], message: Uint8Array): HandshakeMessage {
+  switch (type) {
+    case 'client_hello':
+      return readClientHello(r);
+    case 'server_hello':
+      return readServerHello(r, message);
+    case 'hello_retry_request':
+      return readHelloRetryRequest(r);
+    case 'encrypted_extensions':
+      return readEncryptedExtensions(r);
+    case 'certificate_request':
+      return readCertificateRequest(r);
+    case 'certificate':
+      return readCertificate(r);
+    case 'certificate_verify':
+      return readCertificateVerify(r);
+    case 'finished':
+      return readFinished(r);
+    case 'new_session_ticket':
+      return readNewSessionTicket(r);
+    case 'end_of_early_data':
+      return { type: 'end_of_early_data' };
+    case 'key_update':
+      return readKeyUpdate(r);
+  }
+}
+
+/**
+ * Decodes one whole handshake message (4-byte header included), as the handshake
+ * reassembler delivers it.
+ *
+ * Errors are {@link TlsError}s carrying the alert to send: `unexpected_message` for an
+ * unknown msg_type, `decode_error` for a wrong length, a vector out of its bounds or
+ * bytes left over, `illegal_parameter` for a value or extension the RFC forbids.
+ * The returned message holds its own copy of the bytes it needs.
+ */
+export function decodeHandshakeMessage(
+  bytes: Uint8Array,
+  options: HandshakeCodecOptions = {},
+): { message: HandshakeMessage; fields: Field[] } {
+  if (bytes.length < 4) fail('decode_error', `handshake message: ${bytes.length} bytes, shorter than its header`);
+  // One copy up front: the decoded message's byte fields are views into it, so they
+  // stay valid when the caller reuses its buffer.
+  const input = bytes.slice();
+  const type = classify(input);
+  const struct = structs[type];
+  const r = new Reader(input, struct.name, { annotate: options.annotate ?? false });
+  const code = r.u8('msg_type');
+  r.describe(msgTypeInfo(code));
+  const length = r.u24('length', LENGTH_NOTE);
+  if (length !== r.remaining) {
+    fail('decode_error', `${struct.name}: length says ${length} bytes, the message has ${r.remaining}`);
+  }
+  const message = r.struct(struct.name, () => readBody(r, type, input), { rfc: struct.rfc });
+  r.expectEnd();
+  return { message, fields: r.fields };
+}

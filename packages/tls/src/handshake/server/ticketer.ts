@@ -1,0 +1,119 @@
+/**
+ * Stateless session tickets (RFC 8446 §4.6.1, in the manner of RFC 5077 §4): the server
+ * keeps nothing per session; the ticket itself carries the resumption state, sealed
+ * with an AEAD key that only the server knows and that it rotates.
+ * @module
+ */
+import type { Aead, AeadKey, CryptoProvider } from '../../crypto/provider.js';
+import { aes256gcm } from '../../crypto/aead.js';
+import { concat } from '../../wire/bytes.js';
+import { Reader, Writer } from '../../wire/codec.js';
+
+/** Seals resumption state into a ticket and opens it again. */
+export interface Ticketer {
+  seal(state: Uint8Array): Uint8Array;
+  /** The state, or null when the ticket is not one of ours (or its key has been retired). */
+  open(ticket: Uint8Array): Uint8Array | null;
+}
+
+/** What a ticket remembers of the connection that issued it. */
+export interface TicketState {
+  cipherSuite: number;
+  /** The resumption PSK (§4.6.1). */
+  psk: Uint8Array;
+  ticketAgeAdd: number;
+  /** When the ticket was issued, in ms since the epoch. */
+  issuedAt: number;
+  lifetime: number;
+  maxEarlyDataSize: number;
+  alpnProtocol: string;
+  serverName: string;
+}
+
+/** Encodes a {@link TicketState} (the plaintext a {@link Ticketer} seals). */
+export function encodeTicketState(s: TicketState): Uint8Array {
+  const w = new Writer();
+  w.u16(s.cipherSuite, 'cipher_suite');
+  w.opaque(1, s.psk, 'psk');
+  w.u32(s.ticketAgeAdd, 'ticket_age_add');
+  w.u32(Math.floor(s.issuedAt / 2 ** 32), 'issued_at_high');
+  w.u32(s.issuedAt % 2 ** 32, 'issued_at_low');
+  w.u32(s.lifetime, 'lifetime');
+  w.u32(s.maxEarlyDataSize, 'max_early_data_size');
+  w.opaque(1, new TextEncoder().encode(s.alpnProtocol), 'alpn');
+  w.opaque(1, new TextEncoder().encode(s.serverName), 'server_name');
+  return w.finish();
+}
+
+/** Decodes a {@link TicketState}; throws decode_error when malformed. */
+export function decodeTicketState(bytes: Uint8Array): TicketState {
+  const r = new Reader(bytes, 'ticket');
+  const state: TicketState = {
+    cipherSuite: r.u16('cipher_suite'),
+    psk: r.opaque(1, 'psk').slice(),
+    ticketAgeAdd: r.u32('ticket_age_add'),
+    issuedAt: r.u32('issued_at_high') * 2 ** 32 + r.u32('issued_at_low'),
+    lifetime: r.u32('lifetime'),
+    maxEarlyDataSize: r.u32('max_early_data_size'),
+    alpnProtocol: new TextDecoder().decode(r.opaque(1, 'alpn')),
+    serverName: new TextDecoder().decode(r.opaque(1, 'server_name')),
+  };
+  r.expectEnd();
+  return state;
+}
+
+const KEY_ID_LENGTH = 4;
+const NONCE_LENGTH = 12;
+
+/**
+ * The default ticketer: AES-256-GCM under a random key that is replaced every
+ * `rotateAfterMs`; tickets sealed under the previous key still open until it too is
+ * replaced, so a ticket lives at most two periods. Ticket = key_id || nonce || sealed state.
+ */
+export class RotatingTicketer implements Ticketer {
+  private keys: { id: Uint8Array; key: AeadKey; createdAt: number }[] = [];
+  private readonly aead: Aead = aes256gcm;
+
+  constructor(
+    private readonly provider: CryptoProvider,
+    private readonly options: { rotateAfterMs?: number; now?: () => number } = {},
+  ) {}
+
+  seal(state: Uint8Array): Uint8Array {
+    const current = this.currentKey();
+    const nonce = this.provider.randomBytes(NONCE_LENGTH);
+    return concat(current.id, nonce, current.key.seal(nonce, state, current.id));
+  }
+
+  open(ticket: Uint8Array): Uint8Array | null {
+    this.currentKey();
+    if (ticket.length < KEY_ID_LENGTH + NONCE_LENGTH + this.aead.tagLength) return null;
+    const id = ticket.subarray(0, KEY_ID_LENGTH);
+    const entry = this.keys.find((k) => k.id.every((b, i) => b === id[i]));
+    if (!entry) return null;
+    return entry.key.open(ticket.subarray(KEY_ID_LENGTH, KEY_ID_LENGTH + NONCE_LENGTH), ticket.subarray(KEY_ID_LENGTH + NONCE_LENGTH), id);
+  }
+
+  private currentKey() {
+    const now = (this.options.now ?? Date.now)();
+    const period = this.options.rotateAfterMs ?? 12 * 3600 * 1000;
+    const newest = this.keys[0];
+    if (!newest || now - newest.createdAt >= period) {
+      const fresh = { id: this.provider.randomBytes(KEY_ID_LENGTH), key: this.aead.importKey(this.provider.randomBytes(this.aead.keyLength)), createdAt: now };
+      this.keys = [fresh, ...this.keys].slice(0, 2);
+    }
+    return this.keys[0]!;
+  }
+}
+
+/** Opens a ticket into its state, or null when it is not ours or is malformed. */
+export function openTicket(ticketer: Ticketer, ticket: Uint8Array): TicketState | null {
+  const plain = ticketer.open(ticket);
+  if (!plain) return null;
+  try {
+    return decodeTicketState(plain);
+  } catch {
+    return null;
+  }
+}
+

@@ -1,0 +1,68 @@
+/**
+ * A resumable session, as a client keeps it from a NewSessionTicket (RFC 8446 §4.6.1),
+ * and its portable encoding (for `--sess-out` / `--sess-in`).
+ * @module
+ */
+import { fail } from '../alert.js';
+import { Reader, Writer } from '../wire/codec.js';
+
+/** What a client needs to resume: the ticket, the PSK derived for it, and its limits. */
+export interface Session {
+  /** The opaque ticket: the PSK identity to send (§4.2.11). */
+  ticket: Uint8Array;
+  /** HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). A secret. */
+  psk: Uint8Array;
+  /** The cipher suite of the connection that made it; a resumption must use one with the same hash. */
+  cipherSuite: number;
+  /** ticket_age_add, to obfuscate the ticket age (§4.2.11.1). */
+  ticketAgeAdd: number;
+  /** When the ticket was received, in milliseconds since the epoch. */
+  receivedAt: number;
+  /** ticket_lifetime in seconds. */
+  lifetime: number;
+  /** max_early_data_size from the ticket's early_data extension (0: no 0-RTT). */
+  maxEarlyDataSize: number;
+  /** The server_name of the original connection. */
+  serverName?: string;
+  /** The ALPN protocol of the original connection (0-RTT must use the same one, §4.2.10). */
+  alpnProtocol?: string;
+}
+
+const SESSION_FORMAT = 1;
+
+/** Serializes a session (it contains the PSK: store it like a key). */
+export function encodeSession(s: Session): Uint8Array {
+  const w = new Writer();
+  w.u8(SESSION_FORMAT, 'format');
+  w.opaque(2, s.ticket, 'ticket');
+  w.opaque(1, s.psk, 'psk');
+  w.u16(s.cipherSuite, 'cipher_suite');
+  w.u32(s.ticketAgeAdd, 'ticket_age_add');
+  w.u32(Math.floor(s.receivedAt / 2 ** 32), 'received_at_high');
+  w.u32(s.receivedAt % 2 ** 32, 'received_at_low');
+  w.u32(s.lifetime, 'lifetime');
+  w.u32(s.maxEarlyDataSize, 'max_early_data_size');
+  w.opaque(1, new TextEncoder().encode(s.serverName ?? ''), 'server_name');
+  w.opaque(1, new TextEncoder().encode(s.alpnProtocol ?? ''), 'alpn');
+  return w.finish();
+}
+
+/** Reads a session written by {@link encodeSession}; throws a TlsError (decode_error) when malformed. */
+export function decodeSession(bytes: Uint8Array): Session {
+  const r = new Reader(bytes, 'Session');
+  if (r.u8('format') !== SESSION_FORMAT) fail('decode_error', 'Session: unknown format');
+  const ticket = r.opaque(2, 'ticket').slice();
+  const psk = r.opaque(1, 'psk').slice();
+  const cipherSuite = r.u16('cipher_suite');
+  const ticketAgeAdd = r.u32('ticket_age_add');
+  const receivedAt = r.u32('received_at_high') * 2 ** 32 + r.u32('received_at_low');
+  const lifetime = r.u32('lifetime');
+  const maxEarlyDataSize = r.u32('max_early_data_size');
+  const serverName = new TextDecoder().decode(r.opaque(1, 'server_name'));
+  const alpn = new TextDecoder().decode(r.opaque(1, 'alpn'));
+  r.expectEnd();
+  const s: Session = { ticket, psk, cipherSuite, ticketAgeAdd, receivedAt, lifetime, maxEarlyDataSize };
+  if (serverName) s.serverName = serverName;
+  if (alpn) s.alpnProtocol = alpn;
+  return s;
+}

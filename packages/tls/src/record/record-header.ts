@@ -1,0 +1,43 @@
+/**
+ * The 5-byte record header shared by TLSPlaintext and TLSCiphertext (RFC 8446 §5.1,
+ * §5.2): content type, legacy_record_version, length. For protected records the
+ * header is also the AEAD's additional data (§5.2).
+ * @module
+ */
+import { RECORD_HEADER_LENGTH } from './limits.js';
+
+/**
+ * The legacy_record_version of every record we send, except that an initial
+ * ClientHello may use {@link LEGACY_RECORD_VERSION_TLS10} (RFC 8446 §5.1).
+ * Receivers ignore the field.
+ */
+export const LEGACY_RECORD_VERSION = 0x0303;
+
+/** 0x0301 (TLS 1.0): what RFC 8446 §5.1 recommends for the record of an initial ClientHello. */
+export const LEGACY_RECORD_VERSION_TLS10 = 0x0301;
+
+/** The fields of a record header. */
+export interface RecordHeader {
+  /** ContentType (the outer one, for protected records). */
+  contentType: number;
+  /** Deprecated and ignored on receipt (RFC 8446 §5.1). */
+  legacyRecordVersion: number;
+  /** Length of the fragment (or encrypted_record) that follows. */
+  length: number;
+}
+
+/** The 5 header bytes for a record. */
+export function encodeRecordHeader(contentType: number, legacyRecordVersion: number, length: number): Uint8Array {
+  if (length < 0 || length > 0xffff) throw new RangeError(`record length ${length} does not fit in 16 bits`);
+  return Uint8Array.of(contentType, legacyRecordVersion >> 8, legacyRecordVersion & 0xff, length >> 8, length & 0xff);
+}
+
+/** Reads the header at the start of `bytes` (which must hold at least 5 bytes). */
+export function decodeRecordHeader(bytes: Uint8Array): RecordHeader {
+  if (bytes.length < RECORD_HEADER_LENGTH) throw new RangeError('a record header needs 5 bytes');
+  return {
+    contentType: bytes[0]!,
+    legacyRecordVersion: (bytes[1]! << 8) | bytes[2]!,
+    length: (bytes[3]! << 8) | bytes[4]!,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Trace events: everything a connection does, as structured data, for tutorials,
+ * the `--trace` renderers and the step-through page. A connection emits them only
+ * when a `trace` observer is configured; without one, nothing is annotated or built.
+ *
+ * Trace events contain secrets (that is their point when learning): treat a trace
+ * like a key log, never like an ordinary log.
+ * @module
+ */
+import type { Field } from '../wire/codec.js';
+
+/** Which side of the connection emitted the event. */
+export type Side = 'client' | 'server';
+
+/** A field of a traced message or record: a codec {@link Field} with its bytes in hex. */
+export interface TraceField extends Omit<Field, 'children'> {
+  hex: string;
+  children?: TraceField[];
+}
+
+/** One TLS record, as it went over the wire (§5). */
+export interface RecordEvent {
+  kind: 'record';
+  side: Side;
+  direction: 'sent' | 'received';
+  /** The outer content type on the wire (`application_data` for every protected record). */
+  outerType: string;
+  /** The real content type: for protected records, from inside TLSInnerPlaintext (§5.2). */
+  innerType: string;
+  protected: boolean;
+  /** The whole record, header included. */
+  hex: string;
+  /** The plaintext content (for protected records, after decryption; no type byte, no padding). */
+  contentHex: string;
+  /** The record sequence number under the current key (protected records only). */
+  sequenceNumber?: number;
+  paddingLength?: number;
+  /** Why a received record was dropped without processing (a compatibility change_cipher_spec, skipped 0-RTT data). */
+  dropped?: string;
+}
+
+/** One handshake message, with the tree of its fields (offsets from its first header byte). */
+export interface MessageEvent {
+  kind: 'message';
+  side: Side;
+  direction: 'sent' | 'received';
+  /** e.g. `"ClientHello"`, `"HelloRetryRequest"`. */
+  type: string;
+  hex: string;
+  fields: TraceField[];
+}
+
+/** A secret, key, IV or other derived value, with how it was derived. */
+export interface SecretEvent {
+  kind: 'secret';
+  side: Side;
+  /** Name as in RFC 8448's vectors, e.g. `client_handshake_traffic_secret`, `server_handshake_key`. */
+  name: string;
+  /** The RFC 8446 label used, e.g. `"c hs traffic"`, `"key"`, `"finished"`, or `"HKDF-Extract"`. */
+  label: string;
+  /** How it was computed, in the RFC's notation. */
+  derivation: string;
+  /** The context (transcript hash, ticket nonce) it was bound to, in hex. */
+  contextHex?: string;
+  hex: string;
+}
+
+/** A state transition of the handshake state machine. */
+export interface StateEvent {
+  kind: 'state';
+  side: Side;
+  from: string;
+  to: string;
+}
+
+/** An alert sent or received (§6). */
+export interface AlertEvent {
+  kind: 'alert';
+  side: Side;
+  direction: 'sent' | 'received';
+  level: 'warning' | 'fatal';
+  description: string;
+  reason?: string;
+}
+
+export type TraceEvent = RecordEvent | MessageEvent | SecretEvent | StateEvent | AlertEvent;
+
+/** Receives trace events as they happen. */
+export type TraceObserver = (event: TraceEvent) => void;
+
+/** Attaches hex to a codec field tree. */
+export function traceFields(fields: Field[], bytes: Uint8Array): TraceField[] {
+  return fields.map((f) => {
+    const { children, ...rest } = f;
+    const out: TraceField = { ...rest, hex: hexOf(bytes.subarray(f.offset, f.offset + f.length)) };
+    if (children) out.children = traceFields(children, bytes);
+    return out;
+  });
+}
+
+function hexOf(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}

@@ -1,0 +1,30 @@
+/**
+ * The NSS key log format, which Wireshark reads to decrypt a capture
+ * (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>`).
+ * This is the only way secrets leave the engine besides an explicit trace observer,
+ * and only when the application asks for it.
+ * @module
+ */
+import { toHex } from '../wire/bytes.js';
+
+/** A receiver of key log lines (without the trailing newline). */
+export type KeyLogWriter = (line: string) => void;
+
+/** Our secret names → the key log labels. */
+export const keyLogLabels: Readonly<Record<string, string>> = {
+  client_early_traffic_secret: 'CLIENT_EARLY_TRAFFIC_SECRET',
+  client_handshake_traffic_secret: 'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+  server_handshake_traffic_secret: 'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+  client_application_traffic_secret_0: 'CLIENT_TRAFFIC_SECRET_0',
+  server_application_traffic_secret_0: 'SERVER_TRAFFIC_SECRET_0',
+  exporter_master_secret: 'EXPORTER_SECRET',
+  early_exporter_master_secret: 'EARLY_EXPORTER_SECRET',
+};
+
+/** The key log line for a secret, or undefined when the format has no label for it. */
+export function keyLogLine(name: string, clientRandom: Uint8Array, secret: Uint8Array): string | undefined {
+  let label = keyLogLabels[name];
+  const update = /^(client|server)_application_traffic_secret_(\d+)$/.exec(name);
+  if (update && update[2] !== '0') label = `${update[1]!.toUpperCase()}_TRAFFIC_SECRET_${update[2]}`;
+  return label ? `${label} ${toHex(clientRandom)} ${toHex(secret)}` : undefined;
+}
