@@ -1,1 +1,72 @@
-export * from './alert.js';
+/**
+ * `@lucid-tls/tls`: TLS 1.3 (RFC 8446) as a sans-IO engine. A connection takes the bytes
+ * received from the network and gives back the bytes to send; it never touches a socket.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, ServerConnection, insecureSkipVerify } from '@lucid-tls/tls';
+ *
+ * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: insecureSkipVerify });
+ * const server = new ServerConnection({ certificate: { chain: [certDer], privateKey } });
+ * server.receive(client.takeOutgoing());   // ClientHello
+ * client.receive(server.takeOutgoing());   // ServerHello … Finished
+ * server.receive(client.takeOutgoing());   // client Finished
+ * ```
+ * @module
+ */
+export { TlsError, AlertDescription, alertName } from './alert.js';
+export type { AlertName } from './alert.js';
+
+export { ClientConnection } from './connection/client-connection.js';
+export { ServerConnection } from './connection/server-connection.js';
+export { Connection, MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_KEY_UPDATES_WITHOUT_DATA } from './connection/connection.js';
+export type { ConnectionEvent, ConnectionInfo } from './connection/connection.js';
+export type {
+  CertificateVerifier,
+  CertifiedKey,
+  ClientAuthPolicy,
+  ClientConfig,
+  CommonConfig,
+  PeerCertificateContext,
+  ServerConfig,
+} from './connection/config.js';
+export { insecureSkipVerify, verifyWithTrustStore } from './connection/verifiers.js';
+
+export { nobleProvider } from './crypto/noble.js';
+export { withFixedInputs } from './crypto/fixed-inputs.js';
+export type { FixedInputs } from './crypto/fixed-inputs.js';
+export { CipherSuiteId, NamedGroupId, SignatureSchemeId, cipherSuiteName, groupName, signatureSchemeName } from './crypto/provider.js';
+export type {
+  Aead,
+  AeadKey,
+  CipherSuite,
+  CipherSuiteName,
+  CryptoProvider,
+  HashFunction,
+  KeyExchangeGroup,
+  KeyPair,
+  NamedGroupName,
+  PrivateKey,
+  PublicKey,
+  RunningHash,
+  SignatureScheme,
+  SignatureSchemeName,
+} from './crypto/provider.js';
+
+export { decodeSession, encodeSession } from './handshake/session.js';
+export type { Session } from './handshake/session.js';
+export { RotatingTicketer } from './handshake/server/ticketer.js';
+export type { Ticketer } from './handshake/server/ticketer.js';
+export { SingleUseTickets } from './handshake/server/anti-replay.js';
+export type { AntiReplay } from './handshake/server/anti-replay.js';
+export { decodeHandshakeMessage, encodeHandshakeMessage } from './handshake/messages/handshake-message.js';
+export type * from './handshake/messages/types.js';
+
+export { renderTrace, createTerminalRenderer } from './trace/render-terminal.js';
+export { keyLogLine } from './trace/keylog.js';
+export type { KeyLogWriter } from './trace/keylog.js';
+export type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField, TraceObserver } from './trace/events.js';
+export type { Field } from './wire/codec.js';
+
+export { runScenario, SCENARIOS } from './rfc8448/replay.js';
+export type { ScenarioName, ScenarioRun } from './rfc8448/replay.js';

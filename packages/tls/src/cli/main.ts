@@ -1,5 +1,47 @@
-/** The `lucid-tls` command line. @module */
+/**
+ * The `lucid-tls` command line.
+ * @module
+ */
+import { TlsError } from '../alert.js';
+import { rfc8448Command } from './rfc8448-command.js';
+import { caCommand, certCommand, x509Command } from './x509-command.js';
+
+const USAGE = `usage: lucid-tls <command> [options]
+
+commands:
+  rfc8448 [SCENARIO] [--json] [--trace | --trace-json]   run the engines on RFC 8448's inputs
+  x509 show [--json] FILE                                explain a certificate
+  x509 verify --cafile FILE [...] LEAF                   validate a certificate chain
+  ca init --out DIR                                      create a local certificate authority
+  cert issue --ca DIR --out DIR --name NAME...           issue a certificate from it
+`;
+
+/** Runs the command line; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
-  process.stderr.write(`lucid-tls: unknown command ${args[0] ?? ''}\n`);
-  return 2;
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'rfc8448':
+        return rfc8448Command(rest);
+      case 'x509':
+        return await x509Command(rest);
+      case 'ca':
+        return await caCommand(rest);
+      case 'cert':
+        return await certCommand(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`lucid-tls: unknown command ${command}\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    const reason = e instanceof TlsError ? `${e.alert}: ${e.reason}` : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`error: ${reason}\n`);
+    return 1;
+  }
 }

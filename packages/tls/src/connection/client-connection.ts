@@ -78,6 +78,9 @@ export class ClientConnection extends Connection {
     hs.clientHello = hello;
     hs.offered = new Set(hello.extensions.map((e) => e.type));
     this.sendEncodedHandshake('client_hello', bytes, fields);
+    // §5: a compatibility change_cipher_spec may arrive any time after the first ClientHello
+    // (a server in compatibility mode sends one right after a HelloRetryRequest, §D.4).
+    this.recordLayer.allowChangeCipherSpec = true;
 
     if (earlyData) {
       // §4.2.10: 0-RTT data is protected with client_early_traffic_secret, from Hash(ClientHello).

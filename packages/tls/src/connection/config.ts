@@ -108,7 +108,11 @@ export interface ServerConfig extends CommonConfig {
   clientAuth?: ClientAuthPolicy;
   /** How client certificates are trusted (required when clientAuth is not `none`). */
   verifyClientCertificate?: CertificateVerifier;
-  /** Session tickets (default: 2 tickets sealed by a per-server rotating key). Set `count: 0` to send none. */
+  /**
+   * Session tickets (§4.6.1), sent only when a `ticketer` is given: share one ticketer (e.g. a
+   * `RotatingTicketer`) among all of a server's connections so its tickets can be resumed.
+   * `count` defaults to 2.
+   */
   tickets?: {
     count?: number;
     /** ticket_lifetime in seconds (at most 604800, §4.6.1; default 7200). */

@@ -223,9 +223,10 @@ export function runScenario(name: ScenarioName): ScenarioRun {
   const server = new ServerConnection({ ...serverConfig, provider: serverProvider });
   pump(client, server);
   if (!client.handshakeComplete || !server.handshakeComplete) throw new Error(`${name}: the handshake did not complete`);
-  if (name === 'simple_1rtt') {
-    client.write(h(str('clientApplicationData')));
-    server.write(h(str('serverApplicationData')));
+  if (name === 'simple_1rtt' || name === 'resumed_0rtt') {
+    // Both traces end with 50 bytes of application data each way (0x00..0x31).
+    client.write(h(inputs.simple_1rtt.clientApplicationData));
+    server.write(h(inputs.simple_1rtt.serverApplicationData));
     pump(client, server);
   }
   client.close();

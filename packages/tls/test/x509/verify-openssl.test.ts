@@ -314,6 +314,15 @@ const scenarios: Scenario[] = [
     },
   },
   { name: 'an Ed25519 root', code: null, build: (p, id) => standard(p, id, { rootKey: 'ed25519' }) },
+  ...(['ed25519', 'rsa', 'p384'] as const).map((rootKey): Scenario => ({
+    name: `a corrupted signature by a ${rootKey} root`,
+    code: 'bad_signature',
+    openssl: V.CERT_SIGNATURE_FAILURE,
+    build: (p, id) => {
+      const c = standard(p, id, { rootKey });
+      return { ...c, untrusted: [p.corruptSignature(c.untrusted![0]!)] };
+    },
+  })),
   { name: 'a P-384 root with SHA-384', code: null, build: (p, id) => standard(p, id, { rootKey: 'p384', md: 'sha384' }) },
   { name: 'a P-384 root with SHA-256', code: null, build: (p, id) => standard(p, id, { rootKey: 'p384' }) },
   {

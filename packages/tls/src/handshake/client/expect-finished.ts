@@ -30,6 +30,8 @@ export class ExpectFinished implements HandshakeState {
     const hash = suite.hash;
     conn.secret({ name: 'server_finished_key', label: 'finished', derivation: 'HKDF-Expand-Label(server_handshake_traffic_secret, "finished", "", Hash.length)', secret: finishedKey(hash, secrets.server) });
     checkFinished(suite, secrets.server, conn.transcript.digest(), message.verifyData, 'server');
+    // §5: after the peer's Finished a change_cipher_spec record is an unexpected record type.
+    conn.recordLayer.allowChangeCipherSpec = false;
     conn.secret({ name: 'server_finished_verify_data', label: 'finished', derivation: 'HMAC(server_finished_key, Transcript-Hash(ClientHello..CertificateVerify))', secret: message.verifyData });
     conn.transcript.add(raw);
 

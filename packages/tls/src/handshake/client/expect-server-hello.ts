@@ -81,7 +81,6 @@ export class ExpectServerHello implements HandshakeState {
     conn.setReadSecret(suite, secrets.server, 'handshake');
     // With early data in flight, our write key stays on the early key until EncryptedExtensions (§4.2.10).
     if (!hs.sentEarlyData) conn.setWriteSecret(suite, secrets.client, 'handshake');
-    conn.recordLayer.allowChangeCipherSpec = true;
     return new ExpectEncryptedExtensions(conn, hs, suite, secrets);
   }
 

@@ -105,6 +105,8 @@ export class ExpectClientFinished implements HandshakeState {
     const { conn, secrets } = this;
     if (message.type !== 'finished') fail('unexpected_message', `expected Finished, got ${message.type}`);
     checkFinished(secrets.suite, secrets.handshake.client, conn.transcript.digest(), message.verifyData, 'client');
+    // §5: after the peer's Finished a change_cipher_spec record is an unexpected record type.
+    conn.recordLayer.allowChangeCipherSpec = false;
     conn.transcript.add(raw);
     conn.setReadSecret(secrets.suite, secrets.application.client, 'application');
     const resumptionMasterSecret = secrets.schedule.resumptionMasterSecret(conn.transcript.digest());

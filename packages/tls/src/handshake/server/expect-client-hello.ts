@@ -27,6 +27,12 @@ import { ExpectClientCertificate, ExpectClientFinished, ExpectEndOfEarlyData, ty
 import type { ServerHandshake } from './server-handshake.js';
 import { openTicket, type TicketState } from './ticketer.js';
 
+/** Whether our HelloRetryRequest asks for a key share: only when ClientHello1 had none in the chosen group. */
+function retryNamedGroup(hs: ServerHandshake): boolean {
+  const shares = findExtension(hs.clientHello1!.extensions, 'key_share')?.clientShares ?? [];
+  return !shares.some((s) => s.group === hs.retry!.group.id);
+}
+
 /** Early data a server skips after rejecting it (§4.2.10), when no larger limit is configured. */
 export const MAX_SKIPPED_EARLY_DATA = 2 ** 14;
 
@@ -80,7 +86,8 @@ export class ExpectClientHello implements HandshakeState {
     // Group: the one a HelloRetryRequest named, or one chosen now.
     const group = hs.retry?.group ?? this.chooseGroup(supportedGroups.groups, keyShare.clientShares.map((s) => s.group));
     const clientShare = keyShare.clientShares.find((s) => s.group === group.id);
-    if (hs.retry && (keyShare.clientShares.length !== 1 || !clientShare)) {
+    // §4.1.2: only a HelloRetryRequest that named a group makes the client replace its shares with one.
+    if (hs.retry && (!clientShare || (retryNamedGroup(hs) && keyShare.clientShares.length !== 1))) {
       fail('illegal_parameter', `ClientHello2 must carry exactly one key share, for ${group.name}`);
     }
     if (!clientShare || (hs.config.alwaysRetry && !hs.retry)) return this.helloRetryRequest(ch, raw, suite, group);
@@ -119,7 +126,8 @@ export class ExpectClientHello implements HandshakeState {
       cipherSuite: suite.id,
       legacyCompressionMethod: 0,
       extensions: [
-        { type: 'key_share', selectedGroup: group.id },
+        // §4.2.8: never name a group the client already sent a share for (an alwaysRetry cookie round trip).
+        ...(retryNamedGroup(hs) ? [{ type: 'key_share' as const, selectedGroup: group.id }] : []),
         { type: 'cookie', cookie },
         { type: 'supported_versions', selectedVersion: TLS13 },
       ],
@@ -266,7 +274,9 @@ export class ExpectClientHello implements HandshakeState {
     if (alpn) ee.push({ type: 'application_layer_protocol_negotiation', protocols: [alpn] });
     if (acceptEarly) ee.push({ type: 'early_data' });
     conn.sendHandshake({ type: 'encrypted_extensions', extensions: ee });
-    conn.info.earlyData = acceptEarly ? 'accepted' : earlyOffered ? 'rejected' : 'none';
+    // §4.2.10: early data offered in ClientHello1 and skipped after our HelloRetryRequest was rejected too.
+    const offeredBeforeRetry = !!hs.clientHello1 && !!findExtension(hs.clientHello1.extensions, 'early_data');
+    conn.info.earlyData = acceptEarly ? 'accepted' : earlyOffered || offeredBeforeRetry ? 'rejected' : 'none';
 
     const requestCertificate = !resumption && (config.clientAuth ?? 'none') !== 'none';
     if (requestCertificate) {
@@ -316,8 +326,6 @@ export class ExpectClientHello implements HandshakeState {
     const clientAge = (res.obfuscatedAge - state.ticketAgeAdd + 2 ** 32) % 2 ** 32;
     const serverAge = conn.now() - state.issuedAt;
     if (Math.abs(serverAge - clientAge) > MAX_TICKET_AGE_SKEW_MS) return false;
-    const ticket = findExtension(hs.clientHello1?.extensions ?? [], 'pre_shared_key');
-    void ticket;
     return config.antiReplay.firstUse(state.psk, state.issuedAt + state.lifetime * 1000, conn.now());
   }
 

@@ -1,0 +1,45 @@
+/**
+ * Certificate verifiers for the connection configs: RFC 5280 path validation against a
+ * trust store (the default way), and the explicit way to skip it.
+ * @module
+ */
+import { TlsError } from '../alert.js';
+import { isIP } from '../wire/ip.js';
+import { alertForX509Error } from '../x509/errors.js';
+import type { TrustStore } from '../x509/trust-store.js';
+import { verifyChain } from '../x509/verify.js';
+import type { CertificateVerifier } from './config.js';
+
+/**
+ * Validates the peer's chain against `trustStore` (RFC 5280 §6), for the purpose the
+ * connection gives, at the connection's clock, and (for servers) against the server
+ * name: a DNS name or an IP address, matched against the subjectAltNames only
+ * (RFC 6125). A failure becomes the TLS alert RFC 8446 §6.2 names for it.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, verifyWithTrustStore } from '@lucid-tls/tls';
+ * import { TrustStore } from '@lucid-tls/tls/x509';
+ * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifyWithTrustStore(TrustStore.fromPem(caPem)) });
+ * ```
+ */
+export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number } = {}): CertificateVerifier {
+  return (chain, context) => {
+    const name = options.hostname ?? context.serverName;
+    const result = verifyChain(chain, {
+      trustStore,
+      purpose: context.purpose,
+      at: context.now,
+      ...(name === undefined ? {} : isIP(name) ? { ip: name } : { hostname: name }),
+      ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+    });
+    if (!result.ok) throw new TlsError(alertForX509Error(result.code), `${result.code}: ${result.message}`);
+  };
+}
+
+/**
+ * Accepts any certificate chain. The CertificateVerify signature is still checked, so the
+ * peer holds the key of the certificate it sent, but nothing says who that is: use it only
+ * for tests and for the command line's `--insecure`.
+ */
+export const insecureSkipVerify: CertificateVerifier = () => {};

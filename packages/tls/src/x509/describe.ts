@@ -1,0 +1,174 @@
+/**
+ * A certificate for people: as a plain JSON object, and as text in which every field
+ * is explained for someone learning what a certificate contains (`lucid-tls x509 show`).
+ * @module
+ */
+import { toHex } from '../wire/bytes.js';
+import { fingerprintSha256 } from './certificate.js';
+import type { Certificate } from './certificate.js';
+import type { Extension } from './extensions.js';
+import { publicKeyBits } from './keys.js';
+import { formatName, nameToObject } from './name.js';
+import type { GeneralName } from './name.js';
+import { oidName } from './oid.js';
+import { describeSignatureAlgorithm } from './signature-algorithm.js';
+
+/** The JSON form of a certificate (`lucid-tls x509 show --json`). */
+export interface CertificateJson {
+  version: number;
+  subject: Record<string, string | string[]>;
+  issuer: Record<string, string | string[]>;
+  /** Hex of the serial number's bytes. */
+  serialNumber: string;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  subjectAltNames: { type: string; value: string }[];
+  publicKey: { algorithm: string; curve?: string; bits?: number; error?: string };
+  signatureAlgorithm: string;
+  isCA: boolean;
+  pathLenConstraint: number | null;
+  keyUsage: string[];
+  /** Purpose names (serverAuth…) or OIDs. */
+  extendedKeyUsage: string[];
+  extensions: { oid: string; name: string; critical: boolean }[];
+  subjectKeyIdentifier?: string;
+  authorityKeyIdentifier?: string;
+  nameConstraints?: { permitted: { type: string; value: string }[]; excluded: { type: string; value: string }[] };
+  authorityInfoAccess?: { method: string; location: string }[];
+  crlDistributionPoints?: string[];
+  certificatePolicies?: { policyIdentifier: string; qualifiers: string[] }[];
+  /** Hex of the SHA-256 of the DER. */
+  fingerprintSha256: string;
+}
+
+const nameJson = (n: GeneralName) => ({ type: n.type, value: n.value });
+
+/** The JSON object for a certificate: names, dates, key, usages, extensions, fingerprint. */
+export function certificateToJson(cert: Certificate): CertificateJson {
+  const key = cert.publicKey;
+  const publicKey: CertificateJson['publicKey'] =
+    key?.type === 'ec' ? { algorithm: 'EC', curve: key.curve, bits: publicKeyBits(key) }
+    : key?.type === 'ed25519' ? { algorithm: 'Ed25519', curve: 'Ed25519', bits: 255 }
+    : key?.type === 'rsa' ? { algorithm: 'RSA', bits: publicKeyBits(key) }
+    : { algorithm: cert.publicKeyAlgorithm.name, error: cert.publicKeyError?.message ?? 'unsupported' };
+  const out: CertificateJson = {
+    version: cert.version,
+    subject: nameToObject(cert.subject),
+    issuer: nameToObject(cert.issuer),
+    serialNumber: cert.serialNumberHex,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    subjectAltNames: (cert.subjectAltNames ?? []).map(nameJson),
+    publicKey,
+    signatureAlgorithm: describeSignatureAlgorithm(cert.signatureAlgorithm),
+    isCA: cert.basicConstraints?.cA === true,
+    pathLenConstraint: cert.basicConstraints?.pathLenConstraint ?? null,
+    keyUsage: [...(cert.keyUsage ?? [])],
+    extendedKeyUsage: (cert.extendedKeyUsage ?? []).map(oidName),
+    extensions: cert.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical })),
+    fingerprintSha256: fingerprintSha256(cert),
+  };
+  if (cert.subjectKeyIdentifier) out.subjectKeyIdentifier = toHex(cert.subjectKeyIdentifier);
+  if (cert.authorityKeyIdentifier?.keyIdentifier) out.authorityKeyIdentifier = toHex(cert.authorityKeyIdentifier.keyIdentifier);
+  if (cert.nameConstraints) {
+    out.nameConstraints = {
+      permitted: cert.nameConstraints.permitted.map((s) => nameJson(s.base)),
+      excluded: cert.nameConstraints.excluded.map((s) => nameJson(s.base)),
+    };
+  }
+  if (cert.authorityInfoAccess) out.authorityInfoAccess = cert.authorityInfoAccess.map((a) => ({ method: a.methodName, location: a.location.value }));
+  if (cert.crlDistributionPoints) out.crlDistributionPoints = cert.crlDistributionPoints.flatMap((d) => (d.fullName ?? []).map((n) => n.value));
+  if (cert.certificatePolicies) {
+    out.certificatePolicies = cert.certificatePolicies.map((p) => ({ policyIdentifier: oidName(p.policyIdentifier), qualifiers: p.qualifiers.map((q) => q.value) }));
+  }
+  return out;
+}
+
+const colon = (bytes: Uint8Array) => toHex(bytes).replace(/(..)(?!$)/g, '$1:');
+
+/** One line per value, with a short explanation under each heading. */
+export function explainCertificate(cert: Certificate, now: Date = new Date()): string {
+  const lines: string[] = [];
+  const field = (name: string, value: string, why?: string) => {
+    lines.push(`  ${name.padEnd(20)} ${value}`);
+    if (why) lines.push(`  ${''.padEnd(20)} └ ${why}`);
+  };
+  lines.push(`Certificate (RFC 5280 §4.1), ${cert.der.length} bytes of DER`);
+  field('Version', `v${cert.version}`, cert.version === 3 ? 'v3: the version that allows extensions' : 'an old version without extensions');
+  field('Serial number', colon(cert.serialNumber), 'chosen by the issuer, unique among the certificates it signs');
+  field('Signature algorithm', describeSignatureAlgorithm(cert.signatureAlgorithm), 'how the issuer signed the fields above its signature');
+  field('Issuer', formatName(cert.issuer), 'who vouches for this certificate: the subject of the certificate that signed it');
+  const daysLeft = Math.floor((cert.notAfter.getTime() - now.getTime()) / 86_400_000);
+  const status =
+    now < cert.notBefore ? 'not yet valid'
+    : now > cert.notAfter ? `expired ${-daysLeft} day(s) ago`
+    : `valid now, ${daysLeft} day(s) left`;
+  field('Not before', cert.notBefore.toISOString());
+  field('Not after', cert.notAfter.toISOString(), `${status}; a client refuses it outside this window`);
+  field('Subject', formatName(cert.subject), 'whom the key belongs to; TLS clients match host names against the SAN, not the CN');
+  const key = cert.publicKey;
+  const keyText =
+    key?.type === 'ec' ? `EC ${key.curve} (${publicKeyBits(key)} bits), point ${colon(key.point).slice(0, 23)}…`
+    : key?.type === 'ed25519' ? `Ed25519, ${colon(key.key).slice(0, 23)}…`
+    : key?.type === 'rsa' ? `RSA ${publicKeyBits(key)} bits, exponent ${key.e}`
+    : `${cert.publicKeyAlgorithm.name} (${cert.publicKeyError?.message ?? 'unsupported'})`;
+  field('Public key', keyText, 'the subject proves it holds the private half by signing the TLS handshake');
+  lines.push(`  Extensions (${cert.extensions.length})`);
+  for (const ext of cert.extensions) {
+    lines.push(`    ${ext.name}${ext.critical ? ' [critical]' : ''}`);
+    for (const line of explainExtension(cert, ext)) lines.push(`      ${line}`);
+  }
+  field('Signature', `${cert.signatureValue.length} bytes`, 'the issuer’s signature over the TBSCertificate; checked with the issuer’s public key');
+  field('SHA-256 fingerprint', fingerprintSha256(cert).replace(/(..)(?!$)/g, '$1:'), 'a hash of the whole certificate, to recognize it');
+  return lines.join('\n') + '\n';
+}
+
+function explainExtension(cert: Certificate, ext: Extension): string[] {
+  const names = (list: readonly GeneralName[] | undefined) => (list ?? []).map((n) => `${n.type}: ${n.value}`);
+  switch (ext.name) {
+    case 'basicConstraints': {
+      const bc = cert.basicConstraints!;
+      return [
+        bc.cA ? `CA: yes${bc.pathLenConstraint !== undefined ? `, at most ${bc.pathLenConstraint} intermediate CA(s) below` : ''}` : 'CA: no',
+        bc.cA ? '└ this key may sign other certificates' : '└ an end-entity certificate: its key may not sign certificates',
+      ];
+    }
+    case 'keyUsage':
+      return [cert.keyUsage!.join(', '), '└ the operations the key may be used for'];
+    case 'extKeyUsage':
+      return [cert.extendedKeyUsage!.map(oidName).join(', '), '└ the purposes: serverAuth for TLS servers, clientAuth for TLS clients'];
+    case 'subjectAltName':
+      return [...names(cert.subjectAltNames), '└ the names this certificate is valid for; the only ones a TLS client checks'];
+    case 'issuerAltName':
+      return names(cert.issuerAltNames);
+    case 'nameConstraints': {
+      const nc = cert.nameConstraints!;
+      return [
+        ...nc.permitted.map((s) => `permitted ${s.base.type}: ${s.base.value}`),
+        ...nc.excluded.map((s) => `excluded ${s.base.type}: ${s.base.value}`),
+        '└ the names certificates below this CA may (or may not) carry',
+      ];
+    }
+    case 'subjectKeyIdentifier':
+      return [colon(cert.subjectKeyIdentifier!), '└ an identifier of this key, matched by the authorityKeyIdentifier of certificates it signs'];
+    case 'authorityKeyIdentifier':
+      return [
+        cert.authorityKeyIdentifier!.keyIdentifier ? colon(cert.authorityKeyIdentifier!.keyIdentifier) : '(no key identifier)',
+        '└ which issuer key signed this: helps find the issuer’s certificate',
+      ];
+    case 'authorityInfoAccess':
+      return [...cert.authorityInfoAccess!.map((a) => `${a.methodName}: ${a.location.value}`), '└ where to ask about revocation (OCSP) and fetch the issuer (caIssuers)'];
+    case 'cRLDistributionPoints':
+      return [...cert.crlDistributionPoints!.flatMap((d) => names(d.fullName)), '└ where the issuer publishes its list of revoked certificates'];
+    case 'certificatePolicies':
+      return [
+        ...cert.certificatePolicies!.map((p) => `${oidName(p.policyIdentifier)}${p.qualifiers.length ? ` (${p.qualifiers.map((q) => q.value).join(', ')})` : ''}`),
+        '└ the rules under which the CA issued it (e.g. 2.23.140.1.2.1: domain validated)',
+      ];
+    case 'signedCertificateTimestampList':
+      return [`${cert.sctList!.length} bytes`, '└ promises from Certificate Transparency logs that this certificate is publicly logged'];
+    default:
+      return [`${ext.value.length} bytes`, ext.critical ? '└ unknown and critical: validation fails' : '└ not decoded here; non-critical, so it may be ignored'];
+  }
+}

@@ -1,0 +1,122 @@
+/** `lucid-tls x509 show|verify`, `ca init` and `cert issue`, called as functions. */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { caCommand, certCommand, x509Command } from '../../src/cli/x509-command.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lucid-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+/** Runs a command, capturing what it writes. */
+async function capture(command: (args: string[]) => Promise<number>, args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const code = await command(args);
+  vi.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+describe('ca init and cert issue', () => {
+  it('make a CA and a server certificate that OpenSSL accepts, and that we verify', async () => {
+    const caDir = join(dir, 'ca');
+    const out = join(dir, 'server');
+    expect((await capture(caCommand, ['init', '--out', caDir])).code).toBe(0);
+    expect(existsSync(join(caDir, 'ca.pem')) && existsSync(join(caDir, 'ca.key'))).toBe(true);
+    expect(statSync(join(caDir, 'ca.key')).mode & 0o077).toBe(0);
+    // A second init does not overwrite the CA key.
+    expect((await capture(caCommand, ['init', '--out', caDir])).code).toBe(1);
+
+    const issued = await capture(certCommand, ['issue', '--ca', caDir, '--out', out, '--name', 'localhost', '127.0.0.1', '--name', 'www.example.test']);
+    expect(issued.code).toBe(0);
+    expect(issued.stdout).toContain('ip:127.0.0.1');
+    const verify = (...extra: string[]) =>
+      execFileSync('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', join(caDir, 'ca.pem'), ...extra, join(out, 'cert.pem')], { encoding: 'utf8' });
+    expect(verify('-verify_ip', '127.0.0.1')).toContain('OK');
+    expect(verify('-verify_hostname', 'www.example.test')).toContain('OK');
+
+    const show = await capture(x509Command, ['show', '--json', join(out, 'cert.pem')]);
+    expect(show.code).toBe(0);
+    const json = JSON.parse(show.stdout);
+    expect(json.subjectAltNames).toEqual([
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+      { type: 'dns', value: 'www.example.test' },
+    ]);
+    expect(json).toMatchObject({ issuer: { CN: 'Lucid TLS local CA' }, publicKey: { algorithm: 'EC', curve: 'P-256' }, isCA: false, extendedKeyUsage: ['serverAuth'] });
+    for (const key of ['subject', 'serialNumber', 'notBefore', 'notAfter', 'signatureAlgorithm', 'pathLenConstraint', 'keyUsage', 'extensions', 'fingerprintSha256']) expect(json).toHaveProperty(key);
+    expect(json.serialNumber).toMatch(/^[0-9a-f]+$/);
+    expect(new Date(json.notAfter).toISOString()).toBe(json.notAfter);
+    const fingerprint = execFileSync('openssl', ['x509', '-in', join(out, 'cert.pem'), '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
+    expect(fingerprint.replace(/.*=/, '').replace(/[:\s]/g, '').toLowerCase()).toBe(json.fingerprintSha256);
+
+    const text = await capture(x509Command, ['show', join(out, 'cert.pem')]);
+    expect(text.stdout).toMatch(/Subject\s+O=Lucid TLS development certificate, CN=localhost/);
+    expect(text.stdout).toContain('subjectAltName');
+
+    const ok = await capture(x509Command, ['verify', '--cafile', join(caDir, 'ca.pem'), '--hostname', 'localhost', join(out, 'cert.pem')]);
+    expect(ok).toMatchObject({ code: 0, stdout: 'OK\n' });
+    const ip = await capture(x509Command, ['verify', '--cafile', join(caDir, 'ca.pem'), '--ip', '127.0.0.1', join(out, 'cert.pem')]);
+    expect(ip).toMatchObject({ code: 0, stdout: 'OK\n' });
+    const wrongHost = await capture(x509Command, ['verify', '--cafile', join(caDir, 'ca.pem'), '--hostname', 'example.org', join(out, 'cert.pem')]);
+    expect(wrongHost.code).toBe(1);
+    expect(wrongHost.stdout).toMatch(/^error hostname_mismatch: .*example\.org.*\n$/);
+    expect(wrongHost.stdout.split('\n')).toHaveLength(2);
+    const early = await capture(x509Command, ['verify', '--cafile', join(caDir, 'ca.pem'), '--at', '2001-01-01T00:00:00Z', join(out, 'cert.pem')]);
+    expect(early.stdout).toMatch(/^error not_yet_valid: /);
+    const client = await capture(x509Command, ['verify', '--cafile', join(caDir, 'ca.pem'), '--purpose', 'client', join(out, 'cert.pem')]);
+    expect(client.stdout).toMatch(/^error extended_key_usage: /);
+  });
+
+  it('issues client certificates and other key types', async () => {
+    const caDir = join(dir, 'ca-ed');
+    expect((await capture(caCommand, ['init', '--out', caDir, '--key-type', 'ed25519', '--days', '30'])).code).toBe(0);
+    const out = join(dir, 'client');
+    expect((await capture(certCommand, ['issue', '--ca', caDir, '--out', out, '--name', 'alice@example.com', '--client', '--key-type', 'ec', '--days', '7'])).code).toBe(0);
+    const json = JSON.parse((await capture(x509Command, ['show', '--json', join(out, 'cert.pem')])).stdout);
+    expect(json.extendedKeyUsage).toEqual(['clientAuth']);
+    expect(json.signatureAlgorithm).toBe('ED25519');
+    expect(Date.parse(json.notAfter) - Date.parse(json.notBefore)).toBe(7 * 86_400_000 + 60_000);
+    const ok = await capture(x509Command, ['verify', '--cafile', join(caDir, 'ca.pem'), '--purpose', 'client', join(out, 'cert.pem')]);
+    expect(ok.stdout).toBe('OK\n');
+  });
+
+  it('verify takes intermediates from --untrusted or from the leaf file', async () => {
+    const work = join(dir, 'chain');
+    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    run(['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${work}-root.key`, '-subj', '/CN=CLI Root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-out', `${work}-root.pem`]);
+    run(['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${work}-int.key`, '-subj', '/CN=CLI Int', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-CA', `${work}-root.pem`, '-CAkey', `${work}-root.key`, '-out', `${work}-int.pem`]);
+    run(['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${work}-leaf.key`, '-subj', '/CN=leaf', '-addext', 'subjectAltName=DNS:leaf.test', '-addext', 'basicConstraints=CA:FALSE', '-CA', `${work}-int.pem`, '-CAkey', `${work}-int.key`, '-out', `${work}-leaf.pem`]);
+    const base = ['verify', '--cafile', `${work}-root.pem`, '--hostname', 'leaf.test'];
+    expect((await capture(x509Command, [...base, `${work}-leaf.pem`])).stdout).toMatch(/^error unknown_issuer: /);
+    expect((await capture(x509Command, [...base, '--untrusted', `${work}-int.pem`, `${work}-leaf.pem`])).stdout).toBe('OK\n');
+    writeFileSync(`${work}-fullchain.pem`, readFileSync(`${work}-leaf.pem`, 'utf8') + readFileSync(`${work}-int.pem`, 'utf8'));
+    expect((await capture(x509Command, [...base, `${work}-fullchain.pem`])).stdout).toBe('OK\n');
+    // A DER file works too.
+    run(['x509', '-in', `${work}-root.pem`, '-outform', 'DER', '-out', `${work}-root.der`]);
+    expect(JSON.parse((await capture(x509Command, ['show', '--json', `${work}-root.der`])).stdout)).toMatchObject({ isCA: true, subject: { CN: 'CLI Root' } });
+  });
+
+  it('usage errors exit 2; unreadable or malformed files exit 1', async () => {
+    expect((await capture(x509Command, [])).code).toBe(2);
+    expect((await capture(x509Command, ['show'])).code).toBe(2);
+    expect((await capture(x509Command, ['verify', join(dir, 'x.pem')])).code).toBe(2);
+    expect((await capture(x509Command, ['show', '--bogus', 'x'])).code).toBe(2);
+    expect((await capture(certCommand, ['issue', '--ca', dir])).code).toBe(2);
+    expect((await capture(caCommand, ['init', '--out', join(dir, 'k'), '--key-type', 'dsa'])).code).toBe(2);
+    const missing = await capture(x509Command, ['show', join(dir, 'missing.pem')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('missing.pem');
+    writeFileSync(join(dir, 'junk.pem'), '-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n');
+    const junk = await capture(x509Command, ['show', join(dir, 'junk.pem')]);
+    expect(junk.code).toBe(1);
+    expect(junk.stderr).toMatch(/error certificate_malformed/);
+  });
+});
