@@ -59,7 +59,7 @@ describe('renderTrace on RFC 8448 simple 1-RTT', () => {
     // Bytes 32 to 47 of the DER (after the 4-byte handshake header and 7 bytes of lengths) are left out.
     const certificate = events.find((e): e is MessageEvent => e.kind === 'message' && e.type === 'Certificate')!;
     const hidden = certificate.hex.slice(2 * (11 + 32), 2 * (11 + 48)).match(/../g)!.join(' ');
-    expect(hidden).toBe('f7 0d 01 01 0b 05 00 30 0e 31 0c 30 0a 06 03 55');
+    expect(hidden).toBe('0e 31 0c 30 0a 06 03 55 04 03 13 03 72 73 61 30');
     expect(text).not.toContain(hidden);
   });
 
