@@ -138,6 +138,8 @@ export abstract class Connection {
    */
   receive(data: Uint8Array): void {
     if (this.failure) throw this.failure;
+    // §6.1: data received after a closure alert is ignored; not even kept, or a peer could fill our memory.
+    if (this.peerClosed) return;
     try {
       this.records.reader.push(data);
       while (!this.peerClosed) {

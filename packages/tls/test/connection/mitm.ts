@@ -509,11 +509,12 @@ export interface Failure {
 
 /**
  * Runs `deliver` against `ep`, which must throw a TlsError; checks that the alert it
- * names was queued as the only new record (plaintext or protected per the keys in use),
+ * names was queued as the only new record (or after `options.after` others that
+ * `deliver` legitimately caused), plaintext or protected per the keys in use,
  * that receiving again rethrows the same error, that writing throws it too, and that
  * nothing more is queued.
  */
-export function expectFailure(ep: Endpoint, deliver: () => void): Failure {
+export function expectFailure(ep: Endpoint, deliver: () => void, options: { after?: number } = {}): Failure {
   ep.conn.takeOutgoing(); // what it sent before is not ours to check
   let error: unknown;
   try {
@@ -527,7 +528,7 @@ export function expectFailure(ep: Endpoint, deliver: () => void): Failure {
   let sentAlert: Failure['sentAlert'];
   if (error.sent) {
     const count = splitRecords(out).length;
-    if (count !== 1) throw new Error(`expected exactly the alert record, got ${count} records`);
+    if (count !== 1 + (options.after ?? 0)) throw new Error(`expected the alert record after ${options.after ?? 0} others, got ${count} records`);
     sentAlert = ep.tap.alertIn(out);
     if (sentAlert.alert !== error.alert) throw new Error(`the error names ${error.alert} but the record carries ${sentAlert.alert}`);
   } else if (out.length !== 0) {
