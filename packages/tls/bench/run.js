@@ -12,9 +12,9 @@
  * other); node:tls runs over loopback. Every number is also printed as a ratio
  * lucid / node. See README.md next to this file for how to read them.
  *
- * Environment: BENCH_SECONDS (length of each timed loop, default 3),
- * BENCH_BULK_MIB (bytes per bulk transfer, default 64), BENCH_BULK_MAX_SECONDS
- * (a time cap on each bulk transfer, default 8).
+ * Environment: BENCH_SECONDS (length of each timed handshake loop, default 3),
+ * BENCH_BULK_MIB (bytes per bulk transfer, default 64; a transfer also lasts at least
+ * 1 s), BENCH_BULK_MAX_SECONDS (a time cap on each bulk transfer, default 8).
  *
  * Run `pnpm build` first, then `pnpm bench` at the repository root.
  * @module
@@ -22,7 +22,7 @@
 import { execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
@@ -32,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const BULK_BYTES = Math.round(Number(process.env.BENCH_BULK_MIB ?? 64) * 1024 * 1024);
+const BULK_MIN_SECONDS = 1;
 const BULK_MAX_SECONDS = Number(process.env.BENCH_BULK_MAX_SECONDS ?? 8);
 const CHUNK = 16 * 1024;
 const HANDSHAKE_SUITE = 'TLS_AES_128_GCM_SHA256';
@@ -101,7 +102,7 @@ function cpuSince(start) {
   return user + system;
 }
 
-/** Runs `once` over and over for `seconds`; returns how often, how long, and the CPU used. */
+/** Runs `run` over and over for `seconds`; returns how often, how long, and the CPU used. */
 function timeBoxed(seconds, run) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -129,6 +130,16 @@ async function timeBoxedAsync(seconds, run) {
   return { count, ms: elapsed, cpuMicros: cpuSince(cpu0) };
 }
 
+/**
+ * Whether a bulk transfer goes on: until BULK_BYTES are sent and at least
+ * BULK_MIN_SECONDS have passed (a fast side would otherwise be timed over a few
+ * hundred milliseconds), but never beyond BULK_MAX_SECONDS.
+ */
+function moreBulk(sent, elapsedMs) {
+  if (elapsedMs >= BULK_MAX_SECONDS * 1000) return false;
+  return sent < BULK_BYTES || elapsedMs < BULK_MIN_SECONDS * 1000;
+}
+
 // ---- lucid-tls, in memory ----------------------------------------------------------------
 
 /** Accumulates the CPU time spent inside server calls. */
@@ -146,8 +157,8 @@ class ServerClock {
 
 /**
  * One lucid handshake in memory: bytes are handed back and forth until neither side has
- * anything more to send (this includes the server's NewSessionTickets). Returns the
- * client's connection and the session it was given.
+ * anything more to send (this includes the server's NewSessionTickets). Returns both
+ * connections and the session the client was given.
  */
 function lucidHandshake(serverConfig, clientConfig, clock) {
   const server = clock.run(() => new lucid.ServerConnection(serverConfig));
@@ -214,7 +225,7 @@ function lucidBulk(cert, suite) {
   let received = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  while (sent < BULK_BYTES && performance.now() - t0 < BULK_MAX_SECONDS * 1000) {
+  while (moreBulk(sent, performance.now() - t0)) {
     client.write(chunk);
     server.receive(client.takeOutgoing());
     received += server.read().length;
@@ -222,7 +233,7 @@ function lucidBulk(cert, suite) {
   }
   const ms = performance.now() - t0;
   check(received === sent, `lucid received ${received} of ${sent} bytes`);
-  return { bytes: received, ms, mbPerSecond: received / 1e6 / (ms / 1000), cpuMicros: cpuSince(cpu0) };
+  return bulkResult(received, ms, cpuSince(cpu0));
 }
 
 // ---- node:tls, over loopback ----------------------------------------------------------------
@@ -330,7 +341,7 @@ async function nodeBulk(pems, suite) {
   let sent = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  while (sent < BULK_BYTES && performance.now() - t0 < BULK_MAX_SECONDS * 1000) {
+  while (moreBulk(sent, performance.now() - t0)) {
     await write();
     sent += CHUNK;
   }
@@ -340,7 +351,7 @@ async function nodeBulk(pems, suite) {
   const cpuMicros = cpuSince(cpu0);
   client.destroy();
   server.close();
-  return { bytes: received, ms, mbPerSecond: received / 1e6 / (ms / 1000), cpuMicros };
+  return bulkResult(received, ms, cpuMicros);
 }
 
 // ---- Reporting -------------------------------------------------------------------------
@@ -352,6 +363,11 @@ function summarizeHandshakes(result, serverMicros) {
     serverCpuMs: serverMicros / 1000 / result.count,
     totalCpuMs: result.cpuMicros / 1000 / result.count,
   };
+}
+
+/** MB/s by the clock, and MB per CPU-second (steadier when the machine is busy). */
+function bulkResult(bytes, ms, cpuMicros) {
+  return { bytes, ms, cpuMicros, mbPerSecond: bytes / 1e6 / (ms / 1000), mbPerCpuSecond: bytes / 1e6 / (cpuMicros / 1e6) };
 }
 
 function check(condition, what) {
@@ -381,11 +397,13 @@ async function main() {
     openssl: process.versions.openssl,
     cpu: cpus()[0]?.model ?? 'unknown',
     cpus: cpus().length,
+    // A load average above the CPU count means other work competes for the CPUs: expect noise.
+    loadAverage: Number(loadavg()[0].toFixed(2)),
     seconds: SECONDS,
     bulkMiB: BULK_BYTES / 1024 / 1024,
   };
-  console.log(`lucid-tls vs node:tls — Node ${environment.node}, OpenSSL ${environment.openssl}, ${environment.cpus} × ${environment.cpu}`);
-  console.log(`${SECONDS} s per handshake loop; bulk ${environment.bulkMiB} MiB per suite (capped at ${BULK_MAX_SECONDS} s)\n`);
+  console.log(`lucid-tls vs node:tls — Node ${environment.node}, OpenSSL ${environment.openssl}, ${environment.cpus} × ${environment.cpu}, load average ${environment.loadAverage}`);
+  console.log(`${SECONDS} s per handshake loop; bulk ${environment.bulkMiB} MiB per suite (and at least ${BULK_MIN_SECONDS} s, at most ${BULK_MAX_SECONDS} s)\n`);
 
   const progress = (what) => process.stderr.write(`  measuring ${what}…\n`);
   progress('full handshakes (lucid)');

@@ -70,3 +70,31 @@ export type { Field } from './wire/codec.js';
 
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';
 export type { ScenarioName, ScenarioRun } from './rfc8448/replay.js';
+
+// The building blocks, for tutorials and for reading the protocol piece by piece.
+export {
+  KeySchedule,
+  deriveSecret,
+  emptyHash,
+  exportKeyingMaterial,
+  finishedKey,
+  finishedVerifyData,
+  hkdfExpand,
+  hkdfExpandLabel,
+  hkdfExtract,
+  nextTrafficSecret,
+  resumptionPsk,
+  trafficKey,
+} from './handshake/key-schedule.js';
+export type { DerivedSecret, SecretName } from './handshake/key-schedule.js';
+export { Transcript, messageHash } from './handshake/transcript.js';
+export { truncatedClientHello } from './handshake/messages/psk-binders.js';
+export { RecordProtection, perRecordNonce } from './record/record-protection.js';
+export { RecordLayer } from './record/record-layer.js';
+export { ContentType, contentTypeName } from './record/content-type.js';
+export { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH } from './record/limits.js';
+export { sha256, sha384, sha512 } from './crypto/hash.js';
+export { aes128gcm, aes256gcm, chacha20poly1305 } from './crypto/aead.js';
+export { Reader, Writer } from './wire/codec.js';
+export type { FieldInfo } from './wire/codec.js';
+export { concat, fromHex, toHex } from './wire/bytes.js';

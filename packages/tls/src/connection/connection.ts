@@ -21,6 +21,7 @@ import { Transcript } from '../handshake/transcript.js';
 import type { Session } from '../handshake/session.js';
 import { ContentType, contentTypeName } from '../record/content-type.js';
 import { RecordLayer } from '../record/record-layer.js';
+import { AES_GCM_MAX_RECORDS } from '../record/limits.js';
 import { RecordProtection } from '../record/record-protection.js';
 import type { TlsRecord } from '../record/record-reader.js';
 import { traceFields, type Side, type TraceEvent } from '../trace/events.js';
@@ -330,6 +331,9 @@ export abstract class Connection {
   /** Sends application data under the current write key (early data on the client uses this too). */
   sendApplicationData(data: Uint8Array): void {
     this.flush();
+    // §5.5: AES-GCM keys may protect at most 2^24.5 records; change keys well before that.
+    const used = this.records.writeSequenceNumber ?? 0n;
+    if (this.handshakeDone && used >= BigInt(AES_GCM_MAX_RECORDS)) this.writeKeyUpdatePending = true;
     if (this.writeKeyUpdatePending) {
       this.writeKeyUpdatePending = false;
       this.sendKeyUpdate('update_not_requested');
