@@ -15,6 +15,7 @@
  * Only the one-byte tag form is supported (tag numbers 0–30), which is all X.509 uses.
  * @module
  */
+import { concat } from '../wire/bytes.js';
 import { x509Fail } from './errors.js';
 
 /** Universal tags used by X.509 (X.680 §8.4), as the full identifier byte. */
@@ -441,23 +442,11 @@ export function encodeTlv(tag: number, contents: Uint8Array): Uint8Array {
   return out;
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
 /** DER encoders for the types X.509 uses. */
 export const der = {
-  sequence: (...items: Uint8Array[]): Uint8Array => encodeTlv(Tag.SEQUENCE, join(items)),
+  sequence: (...items: Uint8Array[]): Uint8Array => encodeTlv(Tag.SEQUENCE, concat(...items)),
   /** A SET OF, its elements sorted by their encodings as DER requires (X.690 §11.6). */
-  set: (...items: Uint8Array[]): Uint8Array => encodeTlv(Tag.SET, join([...items].sort(compareBytes))),
+  set: (...items: Uint8Array[]): Uint8Array => encodeTlv(Tag.SET, concat(...[...items].sort(compareBytes))),
   integer(value: bigint | number): Uint8Array {
     let v = BigInt(value);
     const bytes: number[] = [];
@@ -475,7 +464,7 @@ export const der = {
     let i = 0;
     while (i < bytes.length - 1 && bytes[i] === 0) i++;
     const trimmed = bytes.subarray(i);
-    return encodeTlv(Tag.INTEGER, trimmed.length > 0 && trimmed[0]! >= 0x80 ? join([new Uint8Array([0]), trimmed]) : trimmed);
+    return encodeTlv(Tag.INTEGER, trimmed.length > 0 && trimmed[0]! >= 0x80 ? concat(new Uint8Array([0]), trimmed) : trimmed);
   },
   boolean: (value: boolean): Uint8Array => encodeTlv(Tag.BOOLEAN, new Uint8Array([value ? 0xff : 0x00])),
   null: (): Uint8Array => encodeTlv(Tag.NULL, new Uint8Array(0)),
@@ -492,7 +481,7 @@ export const der = {
     return encodeTlv(Tag.OBJECT_IDENTIFIER, new Uint8Array(bytes));
   },
   octetString: (bytes: Uint8Array): Uint8Array => encodeTlv(Tag.OCTET_STRING, bytes),
-  bitString: (bytes: Uint8Array, unusedBits = 0): Uint8Array => encodeTlv(Tag.BIT_STRING, join([new Uint8Array([unusedBits]), bytes])),
+  bitString: (bytes: Uint8Array, unusedBits = 0): Uint8Array => encodeTlv(Tag.BIT_STRING, concat(new Uint8Array([unusedBits]), bytes)),
   /**
    * A named bit list such as keyUsage, from the numbers of the bits that are set. DER
    * drops trailing zero bits (X.690 §11.2.2).
@@ -528,7 +517,7 @@ export const der = {
   /** `[n] IMPLICIT` of a primitive type: the contents under a context tag. */
   implicit: (n: number, contents: Uint8Array): Uint8Array => encodeTlv(contextTag(n, false), contents),
   /** `[n] IMPLICIT` of a SEQUENCE: the items under a constructed context tag. */
-  implicitSequence: (n: number, ...items: Uint8Array[]): Uint8Array => encodeTlv(contextTag(n, true), join(items)),
+  implicitSequence: (n: number, ...items: Uint8Array[]): Uint8Array => encodeTlv(contextTag(n, true), concat(...items)),
 };
 
 function asciiBytes(s: string): Uint8Array {
