@@ -70,6 +70,8 @@ export function verifyCertificateVerify(
 
 /** Checks a peer's Finished (§4.4.4): a mismatch is `decrypt_error`. Compared without early exit. */
 export function checkFinished(suite: CipherSuite, baseKey: Uint8Array, transcriptHash: Uint8Array, verifyData: Uint8Array, who: string): void {
+  // verify_data is Hash.length bytes (§4.4.4): any other length is malformed, not merely wrong.
+  if (verifyData.length !== suite.hash.outputLength) fail('decode_error', `${who} Finished has ${verifyData.length} bytes, not ${suite.hash.outputLength}`);
   const expected = finishedVerifyData(suite.hash, baseKey, transcriptHash);
   if (!equalSecret(expected, verifyData)) fail('decrypt_error', `${who} Finished does not verify`);
 }

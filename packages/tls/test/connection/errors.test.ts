@@ -383,6 +383,151 @@ describe('EncryptedExtensions (§4.3.1, §4.2)', () => {
   });
 });
 
+// ---- What the server checks in a ClientHello (§4.1.2, §4.2, §9.2) -------------------------
+
+describe('a ClientHello the server must refuse', () => {
+  const hello = (): ClientHello => scripted<ClientHello>('full', 'ClientHello', 'client');
+  const withExtensions = (change: (list: ClientHelloExtension[]) => ClientHelloExtension[]): ClientHello => {
+    const ch = hello();
+    return { ...ch, extensions: change(ch.extensions) };
+  };
+  const refuse = (ch: ClientHello, server: Parameters<typeof makeEndpoint>[1] = {}) => {
+    const ep = makeEndpoint('server', server);
+    return expectFailure(ep, () => ep.conn.receive(rawRecord(ContentType.handshake, encode(ch)))).sentAlert;
+  };
+  const without = (type: ClientHelloExtension['type']) => withExtensions((list) => list.filter((e) => e.type !== type));
+  const plain = (alert: string) => ({ alert, protected: false });
+
+  it('compression methods other than exactly [null] → illegal_parameter', () => {
+    expect(refuse({ ...hello(), legacyCompressionMethods: Uint8Array.of(0, 1) })).toEqual(plain('illegal_parameter'));
+    expect(refuse({ ...hello(), legacyCompressionMethods: Uint8Array.of(1) })).toEqual(plain('illegal_parameter'));
+  });
+
+  it('no key_share, no supported_groups, or no signature_algorithms → missing_extension (§9.2, §4.2.3)', () => {
+    expect(refuse(without('key_share'))).toEqual(plain('missing_extension'));
+    expect(refuse(without('supported_groups'))).toEqual(plain('missing_extension'));
+    expect(refuse(without('signature_algorithms'))).toEqual(plain('missing_extension'));
+  });
+
+  it('pre_shared_key without psk_key_exchange_modes → missing_extension (§4.2.9)', () => {
+    const ch = scripted<ClientHello>('resume', 'ClientHello', 'client');
+    const stripped = { ...ch, extensions: ch.extensions.filter((e) => e.type !== 'psk_key_exchange_modes') };
+    expect(refuse(stripped)).toEqual(plain('missing_extension'));
+  });
+
+  it('pre_shared_key not the last extension → illegal_parameter (§4.2.11)', () => {
+    const ch = scripted<ClientHello>('resume', 'ClientHello', 'client');
+    const psk = ch.extensions.find((e) => e.type === 'pre_shared_key')!;
+    expect(refuse({ ...ch, extensions: [psk, ...ch.extensions.filter((e) => e !== psk)] })).toEqual(plain('illegal_parameter'));
+  });
+
+  it('a key share for a group not in supported_groups, or two for one group → illegal_parameter (§4.2.8)', () => {
+    const shares = (list: ClientHelloExtension[], f: (e: Extract<ClientHelloExtension, { type: 'key_share' }>) => ClientHelloExtension) =>
+      list.map((e) => (e.type === 'key_share' ? f(e) : e));
+    expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [{ group: 0x0019, keyExchange: new Uint8Array(133) }, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
+    expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [...e.clientShares, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
+  });
+
+  it('an invalid key share (the all-zero X25519 point) → illegal_parameter, before anything is sent', () => {
+    const zero = withExtensions((list) => list.map((e) => (e.type === 'key_share' ? { type: 'key_share', clientShares: [{ group: 0x001d, keyExchange: new Uint8Array(32) }] } : e)));
+    expect(refuse(zero)).toEqual(plain('illegal_parameter'));
+  });
+
+  it('nothing in common: cipher suite, group or signature scheme → handshake_failure (§4.1.1)', () => {
+    expect(refuse({ ...hello(), cipherSuites: [0xc02f, 0x1305] })).toEqual(plain('handshake_failure'));
+    const noGroup = withExtensions((list) =>
+      list.map((e): ClientHelloExtension => {
+        if (e.type === 'supported_groups') return { type: 'supported_groups', groups: [0x0019, 0x0100] };
+        return e.type === 'key_share' ? { type: 'key_share', clientShares: [] } : e;
+      }),
+    );
+    expect(refuse(noGroup)).toEqual(plain('handshake_failure'));
+    // The certificate is Ed25519; a client accepting only ECDSA leaves no scheme to sign with.
+    expect(refuse(withExtensions((list) => list.map((e) => (e.type === 'signature_algorithms' ? { type: 'signature_algorithms', schemes: [0x0403] } : e))))).toEqual(plain('handshake_failure'));
+  });
+
+  it('no ALPN protocol in common → no_application_protocol (RFC 7301 §3.2)', () => {
+    const ch = withExtensions((list) => [{ type: 'application_layer_protocol_negotiation', protocols: ['http/1.1'] }, ...list]);
+    expect(refuse(ch, { server: { alpnProtocols: ['h2'] } })).toEqual(plain('no_application_protocol'));
+  });
+
+  it('record_size_limit below 64 → illegal_parameter (RFC 8449 §4)', () => {
+    expect(refuse(withExtensions((list) => [{ type: 'record_size_limit', limit: 63 }, ...list]))).toEqual(plain('illegal_parameter'));
+  });
+
+  it('a second ClientHello that does not echo the cookie, changes the random, adds early_data or lacks the asked key share → illegal_parameter (§4.1.2)', () => {
+    const k = script('hrr').findIndex((s, i) => i > 0 && s.type === 'ClientHello');
+    const secondHello = decode(script('hrr')[k]!.content) as ClientHello;
+    const variants: [string, ClientHello][] = [
+      ['no cookie', { ...secondHello, extensions: secondHello.extensions.filter((e) => e.type !== 'cookie') }],
+      ['another cookie', { ...secondHello, extensions: secondHello.extensions.map((e) => (e.type === 'cookie' ? { type: 'cookie', cookie: new Uint8Array(32).fill(9) } : e)) }],
+      ['another random', { ...secondHello, random: new Uint8Array(32).fill(3) }],
+      ['early_data', { ...secondHello, extensions: [{ type: 'early_data' }, ...secondHello.extensions] }],
+      ['no key share at all', { ...secondHello, extensions: secondHello.extensions.map((e) => (e.type === 'key_share' ? { type: 'key_share', clientShares: [] } : e)) }],
+    ];
+    for (const [name, ch] of variants) {
+      const { ep } = replay('hrr', 'server', k);
+      expect(expectFailure(ep, () => ep.conn.receive(rawRecord(ContentType.handshake, encode(ch)))).sentAlert, name).toEqual(plain('illegal_parameter'));
+    }
+  });
+});
+
+describe('authentication messages (§4.3.2, §4.4.2, §4.6.1)', () => {
+  it('an empty server Certificate → decode_error (§4.4.2.4)', () => {
+    const failure = instead('full', 'Certificate', 'server', encode({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList: [] }));
+    expect(failure.sentAlert).toEqual({ alert: 'decode_error', protected: true });
+  });
+
+  it('a server Certificate with a request context → illegal_parameter (§4.4.2)', () => {
+    const cert = scripted<Extract<HandshakeMessage, { type: 'certificate' }>>('full', 'Certificate', 'server');
+    expect(instead('full', 'Certificate', 'server', encode({ ...cert, certificateRequestContext: Uint8Array.of(1) })).error.alert).toBe('illegal_parameter');
+  });
+
+  it('a server certificate the verifier rejects → the verifier’s alert (bad_certificate)', () => {
+    const cert = scripted<Extract<HandshakeMessage, { type: 'certificate' }>>('full', 'Certificate', 'server');
+    const other = testPki().client.chain[0]!;
+    const forged = encode({ ...cert, certificateList: [{ certData: other, extensions: [] }] });
+    expect(instead('full', 'Certificate', 'server', forged).error.alert).toBe('bad_certificate');
+  });
+
+  it('a CertificateRequest with a context, or without signature_algorithms, during the handshake', () => {
+    const cr = scripted<Extract<HandshakeMessage, { type: 'certificate_request' }>>('client-auth', 'CertificateRequest', 'server');
+    expect(instead('client-auth', 'CertificateRequest', 'server', encode({ ...cr, certificateRequestContext: Uint8Array.of(7) })).error.alert).toBe('illegal_parameter');
+    // (The block may not be empty, §4.3.2: it holds an extension we do not know instead.)
+    const unknownOnly = encode({ ...cr, extensions: [{ type: 'unknown', code: 0xfe01, data: new Uint8Array(0) }] });
+    expect(instead('client-auth', 'CertificateRequest', 'server', unknownOnly).error.alert).toBe('missing_extension');
+  });
+
+  it('a client that sends no certificate to a server requiring one → certificate_required (§4.4.2.4)', () => {
+    const failure = instead('client-auth', 'Certificate', 'client', encode({ type: 'certificate', certificateRequestContext: new Uint8Array(0), certificateList: [] }));
+    expect(failure.sentAlert).toEqual({ alert: 'certificate_required', protected: true });
+  });
+
+  it('a client Certificate with a context the request did not have → illegal_parameter', () => {
+    const cert = scripted<Extract<HandshakeMessage, { type: 'certificate' }>>('client-auth', 'Certificate', 'client');
+    expect(instead('client-auth', 'Certificate', 'client', encode({ ...cert, certificateRequestContext: Uint8Array.of(1) })).error.alert).toBe('illegal_parameter');
+  });
+
+  it('a NewSessionTicket valid for more than seven days → illegal_parameter (§4.6.1)', () => {
+    const nst = scripted<Extract<HandshakeMessage, { type: 'new_session_ticket' }>>('full', 'NewSessionTicket', 'server');
+    expect(instead('full', 'NewSessionTicket', 'server', encode({ ...nst, ticketLifetime: 604801 })).sentAlert).toEqual({ alert: 'illegal_parameter', protected: true });
+  });
+});
+
+describe('0-RTT (§4.2.10)', () => {
+  it('more early data than max_early_data_size → unexpected_message', () => {
+    const { ep } = replay('early-data', 'server', 1); // the ClientHello, accepting 1024 bytes of early data
+    expect(ep.conn.stateName).toBe('ExpectEndOfEarlyData');
+    ep.conn.receive(ep.tap.recordFor(ContentType.application_data, new Uint8Array(1000)));
+    const failure = expectFailure(ep, () => ep.conn.receive(ep.tap.recordFor(ContentType.application_data, new Uint8Array(25))));
+    expect(failure.sentAlert).toEqual({ alert: 'unexpected_message', protected: true });
+  });
+
+  it('early_data accepted in EncryptedExtensions when the client sent none → unsupported_extension', () => {
+    expect(instead('resume', 'EncryptedExtensions', 'server', encode({ type: 'encrypted_extensions', extensions: [{ type: 'early_data' }] })).error.alert).toBe('unsupported_extension');
+  });
+});
+
 // ---- The record layer, through a connection ---------------------------------------------
 
 describe('records (§5)', () => {
@@ -457,6 +602,20 @@ describe('records (§5)', () => {
     client.conn.receive(rawRecord(ContentType.handshake, bytes.subarray(0, 10)));
     const alert = rawRecord(ContentType.alert, Uint8Array.of(1, 0));
     expect(expectFailure(client, () => client.conn.receive(alert)).error.alert).toBe('unexpected_message');
+  });
+
+  it('change_cipher_spec before the first ClientHello, or after the peer’s Finished → unexpected_message (§5)', () => {
+    const ccs = rawRecord(ContentType.change_cipher_spec, Uint8Array.of(1));
+    const server = makeEndpoint('server');
+    expect(expectFailure(server, () => server.conn.receive(ccs)).sentAlert).toEqual({ alert: 'unexpected_message', protected: false });
+    for (const side of ['client', 'server'] as const) {
+      const { ep } = replay('full', side, script('full').length);
+      expect(expectFailure(ep, () => ep.conn.receive(ccs)).sentAlert, side).toEqual({ alert: 'unexpected_message', protected: true });
+    }
+    // In between, it is dropped: here after the server's Finished was sent but not yet the client's.
+    const { ep } = replay('full', 'server', stepOf('full', 'Finished', 'client'));
+    ep.conn.receive(ccs);
+    expect(ep.conn.error).toBeUndefined();
   });
 
   it('change_cipher_spec with a value other than 0x01, longer, or protected → unexpected_message (§5)', () => {

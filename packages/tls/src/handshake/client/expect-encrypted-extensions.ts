@@ -43,10 +43,8 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     }
     if (findExtension(message.extensions, 'server_name')) conn.info.serverName = hs.config.serverName!;
     const limit = findExtension(message.extensions, 'record_size_limit');
-    if (limit) {
-      if (limit.limit < 64) fail('illegal_parameter', 'record_size_limit below 64'); // RFC 8449 §4
-      conn.recordLayer.setWriteRecordSizeLimit(limit.limit);
-    }
+    // RFC 8449 §4 (the decoder has already refused values below 64).
+    if (limit) conn.recordLayer.setWriteRecordSizeLimit(limit.limit);
 
     const earlyAccepted = !!findExtension(message.extensions, 'early_data');
     if (earlyAccepted && (!hs.sentEarlyData || !conn.info.resumed)) fail('illegal_parameter', 'early_data accepted but not offered with the selected PSK');

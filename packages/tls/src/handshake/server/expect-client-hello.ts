@@ -261,7 +261,6 @@ export class ExpectClientHello implements HandshakeState {
     if (config.advertiseGroups) ee.push({ type: 'supported_groups', groups: config.advertiseGroups });
     const clientLimit = findExtension(ch.extensions, 'record_size_limit');
     if (clientLimit) {
-      if (clientLimit.limit < 64) fail('illegal_parameter', 'record_size_limit below 64'); // RFC 8449 §4
       conn.recordLayer.setWriteRecordSizeLimit(clientLimit.limit);
       // RFC 8449 §4: we may answer only a client that sent the extension.
       if (config.recordSizeLimit) {
