@@ -10,7 +10,15 @@
 /** AlertLevel (RFC 8446 §6). In TLS 1.3 the level is implied by the description. */
 export const AlertLevel = { warning: 1, fatal: 2 } as const;
 
-/** AlertDescription codes (RFC 8446 §6). */
+/**
+ * AlertDescription codes (RFC 8446 §6).
+ *
+ * @example
+ * ```ts
+ * import { AlertDescription } from '@lucid-tls/tls';
+ * console.log(AlertDescription.handshake_failure, AlertDescription.certificate_required); // → 40 116
+ * ```
+ */
 export const AlertDescription = {
   close_notify: 0,
   unexpected_message: 10,
@@ -48,7 +56,15 @@ const namesByCode = new Map<number, AlertName>(
   Object.entries(AlertDescription).map(([name, code]) => [code, name as AlertName]),
 );
 
-/** The RFC name of an alert code, or `"unknown(<code>)"`. */
+/**
+ * The RFC name of an alert code, or `"unknown(<code>)"`.
+ *
+ * @example
+ * ```ts
+ * import { alertName } from '@lucid-tls/tls';
+ * console.log(alertName(70), alertName(200)); // → protocol_version unknown(200)
+ * ```
+ */
 export function alertName(code: number): AlertName | `unknown(${number})` {
   return namesByCode.get(code) ?? `unknown(${code})`;
 }

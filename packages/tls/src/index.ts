@@ -4,15 +4,21 @@
  *
  * @example
  * ```ts
- * import { ClientConnection, ServerConnection, insecureSkipVerify } from '@lucid-tls/tls';
+ * import { ClientConnection, ServerConnection, verifyWithTrustStore } from '@lucid-tls/tls';
+ * import { TrustStore, createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
  *
- * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: insecureSkipVerify });
- * const server = new ServerConnection({ certificate: { chain: [certDer], privateKey } });
- * server.receive(client.takeOutgoing());   // ClientHello
- * client.receive(server.takeOutgoing());   // ServerHello … Finished
- * server.receive(client.takeOutgoing());   // client Finished
+ * const ca = createCertificateAuthority();
+ * const { certificate, privateKey } = issueCertificate(ca, { names: ['localhost'] });
+ * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifyWithTrustStore(TrustStore.fromCertificates([ca.certificate])) });
+ * const server = new ServerConnection({ certificate: { chain: [certificate.der], privateKey } });
+ * server.receive(client.takeOutgoing()); // ClientHello
+ * client.receive(server.takeOutgoing()); // ServerHello … Finished
+ * server.receive(client.takeOutgoing()); // client Finished
+ * client.write(new TextEncoder().encode('hello'));
+ * server.receive(client.takeOutgoing());
+ * console.log(new TextDecoder().decode(server.read())); // → hello
  * ```
- * @module
+ * @module \@lucid-tls/tls
  */
 export { TlsError, AlertDescription, alertName } from './alert.js';
 export type { AlertName } from './alert.js';
@@ -63,6 +69,9 @@ export { decodeHandshakeMessage, encodeHandshakeMessage } from './handshake/mess
 export type * from './handshake/messages/types.js';
 
 export { renderTrace, createTerminalRenderer } from './trace/render-terminal.js';
+export type { TerminalRenderOptions } from './trace/render-terminal.js';
+export { renderHtml, createHtmlRenderer, escapeHtml, rfcSectionUrl, TRACE_HTML_STYLE } from './trace/render-html.js';
+export type { HtmlRenderOptions } from './trace/render-html.js';
 export { keyLogLine } from './trace/keylog.js';
 export type { KeyLogWriter } from './trace/keylog.js';
 export type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField, TraceObserver } from './trace/events.js';

@@ -3,13 +3,18 @@
  * @module
  */
 import { TlsError } from '../alert.js';
+import { clientCommand } from './client-command.js';
 import { rfc8448Command } from './rfc8448-command.js';
+import { serverCommand } from './server-command.js';
 import { caCommand, certCommand, x509Command } from './x509-command.js';
 
 const USAGE = `usage: lucid-tls <command> [options]
 
 commands:
+  client --connect HOST:PORT [...]                       connect to a TLS 1.3 server (client --help)
+  server --accept [HOST:]PORT --cert FILE --key FILE     serve TLS 1.3: echo, or --www (server --help)
   rfc8448 [SCENARIO] [--json] [--trace | --trace-json]   run the engines on RFC 8448's inputs
+  rfc8448 SCENARIO --html FILE                           write the trace as an illustrated web page
   x509 show [--json] FILE                                explain a certificate
   x509 verify --cafile FILE [...] LEAF                   validate a certificate chain
   ca init --out DIR                                      create a local certificate authority
@@ -21,6 +26,10 @@ export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   try {
     switch (command) {
+      case 'client':
+        return await clientCommand(rest);
+      case 'server':
+        return await serverCommand(rest);
       case 'rfc8448':
         return rfc8448Command(rest);
       case 'x509':

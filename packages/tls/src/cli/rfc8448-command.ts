@@ -1,14 +1,29 @@
 /**
- * `lucid-tls rfc8448 [SCENARIO] [--json] [--trace | --trace-json]`: runs the engines on
- * RFC 8448's inputs and prints what they computed, under the vectors' names.
+ * `lucid-tls rfc8448 [SCENARIO] [--json] [--trace | --trace-json | --html FILE]`: runs the
+ * engines on RFC 8448's inputs and prints what they computed, under the vectors' names,
+ * or their trace (`--html` writes one scenario's trace as an illustrated web page).
  * @module
  */
+import { writeFileSync } from 'node:fs';
 import { runScenario, SCENARIOS, type ScenarioName } from '../rfc8448/replay.js';
+import { renderHtml } from '../trace/render-html.js';
 import { renderTrace } from '../trace/render-terminal.js';
 
-const USAGE = `usage: lucid-tls rfc8448 [${SCENARIOS.join('|')}] [--json] [--trace | --trace-json]`;
+const USAGE = `usage: lucid-tls rfc8448 [${SCENARIOS.join('|')}] [--json] [--trace | --trace-json]
+       lucid-tls rfc8448 SCENARIO --html FILE`;
 
 export function rfc8448Command(args: string[]): number {
+  // `--html` takes the next argument as its value; every other option is a flag.
+  const htmlAt = args.indexOf('--html');
+  let htmlFile: string | undefined;
+  if (htmlAt >= 0) {
+    htmlFile = args[htmlAt + 1];
+    if (htmlFile === undefined || htmlFile.startsWith('--')) {
+      process.stderr.write(`lucid-tls rfc8448: --html needs a file name\n${USAGE}\n`);
+      return 2;
+    }
+    args = [...args.slice(0, htmlAt), ...args.slice(htmlAt + 2)];
+  }
   const flags = new Set(args.filter((a) => a.startsWith('--')));
   const names = args.filter((a) => !a.startsWith('--'));
   for (const f of flags) {
@@ -23,6 +38,19 @@ export function rfc8448Command(args: string[]): number {
     return 2;
   }
   const scenarios: readonly ScenarioName[] = names.length ? (names as ScenarioName[]) : SCENARIOS;
+
+  if (htmlFile !== undefined) {
+    // One page tells one connection: the scenario must be named.
+    const [name] = names as ScenarioName[];
+    if (name === undefined || flags.size > 0) {
+      process.stderr.write(`lucid-tls rfc8448: --html needs one scenario and no other option\n${USAGE}\n`);
+      return 2;
+    }
+    const page = renderHtml(runScenario(name).events, { title: `RFC 8448 ${name}: a TLS 1.3 connection, byte by byte` });
+    writeFileSync(htmlFile, page);
+    process.stderr.write(`wrote ${htmlFile}\n`);
+    return 0;
+  }
 
   if (flags.has('--trace-json') || flags.has('--trace')) {
     for (const name of scenarios) {

@@ -33,12 +33,24 @@ import type { CommonConfig } from './config.js';
  * The largest handshake message we accept (a certificate chain is the largest one in
  * practice). RFC 8446 sets no limit beyond the 2^24-1 of the length field (§4); a
  * bound is needed so a peer cannot make us buffer 16 MiB.
+ *
+ * @example
+ * ```ts
+ * import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '@lucid-tls/tls';
+ * console.log(MAX_HANDSHAKE_MESSAGE_LENGTH); // → 131072
+ * ```
  */
 export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 17;
 
 /**
  * How many KeyUpdate messages we accept without application data in between
  * (§4.6.3 sets no limit; each costs an HKDF, so an unbounded run is a cheap CPU attack).
+ *
+ * @example
+ * ```ts
+ * import { MAX_KEY_UPDATES_WITHOUT_DATA } from '@lucid-tls/tls';
+ * console.log(MAX_KEY_UPDATES_WITHOUT_DATA); // → 32
+ * ```
  */
 export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
 
@@ -79,10 +91,41 @@ export interface HandshakeState {
 /** Which traffic secret a key comes from, for the trace names (`client_handshake_key`, …). */
 export type TrafficKeyKind = 'early' | 'handshake' | 'application';
 
-/** The common machinery of {@link ClientConnection} and {@link ServerConnection}. */
+/**
+ * The common machinery of {@link ClientConnection} and {@link ServerConnection}.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, ServerConnection, verifyWithTrustStore, type Connection } from '@lucid-tls/tls';
+ * import { TrustStore, createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
+ *
+ * // Moves bytes between two connections until both are quiet: what a socket loop does.
+ * function pump(a: Connection, b: Connection): void {
+ *   for (let quiet = false; !quiet; ) {
+ *     const ab = a.takeOutgoing();
+ *     if (ab.length) b.receive(ab);
+ *     const ba = b.takeOutgoing();
+ *     if (ba.length) a.receive(ba);
+ *     quiet = ab.length === 0 && ba.length === 0;
+ *   }
+ * }
+ * const ca = createCertificateAuthority();
+ * const leaf = issueCertificate(ca, { names: ['localhost'] });
+ * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifyWithTrustStore(TrustStore.fromCertificates([ca.certificate])) });
+ * const server = new ServerConnection({ certificate: { chain: [leaf.certificate.der], privateKey: leaf.privateKey } });
+ * pump(client, server);
+ * console.log(client.info.cipherSuite?.name, client.takeEvents().map((e) => e.type).join()); // → TLS_AES_128_GCM_SHA256 handshake_complete
+ * client.keyUpdate(true); // new keys both ways
+ * pump(client, server);
+ * console.log(server.takeEvents().map((e) => `${e.type}`).join()); // → handshake_complete,key_update,key_update
+ * ```
+ */
 export abstract class Connection {
+  /** The crypto provider in use (`nobleProvider` unless the config gave one). */
   readonly provider: CryptoProvider;
+  /** The transcript hash (§4.4.1) of this connection's handshake. @internal */
   readonly transcript = new Transcript();
+  /** What was negotiated; filled in as the handshake goes. */
   readonly info: ConnectionInfo = {
     protocol: 'TLSv1.3',
     resumed: false,
@@ -90,7 +133,7 @@ export abstract class Connection {
     helloRetryRequest: false,
     peerCertificates: [],
   };
-  /** The client's random, once known (the key log names connections by it). */
+  /** The client's random, once known (the key log names connections by it). @internal */
   clientRandom: Uint8Array | undefined;
 
   protected state: HandshakeState;
@@ -232,12 +275,12 @@ export abstract class Connection {
 
   // ---- Services for the handshake states ----------------------------------------
 
-  /** The configured clock. */
+  /** The configured clock. @internal */
   now(): number {
     return (this.common.now ?? Date.now)();
   }
 
-  /** Encodes, traces, adds to the transcript and queues a handshake message. Returns its bytes. */
+  /** Encodes, traces, adds to the transcript and queues a handshake message. Returns its bytes. @internal */
   sendHandshake(message: HandshakeMessage): Uint8Array {
     const { bytes, fields } = encodeHandshakeMessage(message, { annotate: !!this.common.trace });
     this.traceMessage('sent', message.type, bytes, fields);
@@ -246,27 +289,27 @@ export abstract class Connection {
     return bytes;
   }
 
-  /** Queues already-encoded handshake bytes (the client's ClientHello with binders) after tracing them. */
+  /** Queues already-encoded handshake bytes (the client's ClientHello with binders) after tracing them. @internal */
   sendEncodedHandshake(type: HandshakeMessage['type'], bytes: Uint8Array, fields: import('../wire/codec.js').Field[]): void {
     this.traceMessage('sent', type, bytes, fields);
     this.transcript.add(bytes);
     this.pendingHandshake.push(bytes);
   }
 
-  /** A compatibility change_cipher_spec record (§D.4), sent in plaintext. */
+  /** A compatibility change_cipher_spec record (§D.4), sent in plaintext. @internal */
   sendChangeCipherSpec(): void {
     this.flush();
     this.output(ContentType.change_cipher_spec, Uint8Array.of(1));
   }
 
-  /** Goes back to plaintext records (the client's ClientHello2 after rejected 0-RTT, §4.2.10). */
+  /** Goes back to plaintext records (the client's ClientHello2 after rejected 0-RTT, §4.2.10). @internal */
   setPlaintextWrite(): void {
     this.flush();
     this.writeKind = undefined;
     this.records.setWriteProtection(null);
   }
 
-  /** Writes out queued handshake messages as records under the current write key. */
+  /** Writes out queued handshake messages as records under the current write key. @internal */
   flush(): void {
     if (this.pendingHandshake.length === 0) return;
     const data = concat(...this.pendingHandshake);
@@ -274,13 +317,13 @@ export abstract class Connection {
     this.output(ContentType.handshake, data);
   }
 
-  /** Derives key and IV from a traffic secret and installs them for reading. */
+  /** Derives key and IV from a traffic secret and installs them for reading. @internal */
   setReadSecret(suite: CipherSuite, secret: Uint8Array, kind: TrafficKeyKind): void {
     this.readSecret = { suite, secret, generation: 0 };
     this.records.setReadProtection(this.protection(suite, secret, this.peerSide(), kind));
   }
 
-  /** Derives key and IV from a traffic secret and installs them for writing (after sending what is queued). */
+  /** Derives key and IV from a traffic secret and installs them for writing (after sending what is queued). @internal */
   setWriteSecret(suite: CipherSuite, secret: Uint8Array, kind: TrafficKeyKind): void {
     this.flush();
     this.writeSecret = { suite, secret, generation: 0 };
@@ -288,7 +331,7 @@ export abstract class Connection {
     this.records.setWriteProtection(this.protection(suite, secret, this.side, kind));
   }
 
-  /** Reports a derived secret to the trace and the key log. */
+  /** Reports a derived secret to the trace and the key log. @internal */
   secret(s: DerivedSecret | { name: string; label: string; derivation: string; secret: Uint8Array; context?: Uint8Array }): void {
     const { trace, keyLog } = this.common;
     if (trace) {
@@ -302,12 +345,12 @@ export abstract class Connection {
     }
   }
 
-  /** Adds an event for the application. */
+  /** Adds an event for the application. @internal */
   emit(event: ConnectionEvent): void {
     this.events.push(event);
   }
 
-  /** Called by the last handshake state: application data may flow and the exporter works. */
+  /** Called by the last handshake state: application data may flow and the exporter works. @internal */
   completeHandshake(exporterMasterSecret: Uint8Array): void {
     this.handshakeDone = true;
     this.exporterMasterSecret = exporterMasterSecret;
@@ -315,12 +358,12 @@ export abstract class Connection {
     this.flushApplicationData();
   }
 
-  /** The exporter secret is available to the server before the client's Finished (0.5-RTT). */
+  /** The exporter secret is available to the server before the client's Finished (0.5-RTT). @internal */
   setExporterSecret(exporterMasterSecret: Uint8Array): void {
     this.exporterMasterSecret = exporterMasterSecret;
   }
 
-  /** Makes application data written so far go out (once write keys allow it). */
+  /** Makes application data written so far go out (once write keys allow it). @internal */
   flushApplicationData(): void {
     if (!this.canSendApplicationData()) return;
     const pending = this.pendingApplicationData;
@@ -328,7 +371,7 @@ export abstract class Connection {
     for (const data of pending) this.sendApplicationData(data);
   }
 
-  /** Sends application data under the current write key (early data on the client uses this too). */
+  /** Sends application data under the current write key (early data on the client uses this too). @internal */
   sendApplicationData(data: Uint8Array): void {
     this.flush();
     // §5.5: AES-GCM keys may protect at most 2^24.5 records; change keys well before that.
@@ -341,12 +384,12 @@ export abstract class Connection {
     this.output(ContentType.application_data, data);
   }
 
-  /** The record layer (for states that change its limits or skip early data). */
+  /** The record layer (for states that change its limits or skip early data). @internal */
   get recordLayer(): RecordLayer {
     return this.records;
   }
 
-  /** Delivers received application data to the application. */
+  /** Delivers received application data to the application. @internal */
   deliver(data: Uint8Array): void {
     if (data.length) this.received.push(data.slice());
   }
@@ -481,7 +524,7 @@ export abstract class Connection {
     this.output(ContentType.handshake, bytes);
   }
 
-  /** Sends a NewSessionTicket (server) outside the transcript. */
+  /** Sends a NewSessionTicket (server) outside the transcript. @internal */
   sendPostHandshake(message: HandshakeMessage): void {
     this.sendHandshakeUntracked(message);
   }

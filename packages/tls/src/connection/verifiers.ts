@@ -19,8 +19,10 @@ import type { CertificateVerifier } from './config.js';
  * @example
  * ```ts
  * import { ClientConnection, verifyWithTrustStore } from '@lucid-tls/tls';
- * import { TrustStore } from '@lucid-tls/tls/x509';
- * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifyWithTrustStore(TrustStore.fromPem(caPem)) });
+ * import { TrustStore, createCertificateAuthority } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority(); // or the CA of your choice, e.g. TrustStore.fromPem(readFileSync('ca.pem', 'utf8'))
+ * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifyWithTrustStore(TrustStore.fromPem(ca.certPem)) });
+ * console.log(client.takeOutgoing()[0]); // → 22
  * ```
  */
 export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number } = {}): CertificateVerifier {
@@ -41,5 +43,13 @@ export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname
  * Accepts any certificate chain. The CertificateVerify signature is still checked, so the
  * peer holds the key of the certificate it sent, but nothing says who that is: use it only
  * for tests and for the command line's `--insecure`.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, insecureSkipVerify } from '@lucid-tls/tls';
+ * // Only for tests and tools: any certificate is accepted (its key must still sign the handshake).
+ * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: insecureSkipVerify });
+ * console.log(client.stateName); // → ExpectServerHello
+ * ```
  */
 export const insecureSkipVerify: CertificateVerifier = () => {};

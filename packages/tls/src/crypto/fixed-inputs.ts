@@ -75,10 +75,14 @@ function fixedSaltScheme(scheme: SignatureScheme, salts: (n: number) => Uint8Arr
  *
  * @example
  * ```ts
+ * import { ClientConnection, fromHex, insecureSkipVerify, nobleProvider, toHex, withFixedInputs } from '@lucid-tls/tls';
+ * // RFC 8448 §3's client random and X25519 private key.
  * const provider = withFixedInputs(nobleProvider, {
- *   random: [fromHex(clientRandomHex)],
- *   keyShares: { x25519: fromHex(clientPrivateHex) },
+ *   random: [fromHex('cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7')],
+ *   keyShares: { x25519: fromHex('49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005') },
  * });
+ * const hello = new ClientConnection({ provider, verifyServerCertificate: insecureSkipVerify }).takeOutgoing();
+ * console.log(toHex(hello.subarray(11, 19))); // → cb34ecb1e78163ba
  * ```
  */
 export function withFixedInputs(provider: CryptoProvider, inputs: FixedInputs): CryptoProvider {

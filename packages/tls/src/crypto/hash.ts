@@ -32,11 +32,39 @@ function hashFunction(name: HashFunction['name'], noble: NobleHash): HashFunctio
   };
 }
 
-/** SHA-256 (32-byte output): the hash of TLS_AES_128_GCM_SHA256 and TLS_CHACHA20_POLY1305_SHA256. */
+/**
+ * SHA-256 (32-byte output): the hash of TLS_AES_128_GCM_SHA256 and TLS_CHACHA20_POLY1305_SHA256.
+ *
+ * @example
+ * ```ts
+ * import { sha256, toHex } from '@lucid-tls/tls';
+ * console.log(toHex(sha256.hash(new TextEncoder().encode('abc')))); // → ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+ * const running = sha256.create(); // a transcript hash: digest, add more, digest again
+ * running.update(new TextEncoder().encode('ab'));
+ * running.update(new TextEncoder().encode('c'));
+ * console.log(toHex(running.digest()).slice(0, 16)); // → ba7816bf8f01cfea
+ * ```
+ */
 export const sha256: HashFunction = hashFunction('SHA-256', nobleSha256);
 
-/** SHA-384 (48-byte output): the hash of TLS_AES_256_GCM_SHA384. */
+/**
+ * SHA-384 (48-byte output): the hash of TLS_AES_256_GCM_SHA384.
+ *
+ * @example
+ * ```ts
+ * import { sha384 } from '@lucid-tls/tls';
+ * console.log(sha384.outputLength); // → 48
+ * ```
+ */
 export const sha384: HashFunction = hashFunction('SHA-384', nobleSha384);
 
-/** SHA-512 (64-byte output): used only by signature schemes (rsa_pss_rsae_sha512, rsa_pkcs1_sha512). */
+/**
+ * SHA-512 (64-byte output): used only by signature schemes (rsa_pss_rsae_sha512, rsa_pkcs1_sha512).
+ *
+ * @example
+ * ```ts
+ * import { sha512, toHex } from '@lucid-tls/tls';
+ * console.log(toHex(sha512.hmac(new Uint8Array(64), new Uint8Array(0))).length); // → 128
+ * ```
+ */
 export const sha512: HashFunction = hashFunction('SHA-512', nobleSha512);

@@ -57,6 +57,18 @@ export const TLS_CHACHA20_POLY1305_SHA256: CipherSuite = {
  * The default provider: three cipher suites, x25519 then secp256r1 for key exchange,
  * the ECDSA, Ed25519 and RSA signature schemes, and randomness from
  * `crypto.getRandomValues` (through noble's `randomBytes`). Lists are in preference order.
+ *
+ * @example
+ * ```ts
+ * import { nobleProvider } from '@lucid-tls/tls';
+ * console.log(nobleProvider.cipherSuites.map((s) => s.name).join(' ')); // → TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256
+ * console.log(nobleProvider.groups.map((g) => g.name).join(' ')); // → x25519 secp256r1
+ * const x25519 = nobleProvider.groups[0]!;
+ * const alice = x25519.generateKeyPair(nobleProvider.randomBytes);
+ * const bob = x25519.generateKeyPair(nobleProvider.randomBytes);
+ * const same = x25519.sharedSecret(alice.privateKey, bob.publicKey).join() === x25519.sharedSecret(bob.privateKey, alice.publicKey).join();
+ * console.log(same); // → true
+ * ```
  */
 export const nobleProvider: CryptoProvider = {
   cipherSuites: [TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256],

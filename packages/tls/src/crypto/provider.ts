@@ -6,15 +6,32 @@
  * @module
  */
 
-/** CipherSuite code points (RFC 8446 §B.4). */
+/**
+ * CipherSuite code points (RFC 8446 §B.4).
+ *
+ * @example
+ * ```ts
+ * import { CipherSuiteId } from '@lucid-tls/tls';
+ * console.log(CipherSuiteId.TLS_AES_128_GCM_SHA256.toString(16)); // → 1301
+ * ```
+ */
 export const CipherSuiteId = {
   TLS_AES_128_GCM_SHA256: 0x1301,
   TLS_AES_256_GCM_SHA384: 0x1302,
   TLS_CHACHA20_POLY1305_SHA256: 0x1303,
 } as const;
+/** The name of a cipher suite, e.g. `"TLS_AES_128_GCM_SHA256"`. */
 export type CipherSuiteName = keyof typeof CipherSuiteId;
 
-/** NamedGroup code points (RFC 8446 §4.2.7); only the ones we name in traces. */
+/**
+ * NamedGroup code points (RFC 8446 §4.2.7); only the ones we name in traces.
+ *
+ * @example
+ * ```ts
+ * import { NamedGroupId } from '@lucid-tls/tls';
+ * console.log(NamedGroupId.x25519, NamedGroupId.secp256r1); // → 29 23
+ * ```
+ */
 export const NamedGroupId = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
@@ -27,9 +44,18 @@ export const NamedGroupId = {
   ffdhe6144: 0x0103,
   ffdhe8192: 0x0104,
 } as const;
+/** The name of a key-exchange group, e.g. `"x25519"`. */
 export type NamedGroupName = keyof typeof NamedGroupId;
 
-/** SignatureScheme code points (RFC 8446 §4.2.3). */
+/**
+ * SignatureScheme code points (RFC 8446 §4.2.3).
+ *
+ * @example
+ * ```ts
+ * import { SignatureSchemeId } from '@lucid-tls/tls';
+ * console.log(SignatureSchemeId.rsa_pss_rsae_sha256.toString(16)); // → 804
+ * ```
+ */
 export const SignatureSchemeId = {
   rsa_pkcs1_sha256: 0x0401,
   rsa_pkcs1_sha384: 0x0501,
@@ -48,6 +74,7 @@ export const SignatureSchemeId = {
   rsa_pkcs1_sha1: 0x0201,
   ecdsa_sha1: 0x0203,
 } as const;
+/** The name of a signature scheme, e.g. `"ecdsa_secp256r1_sha256"`. */
 export type SignatureSchemeName = keyof typeof SignatureSchemeId;
 
 function reverse<T extends Record<string, number>>(table: T): Map<number, keyof T & string> {
@@ -58,11 +85,35 @@ const groupNames = reverse(NamedGroupId);
 const schemeNames = reverse(SignatureSchemeId);
 const hex4 = (code: number) => `0x${code.toString(16).padStart(4, '0')}`;
 
-/** `"TLS_AES_128_GCM_SHA256"` for 0x1301; the hex code for anything unknown. */
+/**
+ * `"TLS_AES_128_GCM_SHA256"` for 0x1301; the hex code for anything unknown.
+ *
+ * @example
+ * ```ts
+ * import { cipherSuiteName } from '@lucid-tls/tls';
+ * console.log(cipherSuiteName(0x1303), cipherSuiteName(0xc02f)); // → TLS_CHACHA20_POLY1305_SHA256 0xc02f
+ * ```
+ */
 export const cipherSuiteName = (code: number): string => suiteNames.get(code) ?? hex4(code);
-/** `"x25519"` for 0x001d; the hex code for anything unknown (e.g. GREASE). */
+/**
+ * `"x25519"` for 0x001d; the hex code for anything unknown (e.g. GREASE).
+ *
+ * @example
+ * ```ts
+ * import { groupName } from '@lucid-tls/tls';
+ * console.log(groupName(0x001d), groupName(0x0a0a)); // → x25519 0x0a0a
+ * ```
+ */
 export const groupName = (code: number): string => groupNames.get(code) ?? hex4(code);
-/** `"ed25519"` for 0x0807; the hex code for anything unknown. */
+/**
+ * `"ed25519"` for 0x0807; the hex code for anything unknown.
+ *
+ * @example
+ * ```ts
+ * import { signatureSchemeName } from '@lucid-tls/tls';
+ * console.log(signatureSchemeName(0x0403)); // → ecdsa_secp256r1_sha256
+ * ```
+ */
 export const signatureSchemeName = (code: number): string => schemeNames.get(code) ?? hex4(code);
 
 /** A hash function with incremental use, for HKDF and the transcript hash. */
@@ -70,15 +121,19 @@ export interface HashFunction {
   readonly name: 'SHA-256' | 'SHA-384' | 'SHA-512';
   /** Hash.length in RFC 8446's terms. */
   readonly outputLength: number;
+  /** The hash of `data`, in one call. */
   hash(data: Uint8Array): Uint8Array;
   /** A running hash: feed it with `update`, read it with `digest` (which leaves it usable). */
   create(): RunningHash;
+  /** HMAC(key, data) with this hash (RFC 2104), the building block of HKDF. */
   hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
 /** An incremental hash whose `digest` does not end it (the transcript is hashed at many points). */
 export interface RunningHash {
+  /** Adds `data` to what is hashed. */
   update(data: Uint8Array): void;
+  /** The hash of everything added so far; more may be added afterwards. */
   digest(): Uint8Array;
 }
 
@@ -95,6 +150,7 @@ export interface Aead {
 
 /** A prepared AEAD key. */
 export interface AeadKey {
+  /** Encrypts and authenticates `plaintext` and `additionalData`: the ciphertext followed by the tag. */
   seal(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Uint8Array;
   /** The plaintext, or null when the tag does not verify. */
   open(nonce: Uint8Array, ciphertext: Uint8Array, additionalData: Uint8Array): Uint8Array | null;

@@ -22,12 +22,31 @@ import type { Aead, HashFunction } from '../crypto/provider.js';
 import { concat, utf8 } from '../wire/bytes.js';
 import { Writer } from '../wire/codec.js';
 
-/** HKDF-Extract(salt, IKM) (RFC 5869 §2.2). A zero-length salt means Hash.length zeros, which HMAC treats the same. */
+/**
+ * HKDF-Extract(salt, IKM) (RFC 5869 §2.2). A zero-length salt means Hash.length zeros, which HMAC treats the same.
+ *
+ * @example
+ * ```ts
+ * import { hkdfExtract, sha256, toHex } from '@lucid-tls/tls';
+ * // The Early Secret of every full handshake with SHA-256 (RFC 8448 §3).
+ * const earlySecret = hkdfExtract(sha256, new Uint8Array(32), new Uint8Array(32));
+ * console.log(toHex(earlySecret)); // → 33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a
+ * ```
+ */
 export function hkdfExtract(hash: HashFunction, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   return hash.hmac(salt.length ? salt : new Uint8Array(hash.outputLength), ikm);
 }
 
-/** HKDF-Expand(PRK, info, L) (RFC 5869 §2.3). */
+/**
+ * HKDF-Expand(PRK, info, L) (RFC 5869 §2.3).
+ *
+ * @example
+ * ```ts
+ * import { hkdfExpand, sha256 } from '@lucid-tls/tls';
+ * const okm = hkdfExpand(sha256, new Uint8Array(32).fill(1), new TextEncoder().encode('info'), 42);
+ * console.log(okm.length); // → 42
+ * ```
+ */
 export function hkdfExpand(hash: HashFunction, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const blocks = Math.ceil(length / hash.outputLength);
   if (blocks > 255) throw new RangeError('HKDF-Expand: length too large');
@@ -49,7 +68,17 @@ export function hkdfLabel(label: string, context: Uint8Array, length: number): U
   return w.finish();
 }
 
-/** HKDF-Expand-Label(Secret, Label, Context, Length) (§7.1). */
+/**
+ * HKDF-Expand-Label(Secret, Label, Context, Length) (§7.1).
+ *
+ * @example
+ * ```ts
+ * import { fromHex, hkdfExpandLabel, sha256, toHex } from '@lucid-tls/tls';
+ * // server_handshake_key of RFC 8448 §3, from server_handshake_traffic_secret.
+ * const secret = fromHex('b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38');
+ * console.log(toHex(hkdfExpandLabel(sha256, secret, 'key', new Uint8Array(0), 16))); // → 3fce516009c21727d0f2e4e86ee403bc
+ * ```
+ */
 export function hkdfExpandLabel(
   hash: HashFunction,
   secret: Uint8Array,
@@ -60,15 +89,44 @@ export function hkdfExpandLabel(
   return hkdfExpand(hash, secret, hkdfLabel(label, context, length), length);
 }
 
-/** Derive-Secret(Secret, Label, Messages) (§7.1), given Transcript-Hash(Messages). */
+/**
+ * Derive-Secret(Secret, Label, Messages) (§7.1), given Transcript-Hash(Messages).
+ *
+ * @example
+ * ```ts
+ * import { deriveSecret, emptyHash, fromHex, sha256, toHex } from '@lucid-tls/tls';
+ * const earlySecret = fromHex('33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a');
+ * const derived = deriveSecret(sha256, earlySecret, 'derived', emptyHash(sha256));
+ * console.log(toHex(derived)); // → 6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba
+ * ```
+ */
 export function deriveSecret(hash: HashFunction, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, secret, label, transcriptHash, hash.outputLength);
 }
 
-/** Transcript-Hash of no messages: Hash(""), used by the "derived" and binder steps. */
+/**
+ * Transcript-Hash of no messages: Hash(""), used by the "derived" and binder steps.
+ *
+ * @example
+ * ```ts
+ * import { emptyHash, sha256, toHex } from '@lucid-tls/tls';
+ * console.log(toHex(emptyHash(sha256))); // → e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+ * ```
+ */
 export const emptyHash = (hash: HashFunction): Uint8Array => hash.hash(new Uint8Array(0));
 
-/** The traffic key and IV of a traffic secret (§7.3). */
+/**
+ * The traffic key and IV of a traffic secret (§7.3).
+ *
+ * @example
+ * ```ts
+ * import { aes128gcm, fromHex, sha256, toHex, trafficKey } from '@lucid-tls/tls';
+ * // RFC 8448 §3: the client's application traffic secret gives its key and IV.
+ * const secret = fromHex('9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5');
+ * const { key, iv } = trafficKey(sha256, aes128gcm, secret);
+ * console.log(toHex(key), toHex(iv)); // → 17422dda596ed5d9acd890e3c63f5051 5b78923dee08579033e523d9
+ * ```
+ */
 export function trafficKey(hash: HashFunction, aead: Aead, secret: Uint8Array): { key: Uint8Array; iv: Uint8Array } {
   return {
     key: hkdfExpandLabel(hash, secret, 'key', new Uint8Array(0), aead.keyLength),
@@ -76,22 +134,62 @@ export function trafficKey(hash: HashFunction, aead: Aead, secret: Uint8Array): 
   };
 }
 
-/** finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (§4.4.4). */
+/**
+ * finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (§4.4.4).
+ *
+ * @example
+ * ```ts
+ * import { finishedKey, fromHex, sha256, toHex } from '@lucid-tls/tls';
+ * const serverHandshakeTrafficSecret = fromHex('b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38');
+ * console.log(toHex(finishedKey(sha256, serverHandshakeTrafficSecret))); // → 008d3b66f816ea559f96b537e885c31fc068bf492c652f01f288a1d8cdc19fc8
+ * ```
+ */
 export function finishedKey(hash: HashFunction, baseKey: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, baseKey, 'finished', new Uint8Array(0), hash.outputLength);
 }
 
-/** verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, Certificate*, CertificateVerify*)) (§4.4.4). */
+/**
+ * verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, Certificate*, CertificateVerify*)) (§4.4.4).
+ *
+ * @example
+ * ```ts
+ * import { finishedVerifyData, fromHex, sha256, toHex } from '@lucid-tls/tls';
+ * // The client's Finished of RFC 8448 §3: its handshake traffic secret, and the transcript through the server's Finished.
+ * const clientHandshakeTrafficSecret = fromHex('b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21');
+ * const transcriptHash = fromHex('9608102a0f1ccc6db6250b7b7e417b1a000eaada3daae4777a7686c9ff83df13');
+ * console.log(toHex(finishedVerifyData(sha256, clientHandshakeTrafficSecret, transcriptHash))); // → a8ec436d677634ae525ac1fcebe11a039ec17694fac6e98527b642f2edd5ce61
+ * ```
+ */
 export function finishedVerifyData(hash: HashFunction, baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
   return hash.hmac(finishedKey(hash, baseKey), transcriptHash);
 }
 
-/** application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length) (§7.2). */
+/**
+ * application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length) (§7.2).
+ *
+ * @example
+ * ```ts
+ * import { nextTrafficSecret, sha256 } from '@lucid-tls/tls';
+ * let secret: Uint8Array = new Uint8Array(32); // client_application_traffic_secret_0
+ * for (let n = 1; n <= 3; n++) secret = nextTrafficSecret(sha256, secret); // three KeyUpdates later: _3
+ * console.log(secret.length); // → 32
+ * ```
+ */
 export function nextTrafficSecret(hash: HashFunction, secret: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, secret, 'traffic upd', new Uint8Array(0), hash.outputLength);
 }
 
-/** The PSK of a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length) (§4.6.1). */
+/**
+ * The PSK of a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length) (§4.6.1).
+ *
+ * @example
+ * ```ts
+ * import { fromHex, resumptionPsk, sha256, toHex } from '@lucid-tls/tls';
+ * // RFC 8448 §3: the ticket with nonce 00 00.
+ * const resumptionMasterSecret = fromHex('7df235f2031d2a051287d02b0241b0bfdaf86cc856231f2d5aba46c434ec196c');
+ * console.log(toHex(resumptionPsk(sha256, resumptionMasterSecret, fromHex('0000')))); // → 4ecd0eb6ec3b4d87f5d6028f922ca4c5851a277fd41311c9e62d2c9492e1c4f3
+ * ```
+ */
 export function resumptionPsk(hash: HashFunction, resumptionMasterSecret: Uint8Array, ticketNonce: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, resumptionMasterSecret, 'resumption', ticketNonce, hash.outputLength);
 }
@@ -99,6 +197,15 @@ export function resumptionPsk(hash: HashFunction, resumptionMasterSecret: Uint8A
 /**
  * TLS-Exporter(label, context_value, key_length) (§7.5):
  * HKDF-Expand-Label(Derive-Secret(Secret, label, ""), "exporter", Hash(context_value), key_length).
+ *
+ * @example
+ * ```ts
+ * import { exportKeyingMaterial, fromHex, sha256 } from '@lucid-tls/tls';
+ * const exporterMasterSecret = fromHex('fe22f881176eda18eb8f44529e6792c50c9a3f89452f68d8ae311b4309d3cf50'); // RFC 8448 §3
+ * const a = exportKeyingMaterial(sha256, exporterMasterSecret, 'EXPORTER-example', new Uint8Array(0), 32);
+ * const b = exportKeyingMaterial(sha256, exporterMasterSecret, 'EXPORTER-other', new Uint8Array(0), 32);
+ * console.log(a.length, a.join() === b.join()); // → 32 false
+ * ```
  */
 export function exportKeyingMaterial(
   hash: HashFunction,
@@ -146,6 +253,17 @@ export interface DerivedSecret {
  * One walk down the key schedule for one connection, stage by stage. It holds the
  * current Early, Handshake or Master Secret and reports every derived secret to
  * `onSecret` (trace and key log).
+ *
+ * @example
+ * ```ts
+ * import { KeySchedule, sha256, toHex } from '@lucid-tls/tls';
+ * const names: string[] = [];
+ * const schedule = new KeySchedule(sha256, undefined, (s) => names.push(s.name));
+ * schedule.enterHandshakeSecret(new Uint8Array(32)); // the (EC)DHE shared secret
+ * const { client } = schedule.handshakeTrafficSecrets(sha256.hash(new Uint8Array(0)));
+ * console.log(names.join(' ')); // → early_secret derived_for_handshake_secret handshake_secret client_handshake_traffic_secret server_handshake_traffic_secret
+ * console.log(toHex(client).length); // → 64
+ * ```
  */
 export class KeySchedule {
   private current: Uint8Array;

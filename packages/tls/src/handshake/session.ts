@@ -30,7 +30,17 @@ export interface Session {
 
 const SESSION_FORMAT = 1;
 
-/** Serializes a session (it contains the PSK: store it like a key). */
+/**
+ * Serializes a session (it contains the PSK: store it like a key).
+ *
+ * @example
+ * ```ts
+ * import { decodeSession, encodeSession, type Session } from '@lucid-tls/tls';
+ * const session: Session = { ticket: new Uint8Array(98), psk: new Uint8Array(32), cipherSuite: 0x1301, ticketAgeAdd: 1, receivedAt: Date.now(), lifetime: 7200, maxEarlyDataSize: 0, serverName: 'example.com' };
+ * const stored = encodeSession(session); // keep it like a key: it holds the PSK
+ * console.log(decodeSession(stored).serverName); // → example.com
+ * ```
+ */
 export function encodeSession(s: Session): Uint8Array {
   const w = new Writer();
   w.u8(SESSION_FORMAT, 'format');
@@ -47,7 +57,19 @@ export function encodeSession(s: Session): Uint8Array {
   return w.finish();
 }
 
-/** Reads a session written by {@link encodeSession}; throws a TlsError (decode_error) when malformed. */
+/**
+ * Reads a session written by {@link encodeSession}; throws a TlsError (decode_error) when malformed.
+ *
+ * @example
+ * ```ts
+ * import { TlsError, decodeSession } from '@lucid-tls/tls';
+ * try {
+ *   decodeSession(Uint8Array.of(9));
+ * } catch (e) {
+ *   if (e instanceof TlsError) console.log(e.alert); // → decode_error
+ * }
+ * ```
+ */
 export function decodeSession(bytes: Uint8Array): Session {
   const r = new Reader(bytes, 'Session');
   if (r.u8('format') !== SESSION_FORMAT) fail('decode_error', 'Session: unknown format');

@@ -6,6 +6,22 @@
 import type { HashFunction, RunningHash } from '../crypto/provider.js';
 import { HandshakeType } from './handshake-type.js';
 
+/**
+ * The running transcript hash of one connection: messages are added as they are sent
+ * and received, and digested whenever a secret or a Finished needs Transcript-Hash.
+ *
+ * @example
+ * ```ts
+ * import { Transcript, concat, sha256, toHex } from '@lucid-tls/tls';
+ * const clientHello = Uint8Array.of(1, 0, 0, 1, 0xaa);
+ * const serverHello = Uint8Array.of(2, 0, 0, 1, 0xbb);
+ * const transcript = new Transcript();
+ * transcript.add(clientHello); // kept until the cipher suite, and so the hash, is known
+ * transcript.useHash(sha256);
+ * transcript.add(serverHello);
+ * console.log(toHex(transcript.digest()) === toHex(sha256.hash(concat(clientHello, serverHello)))); // → true
+ * ```
+ */
 export class Transcript {
   private hash: HashFunction | undefined;
   private running: RunningHash | undefined;
@@ -58,7 +74,16 @@ export class Transcript {
   }
 }
 
-/** The synthetic `message_hash` handshake message (§4.4.1). */
+/**
+ * The synthetic `message_hash` handshake message (§4.4.1).
+ *
+ * @example
+ * ```ts
+ * import { messageHash, sha256, toHex } from '@lucid-tls/tls';
+ * const clientHello1 = Uint8Array.of(1, 0, 0, 1, 0xaa);
+ * console.log(toHex(messageHash(sha256.hash(clientHello1)).subarray(0, 4))); // → fe000020
+ * ```
+ */
 export function messageHash(hashOfClientHello1: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + hashOfClientHello1.length);
   out[0] = HandshakeType.message_hash;

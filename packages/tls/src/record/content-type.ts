@@ -5,7 +5,15 @@
  * @module
  */
 
-/** ContentType code points (RFC 8446 §5.1, §B.1). */
+/**
+ * ContentType code points (RFC 8446 §5.1, §B.1).
+ *
+ * @example
+ * ```ts
+ * import { ContentType } from '@lucid-tls/tls';
+ * console.log(ContentType.handshake, ContentType.application_data); // → 22 23
+ * ```
+ */
 export const ContentType = {
   invalid: 0,
   change_cipher_spec: 20,
@@ -21,7 +29,15 @@ const namesByCode = new Map<number, ContentTypeName>(
   Object.entries(ContentType).map(([name, code]) => [code, name as ContentTypeName]),
 );
 
-/** `"handshake"` for 22; `"unknown(<code>)"` for a code TLS 1.3 does not define. */
+/**
+ * `"handshake"` for 22; `"unknown(<code>)"` for a code TLS 1.3 does not define.
+ *
+ * @example
+ * ```ts
+ * import { contentTypeName } from '@lucid-tls/tls';
+ * console.log(contentTypeName(21), contentTypeName(24)); // → alert unknown(24)
+ * ```
+ */
 export function contentTypeName(code: number): string {
   return namesByCode.get(code) ?? `unknown(${code})`;
 }

@@ -3,7 +3,15 @@
  * @module
  */
 
-/** TLSPlaintext.length MUST NOT exceed 2^14 bytes (RFC 8446 §5.1). */
+/**
+ * TLSPlaintext.length MUST NOT exceed 2^14 bytes (RFC 8446 §5.1).
+ *
+ * @example
+ * ```ts
+ * import { MAX_PLAINTEXT_LENGTH } from '@lucid-tls/tls';
+ * console.log(Math.ceil(40_000 / MAX_PLAINTEXT_LENGTH)); // → 3
+ * ```
+ */
 export const MAX_PLAINTEXT_LENGTH = 2 ** 14;
 
 /**
@@ -16,6 +24,12 @@ export const MAX_INNER_PLAINTEXT_LENGTH = 2 ** 14 + 1;
 /**
  * TLSCiphertext.length MUST NOT exceed 2^14 + 256 bytes: the largest inner plaintext
  * plus at most 255 bytes of AEAD expansion (RFC 8446 §5.2).
+ *
+ * @example
+ * ```ts
+ * import { MAX_CIPHERTEXT_LENGTH } from '@lucid-tls/tls';
+ * console.log(MAX_CIPHERTEXT_LENGTH); // → 16640
+ * ```
  */
 export const MAX_CIPHERTEXT_LENGTH = 2 ** 14 + 256;
 

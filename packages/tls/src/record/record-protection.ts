@@ -17,6 +17,14 @@ import { LEGACY_RECORD_VERSION, decodeRecordHeader, encodeRecordHeader } from '.
 /**
  * The per-record nonce (RFC 8446 §5.3): the 64-bit sequence number in network byte
  * order, padded on the left with zeros to the IV's length, XORed with the IV.
+ *
+ * @example
+ * ```ts
+ * import { fromHex, perRecordNonce, toHex } from '@lucid-tls/tls';
+ * const iv = fromHex('5b78923dee08579033e523d9');
+ * console.log(toHex(perRecordNonce(iv, 0n))); // → 5b78923dee08579033e523d9
+ * console.log(toHex(perRecordNonce(iv, 1n))); // → 5b78923dee08579033e523d8
+ * ```
  */
 export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Array {
   // §5.3: iv_length is at least 8 bytes, so the sequence number always fits.
@@ -44,7 +52,23 @@ export interface OpenedRecord {
   paddingLength: number;
 }
 
-/** One direction's AEAD state: key, IV and sequence number (RFC 8446 §5.2, §5.3). */
+/**
+ * One direction's AEAD state: key, IV and sequence number (RFC 8446 §5.2, §5.3).
+ *
+ * @example
+ * ```ts
+ * import { ContentType, RecordProtection, aes128gcm, fromHex, toHex } from '@lucid-tls/tls';
+ * // RFC 8448 §3: the client's first application data record, 50 bytes 00..31.
+ * const key = fromHex('17422dda596ed5d9acd890e3c63f5051');
+ * const iv = fromHex('5b78923dee08579033e523d9');
+ * const writer = new RecordProtection(aes128gcm, key, iv);
+ * const record = writer.seal(ContentType.application_data, Uint8Array.from({ length: 50 }, (_, i) => i));
+ * console.log(toHex(record.subarray(0, 12))); // → 1703030043a23f7054b62c94
+ * const reader = new RecordProtection(aes128gcm, key, iv);
+ * const opened = reader.open(record)!;
+ * console.log(opened.contentType, opened.content.length, opened.paddingLength); // → 23 50 0
+ * ```
+ */
 export class RecordProtection {
   private readonly key: AeadKey;
   private readonly iv: Uint8Array;

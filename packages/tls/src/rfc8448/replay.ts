@@ -25,8 +25,17 @@ import { equalBytes, fromHex, toHex } from '../wire/bytes.js';
 import { TlsError } from '../alert.js';
 import { rfc8448Inputs } from './inputs.js';
 
-/** The five scenarios of RFC 8448, by the vectors' names. */
+/**
+ * The five scenarios of RFC 8448, by the vectors' names.
+ *
+ * @example
+ * ```ts
+ * import { SCENARIOS } from '@lucid-tls/tls';
+ * console.log(SCENARIOS.join(' ')); // → simple_1rtt resumed_0rtt hello_retry_request client_authentication compatibility_mode
+ * ```
+ */
 export const SCENARIOS = ['simple_1rtt', 'resumed_0rtt', 'hello_retry_request', 'client_authentication', 'compatibility_mode'] as const;
+/** One of {@link SCENARIOS}: `"simple_1rtt"`, `"resumed_0rtt"`, … */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** What a run produced: every named value, and the trace of both sides in order. */
@@ -145,7 +154,17 @@ function commonServer(events: TraceEvent[]): Omit<ServerConfig, 'certificate' | 
   };
 }
 
-/** Runs one scenario. `resumed_0rtt` runs `simple_1rtt` first, for its ticket. */
+/**
+ * Runs one scenario. `resumed_0rtt` runs `simple_1rtt` first, for its ticket.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from '@lucid-tls/tls';
+ * const { values, events } = runScenario('simple_1rtt');
+ * console.log(values.client_handshake_traffic_secret); // → b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21
+ * console.log(events.filter((e) => e.kind === 'message' && e.side === 'client' && e.direction === 'sent').length); // → 2
+ * ```
+ */
 export function runScenario(name: ScenarioName): ScenarioRun {
   const events: TraceEvent[] = [];
   const sc = inputs[name] as Record<string, string | number>;

@@ -83,6 +83,7 @@ export interface AlertEvent {
   reason?: string;
 }
 
+/** Any trace event; `kind` tells which. */
 export type TraceEvent = RecordEvent | MessageEvent | SecretEvent | StateEvent | AlertEvent;
 
 /** Receives trace events as they happen. */

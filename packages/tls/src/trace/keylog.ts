@@ -21,7 +21,17 @@ export const keyLogLabels: Readonly<Record<string, string>> = {
   early_exporter_master_secret: 'EARLY_EXPORTER_SECRET',
 };
 
-/** The key log line for a secret, or undefined when the format has no label for it. */
+/**
+ * The key log line for a secret, or undefined when the format has no label for it.
+ *
+ * @example
+ * ```ts
+ * import { keyLogLine } from '@lucid-tls/tls';
+ * const line = keyLogLine('client_handshake_traffic_secret', new Uint8Array(32), new Uint8Array(32).fill(0xab));
+ * console.log(line!.split(' ')[0]); // → CLIENT_HANDSHAKE_TRAFFIC_SECRET
+ * console.log(keyLogLine('master_secret', new Uint8Array(32), new Uint8Array(32))); // → undefined
+ * ```
+ */
 export function keyLogLine(name: string, clientRandom: Uint8Array, secret: Uint8Array): string | undefined {
   let label = keyLogLabels[name];
   const update = /^(client|server)_application_traffic_secret_(\d+)$/.exec(name);

@@ -35,7 +35,16 @@ export interface TerminalRenderOptions {
   width?: number;
 }
 
-/** Renders a whole trace at once, one line per `\n`. */
+/**
+ * Renders a whole trace at once, one line per `\n`.
+ *
+ * @example
+ * ```ts
+ * import { renderTrace, runScenario } from '@lucid-tls/tls';
+ * const { events } = runScenario('simple_1rtt');
+ * console.log(renderTrace(events).split('\n')[0]); // → client ◆ client_x25519_private  key share
+ * ```
+ */
 export function renderTrace(events: Iterable<TraceEvent>, options?: TerminalRenderOptions): string {
   let text = '';
   const render = createTerminalRenderer((chunk) => (text += chunk), options);
@@ -47,6 +56,17 @@ export function renderTrace(events: Iterable<TraceEvent>, options?: TerminalRend
  * Returns an observer that renders each event as it comes and passes the text (whole
  * lines, each ending in `\n`) to `write`: usable as a connection's `trace` option.
  * Writing every event of a trace gives exactly what {@link renderTrace} returns.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, createTerminalRenderer, insecureSkipVerify } from '@lucid-tls/tls';
+ * const client = new ClientConnection({
+ *   serverName: 'example.com',
+ *   verifyServerCertificate: insecureSkipVerify,
+ *   trace: createTerminalRenderer((text) => process.stdout.write(text), { color: process.stdout.isTTY ?? false }),
+ * });
+ * client.takeOutgoing();
+ * ```
  */
 export function createTerminalRenderer(write: (text: string) => void, options: TerminalRenderOptions = {}): (event: TraceEvent) => void {
   const r: Renderer = {

@@ -1,13 +1,29 @@
 /** Small byte helpers shared by every layer. @module */
 
-/** Lowercase hex of `bytes`. */
+/**
+ * Lowercase hex of `bytes`.
+ *
+ * @example
+ * ```ts
+ * import { toHex } from '@lucid-tls/tls';
+ * console.log(toHex(Uint8Array.of(0x16, 0x03, 0x01))); // → 160301
+ * ```
+ */
 export function toHex(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
 }
 
-/** Bytes of a hex string (whitespace and `:` are ignored). */
+/**
+ * Bytes of a hex string (whitespace and `:` are ignored).
+ *
+ * @example
+ * ```ts
+ * import { fromHex } from '@lucid-tls/tls';
+ * console.log(fromHex('16 03 01 00 c4')); // → Uint8Array(5) [ 22, 3, 1, 0, 196 ]
+ * ```
+ */
 export function fromHex(hex: string): Uint8Array {
   const clean = hex.replace(/[\s:]/g, '');
   if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error('invalid hex string');
@@ -16,7 +32,15 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-/** The concatenation of `parts`. */
+/**
+ * The concatenation of `parts`.
+ *
+ * @example
+ * ```ts
+ * import { concat, toHex } from '@lucid-tls/tls';
+ * console.log(toHex(concat(Uint8Array.of(1, 2), Uint8Array.of(3)))); // → 010203
+ * ```
+ */
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;

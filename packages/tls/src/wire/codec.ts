@@ -55,7 +55,20 @@ export interface VectorBounds {
   max?: number;
 }
 
-/** Writes the presentation language into a growing buffer, optionally recording fields. */
+/**
+ * Writes the presentation language into a growing buffer, optionally recording fields.
+ *
+ * @example
+ * ```ts
+ * import { Writer, toHex } from '@lucid-tls/tls';
+ * // struct { uint16 version; opaque label<0..255>; }
+ * const w = new Writer({ annotate: true });
+ * w.u16(0x0304, 'version');
+ * w.opaque(1, new TextEncoder().encode('hi'), 'label');
+ * console.log(toHex(w.finish())); // → 0304026869
+ * console.log(w.fields.map((f) => `${f.name}@${f.offset}+${f.length}`).join(' ')); // → version@0+2 label@2+3
+ * ```
+ */
 export class Writer {
   private buf: Uint8Array;
   private pos = 0;
@@ -83,15 +96,19 @@ export class Writer {
     return this.buf.slice(0, this.pos);
   }
 
+  /** A `uint8` field. */
   u8(value: number, name: string, info?: FieldInfo): this {
     return this.uint(value, 1, name, info);
   }
+  /** A `uint16` field, big-endian (network byte order, RFC 8446 §3.3). */
   u16(value: number, name: string, info?: FieldInfo): this {
     return this.uint(value, 2, name, info);
   }
+  /** A `uint24` field, big-endian (handshake message lengths). */
   u24(value: number, name: string, info?: FieldInfo): this {
     return this.uint(value, 3, name, info);
   }
+  /** A `uint32` field, big-endian. */
   u32(value: number, name: string, info?: FieldInfo): this {
     return this.uint(value, 4, name, info);
   }
@@ -189,6 +206,20 @@ export class Writer {
  * end of the input or of the enclosing vector is a `decode_error` (RFC 8446 §6.2),
  * thrown as a {@link TlsError}. Lengths come from the input, so nothing is allocated
  * from a length field before the bytes are known to be there.
+ *
+ * @example
+ * ```ts
+ * import { Reader, TlsError, fromHex } from '@lucid-tls/tls';
+ * const r = new Reader(fromHex('0304026869'), 'Example');
+ * console.log(r.u16('version').toString(16)); // → 304
+ * console.log(new TextDecoder().decode(r.opaque(1, 'label'))); // → hi
+ * r.expectEnd();
+ * try {
+ *   new Reader(fromHex('0304'), 'Example').u32('too_long');
+ * } catch (e) {
+ *   if (e instanceof TlsError) console.log(e.alert); // → decode_error
+ * }
+ * ```
  */
 export class Reader {
   private pos: number;
@@ -197,8 +228,9 @@ export class Reader {
   private last: Field | undefined;
 
   /**
-   * @param bytes the input
+   * @param input the bytes to read
    * @param context what is being read, for error messages (e.g. `"ClientHello"`)
+   * @param options `annotate: true` records the {@link Field} tree of what is read
    */
   constructor(
     private readonly input: Uint8Array,
@@ -225,15 +257,19 @@ export class Reader {
     return this.groups?.[0] ?? [];
   }
 
+  /** Reads a `uint8`; decode_error when the input ends first. */
   u8(name: string, info?: FieldInfo): number {
     return this.uint(1, name, info);
   }
+  /** Reads a big-endian `uint16`; decode_error when the input ends first. */
   u16(name: string, info?: FieldInfo): number {
     return this.uint(2, name, info);
   }
+  /** Reads a big-endian `uint24`; decode_error when the input ends first. */
   u24(name: string, info?: FieldInfo): number {
     return this.uint(3, name, info);
   }
+  /** Reads a big-endian `uint32`; decode_error when the input ends first. */
   u32(name: string, info?: FieldInfo): number {
     return this.uint(4, name, info);
   }

@@ -111,6 +111,15 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * Parses a DER certificate. Throws {@link X509Error}: `der_malformed` / `der_too_deep`
  * for bad DER, `certificate_malformed` for DER that is not a certificate,
  * `extension_malformed`, `duplicate_extension` or `signature_algorithm_mismatch`.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate, parseCertificate } from '@lucid-tls/tls/x509';
+ * const der = issueCertificate(createCertificateAuthority(), { names: ['example.com', '192.0.2.7'] }).certificate.der;
+ * const cert = parseCertificate(der);
+ * console.log(cert.version, cert.subjectAltNames!.map((n) => `${n.type}:${n.value}`).join(' ')); // → 3 dns:example.com ip:192.0.2.7
+ * console.log(cert.basicConstraints?.cA, cert.keyUsage?.join()); // → false digitalSignature
+ * ```
  */
 export function parseCertificate(bytes: Uint8Array): Certificate {
   try {
@@ -121,7 +130,18 @@ export function parseCertificate(bytes: Uint8Array): Certificate {
   }
 }
 
-/** Every certificate in PEM text (blocks labelled CERTIFICATE), parsed. */
+/**
+ * Every certificate in PEM text (blocks labelled CERTIFICATE), parsed.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate, parseCertificatesPem } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const leaf = issueCertificate(ca, { names: ['example.com'] });
+ * const chain = parseCertificatesPem(leaf.certPem + ca.certPem); // a fullchain.pem
+ * console.log(chain.length); // → 2
+ * ```
+ */
 export function parseCertificatesPem(pem: string): Certificate[] {
   return decodePem(pem)
     .filter((b) => b.label === 'CERTIFICATE')
@@ -253,17 +273,43 @@ function decodeKnownExtensions(out: Mutable<Partial<Certificate>>): void {
   }
 }
 
-/** The SHA-256 of the certificate's DER, as lowercase hex (what browsers show as the fingerprint). */
+/**
+ * The SHA-256 of the certificate's DER, as lowercase hex (what browsers show as the fingerprint).
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, fingerprintSha256 } from '@lucid-tls/tls/x509';
+ * console.log(fingerprintSha256(createCertificateAuthority().certificate).length); // → 64
+ * ```
+ */
 export function fingerprintSha256(cert: Certificate): string {
   return toHex(sha256.hash(cert.der));
 }
 
-/** Whether the certificate is self-issued: subject and issuer are the same name (RFC 5280 §3.3). */
+/**
+ * Whether the certificate is self-issued: subject and issuer are the same name (RFC 5280 §3.3).
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, isSelfIssued, issueCertificate } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * console.log(isSelfIssued(ca.certificate), isSelfIssued(issueCertificate(ca, { names: ['a.example'] }).certificate)); // → true false
+ * ```
+ */
 export function isSelfIssued(cert: Certificate): boolean {
   return namesEqual(cert.subject, cert.issuer);
 }
 
-/** Whether the certificate says it is a CA (basicConstraints cA). */
+/**
+ * Whether the certificate says it is a CA (basicConstraints cA).
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, isCA, issueCertificate } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * console.log(isCA(ca.certificate), isCA(issueCertificate(ca, { names: ['a.example'] }).certificate)); // → true false
+ * ```
+ */
 export function isCA(cert: Certificate): boolean {
   return cert.basicConstraints?.cA === true;
 }

@@ -18,7 +18,15 @@
 import { concat } from '../wire/bytes.js';
 import { x509Fail } from './errors.js';
 
-/** Universal tags used by X.509 (X.680 §8.4), as the full identifier byte. */
+/**
+ * Universal tags used by X.509 (X.680 §8.4), as the full identifier byte.
+ *
+ * @example
+ * ```ts
+ * import { Tag, der } from '@lucid-tls/tls/x509';
+ * console.log(der.sequence(der.integer(5))[0] === Tag.SEQUENCE); // → true
+ * ```
+ */
 export const Tag = {
   BOOLEAN: 0x01,
   INTEGER: 0x02,
@@ -42,10 +50,32 @@ export const Tag = {
   SET: 0x31,
 } as const;
 
-/** The deepest nesting of constructed values the reader accepts. Certificates need about 10. */
+/**
+ * The deepest nesting of constructed values the reader accepts. Certificates need about 10.
+ *
+ * @example
+ * ```ts
+ * import { MAX_DER_DEPTH, X509Error, der, parseDerTree } from '@lucid-tls/tls/x509';
+ * let nested = der.null();
+ * for (let i = 0; i < MAX_DER_DEPTH + 1; i++) nested = der.sequence(nested);
+ * try {
+ *   parseDerTree(nested);
+ * } catch (e) {
+ *   if (e instanceof X509Error) console.log(e.code); // → der_too_deep
+ * }
+ * ```
+ */
 export const MAX_DER_DEPTH = 32;
 
-/** The identifier byte of a context-specific tag `[n]`; constructed for EXPLICIT tags and SEQUENCEs. */
+/**
+ * The identifier byte of a context-specific tag `[n]`; constructed for EXPLICIT tags and SEQUENCEs.
+ *
+ * @example
+ * ```ts
+ * import { contextTag, tagName } from '@lucid-tls/tls/x509';
+ * console.log(contextTag(3, true).toString(16), tagName(contextTag(3, true))); // → a3 [3]
+ * ```
+ */
 export function contextTag(n: number, constructed: boolean): number {
   return 0x80 | (constructed ? 0x20 : 0) | n;
 }
@@ -64,7 +94,15 @@ export interface DerElement {
   readonly depth: number;
 }
 
-/** `"SEQUENCE"`, `"[0]"`, `"INTEGER"`…: a tag in words, for messages and dumps. */
+/**
+ * `"SEQUENCE"`, `"[0]"`, `"INTEGER"`…: a tag in words, for messages and dumps.
+ *
+ * @example
+ * ```ts
+ * import { Tag, tagName } from '@lucid-tls/tls/x509';
+ * console.log(tagName(Tag.SEQUENCE), tagName(Tag.UTCTime)); // → SEQUENCE UTCTime
+ * ```
+ */
 export function tagName(tag: number): string {
   const cls = tag >> 6;
   const number = tag & 0x1f;
@@ -79,6 +117,20 @@ export function tagName(tag: number): string {
 /**
  * A cursor over a run of DER values (the contents of a SEQUENCE, or a whole input).
  * `what` names the structure being read and appears in error messages.
+ *
+ * @example
+ * ```ts
+ * import { DerReader, Tag, der } from '@lucid-tls/tls/x509';
+ * // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+ * const bytes = der.sequence(der.boolean(true), der.integer(0));
+ * const outer = new DerReader(bytes, 'BasicConstraints');
+ * const inner = outer.enter(outer.expect(Tag.SEQUENCE, 'BasicConstraints'), 'BasicConstraints');
+ * const cA = inner.peekTag() === Tag.BOOLEAN ? inner.boolean('cA') : false;
+ * const pathLen = inner.optional(Tag.INTEGER);
+ * inner.end();
+ * outer.end();
+ * console.log(cA, pathLen?.contents[0]); // → true 0
+ * ```
  */
 export class DerReader {
   private pos = 0;
@@ -195,6 +247,7 @@ export class DerReader {
     if (!this.done) x509Fail('der_malformed', `${this.what}: ${this.input.length - this.pos} unexpected bytes at offset ${this.base + this.pos}`);
   }
 
+  /** Reads an INTEGER (minimally encoded, X.690 §8.3.2). */
   integer(field: string): bigint {
     return decodeInteger(this.expect(Tag.INTEGER, field), field);
   }
@@ -204,24 +257,42 @@ export class DerReader {
     if (value < 0n || value > BigInt(max)) x509Fail('der_malformed', `${this.what}: ${field} = ${value} is out of range`);
     return Number(value);
   }
+  /** Reads a BOOLEAN (DER: 0x00 or 0xff only). */
   boolean(field: string): boolean {
     return decodeBoolean(this.expect(Tag.BOOLEAN, field), field);
   }
+  /** Reads an OBJECT IDENTIFIER, as dotted text (e.g. `"2.5.29.17"`). */
   oid(field: string): string {
     return decodeOid(this.expect(Tag.OBJECT_IDENTIFIER, field), field);
   }
+  /** Reads an OCTET STRING: its contents. */
   octetString(field: string): Uint8Array {
     return this.expect(Tag.OCTET_STRING, field).contents;
   }
+  /** Reads a BIT STRING, with its count of unused bits. */
   bitString(field: string): BitString {
     return decodeBitString(this.expect(Tag.BIT_STRING, field), field);
   }
+  /** Reads a NULL (empty contents). */
   null(field: string): void {
     decodeNull(this.expect(Tag.NULL, field), field);
   }
 }
 
-/** Reads exactly one DER value from `bytes`: trailing bytes are an error. */
+/**
+ * Reads exactly one DER value from `bytes`: trailing bytes are an error.
+ *
+ * @example
+ * ```ts
+ * import { X509Error, der, readDer } from '@lucid-tls/tls/x509';
+ * console.log(readDer(der.integer(300), 'n').contents); // → Uint8Array(2) [ 1, 44 ]
+ * try {
+ *   readDer(Uint8Array.of(0x02, 0x02, 0x00, 0x05), 'n'); // 5 with a needless leading zero: not DER
+ * } catch (e) {
+ *   if (e instanceof X509Error) console.log(e.code); // → der_malformed
+ * }
+ * ```
+ */
 export function readDer(bytes: Uint8Array, what: string): DerElement {
   const r = new DerReader(bytes, what);
   const element = r.read();
@@ -240,6 +311,13 @@ export interface DerNode {
 /**
  * Decodes a whole DER value into a tree, descending into every constructed value.
  * The recursion is bounded by {@link MAX_DER_DEPTH}.
+ *
+ * @example
+ * ```ts
+ * import { der, parseDerTree, tagName } from '@lucid-tls/tls/x509';
+ * const tree = parseDerTree(der.sequence(der.oid('2.5.4.3'), der.utf8String('example.com')));
+ * console.log(tagName(tree.tag), tree.children!.map((c) => tagName(c.tag)).join(' ')); // → SEQUENCE OBJECT_IDENTIFIER UTF8String
+ * ```
  */
 export function parseDerTree(bytes: Uint8Array, what = 'DER'): DerNode {
   const toNode = (element: DerElement, reader: DerReader): DerNode => {
@@ -256,7 +334,15 @@ export function parseDerTree(bytes: Uint8Array, what = 'DER'): DerNode {
 // ---------------------------------------------------------------------------------
 // Primitive values (X.690 §8 with the DER restrictions of §10–11).
 
-/** An INTEGER: two's complement, big-endian, in the fewest bytes (X.690 §8.3). */
+/**
+ * An INTEGER: two's complement, big-endian, in the fewest bytes (X.690 §8.3).
+ *
+ * @example
+ * ```ts
+ * import { decodeInteger, der, readDer } from '@lucid-tls/tls/x509';
+ * console.log(decodeInteger(readDer(der.integer(-129), 'n'), 'n')); // → -129n
+ * ```
+ */
 export function decodeInteger(element: DerElement, field: string): bigint {
   const c = element.contents;
   if (c.length === 0) x509Fail('der_malformed', `${field}: empty INTEGER`);
@@ -269,14 +355,30 @@ export function decodeInteger(element: DerElement, field: string): bigint {
   return value;
 }
 
-/** A BOOLEAN: one byte, 0x00 or 0xFF in DER (X.690 §11.1). */
+/**
+ * A BOOLEAN: one byte, 0x00 or 0xFF in DER (X.690 §11.1).
+ *
+ * @example
+ * ```ts
+ * import { decodeBoolean, der, readDer } from '@lucid-tls/tls/x509';
+ * console.log(decodeBoolean(readDer(der.boolean(true), 'b'), 'b')); // → true
+ * ```
+ */
 export function decodeBoolean(element: DerElement, field: string): boolean {
   const c = element.contents;
   if (c.length !== 1 || (c[0] !== 0x00 && c[0] !== 0xff)) x509Fail('der_malformed', `${field}: BOOLEAN must be one byte, 00 or FF`);
   return c[0] === 0xff;
 }
 
-/** NULL: no content bytes. */
+/**
+ * NULL: no content bytes.
+ *
+ * @example
+ * ```ts
+ * import { decodeNull, der, readDer } from '@lucid-tls/tls/x509';
+ * decodeNull(readDer(der.null(), 'parameters'), 'parameters'); // throws unless it is 05 00
+ * ```
+ */
 export function decodeNull(element: DerElement, field: string): void {
   if (element.contents.length !== 0) x509Fail('der_malformed', `${field}: NULL has content bytes`);
 }
@@ -285,6 +387,12 @@ export function decodeNull(element: DerElement, field: string): void {
  * An OBJECT IDENTIFIER as dotted text, e.g. `"1.2.840.10045.2.1"` (X.690 §8.19): the
  * first two arcs share one sub-identifier, each sub-identifier is base 128 with the
  * high bit meaning "more follows", and no sub-identifier starts with a 0x80 byte.
+ *
+ * @example
+ * ```ts
+ * import { decodeOid, der, readDer } from '@lucid-tls/tls/x509';
+ * console.log(decodeOid(readDer(der.oid('1.2.840.10045.4.3.2'), 'algorithm'), 'algorithm')); // → 1.2.840.10045.4.3.2
+ * ```
  */
 export function decodeOid(element: DerElement, field: string): string {
   const c = element.contents;
@@ -314,7 +422,16 @@ export interface BitString {
   readonly unusedBits: number;
 }
 
-/** A BIT STRING (X.690 §8.6): primitive, unused-bit count 0–7, unused bits zero (§11.2.1). */
+/**
+ * A BIT STRING (X.690 §8.6): primitive, unused-bit count 0–7, unused bits zero (§11.2.1).
+ *
+ * @example
+ * ```ts
+ * import { bitIsSet, decodeBitString, der, readDer } from '@lucid-tls/tls/x509';
+ * const keyUsage = decodeBitString(readDer(der.namedBits([0, 5]), 'keyUsage'), 'keyUsage'); // digitalSignature, keyCertSign
+ * console.log(bitIsSet(keyUsage, 0), bitIsSet(keyUsage, 1), bitIsSet(keyUsage, 5)); // → true false true
+ * ```
+ */
 export function decodeBitString(element: DerElement, field: string): BitString {
   const c = element.contents;
   if (c.length === 0) x509Fail('der_malformed', `${field}: empty BIT STRING`);
@@ -326,7 +443,16 @@ export function decodeBitString(element: DerElement, field: string): BitString {
   return { bytes: c.subarray(1), unusedBits };
 }
 
-/** Whether bit `n` (0 = the most significant bit of the first byte) is set. */
+/**
+ * Whether bit `n` (0 = the most significant bit of the first byte) is set.
+ *
+ * @example
+ * ```ts
+ * import { bitIsSet, decodeBitString, der, readDer } from '@lucid-tls/tls/x509';
+ * const bits = decodeBitString(readDer(der.namedBits([2]), 'bits'), 'bits');
+ * console.log(bitIsSet(bits, 2), bitIsSet(bits, 40)); // → true false
+ * ```
+ */
 export function bitIsSet(bits: BitString, n: number): boolean {
   const byte = bits.bytes[n >> 3];
   return byte !== undefined && (byte & (0x80 >> (n & 7))) !== 0;
@@ -334,7 +460,15 @@ export function bitIsSet(bits: BitString, n: number): boolean {
 
 const printableCharacters = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
-/** The text of a character-string value, checking that its bytes fit its type. */
+/**
+ * The text of a character-string value, checking that its bytes fit its type.
+ *
+ * @example
+ * ```ts
+ * import { decodeString, der, readDer } from '@lucid-tls/tls/x509';
+ * console.log(decodeString(readDer(der.printableString('FR'), 'C'), 'C')); // → FR
+ * ```
+ */
 export function decodeString(element: DerElement, field: string): string {
   const c = element.contents;
   switch (element.tag) {
@@ -392,6 +526,13 @@ function latin1(bytes: Uint8Array): string {
 /**
  * A UTCTime or GeneralizedTime in the form RFC 5280 §4.1.2.5 requires: UTC ("Z"),
  * seconds present, no fractions. UTCTime years 50–99 are 1950–1999, 00–49 are 2000–2049.
+ *
+ * @example
+ * ```ts
+ * import { decodeTime, der, readDer } from '@lucid-tls/tls/x509';
+ * const notAfter = der.time(new Date('2030-01-01T00:00:00Z')); // UTCTime 300101000000Z
+ * console.log(decodeTime(readDer(notAfter, 'notAfter'), 'notAfter').toISOString()); // → 2030-01-01T00:00:00.000Z
+ * ```
  */
 export function decodeTime(element: DerElement, field: string): Date {
   const s = latin1(element.contents);
@@ -426,7 +567,15 @@ export function decodeTime(element: DerElement, field: string): Date {
 // ---------------------------------------------------------------------------------
 // Writing. Each function returns the complete TLV encoding of one value.
 
-/** A TLV with the given identifier byte and contents, its length in DER's shortest form. */
+/**
+ * A TLV with the given identifier byte and contents, its length in DER's shortest form.
+ *
+ * @example
+ * ```ts
+ * import { Tag, encodeTlv } from '@lucid-tls/tls/x509';
+ * console.log(encodeTlv(Tag.OCTET_STRING, new Uint8Array(200)).subarray(0, 3)); // → Uint8Array(3) [ 4, 129, 200 ]
+ * ```
+ */
 export function encodeTlv(tag: number, contents: Uint8Array): Uint8Array {
   const n = contents.length;
   let header: number[];
@@ -442,11 +591,23 @@ export function encodeTlv(tag: number, contents: Uint8Array): Uint8Array {
   return out;
 }
 
-/** DER encoders for the types X.509 uses. */
+/**
+ * DER encoders for the types X.509 uses.
+ *
+ * @example
+ * ```ts
+ * import { OID, der, encodeExtension } from '@lucid-tls/tls/x509';
+ * // basicConstraints: critical, cA TRUE, pathLenConstraint 0
+ * const ext = encodeExtension(OID.basicConstraints, true, der.sequence(der.boolean(true), der.integer(0)));
+ * console.log(Buffer.from(ext).toString('hex')); // → 30120603551d130101ff040830060101ff020100
+ * ```
+ */
 export const der = {
+  /** A SEQUENCE (or SEQUENCE OF) of already-encoded items, in order. */
   sequence: (...items: Uint8Array[]): Uint8Array => encodeTlv(Tag.SEQUENCE, concat(...items)),
   /** A SET OF, its elements sorted by their encodings as DER requires (X.690 §11.6). */
   set: (...items: Uint8Array[]): Uint8Array => encodeTlv(Tag.SET, concat(...[...items].sort(compareBytes))),
+  /** An INTEGER in two's complement, minimally encoded. */
   integer(value: bigint | number): Uint8Array {
     let v = BigInt(value);
     const bytes: number[] = [];
@@ -466,8 +627,11 @@ export const der = {
     const trimmed = bytes.subarray(i);
     return encodeTlv(Tag.INTEGER, trimmed.length > 0 && trimmed[0]! >= 0x80 ? concat(new Uint8Array([0]), trimmed) : trimmed);
   },
+  /** A BOOLEAN: 0xff for true, 0x00 for false (X.690 §11.1). */
   boolean: (value: boolean): Uint8Array => encodeTlv(Tag.BOOLEAN, new Uint8Array([value ? 0xff : 0x00])),
+  /** NULL. */
   null: (): Uint8Array => encodeTlv(Tag.NULL, new Uint8Array(0)),
+  /** An OBJECT IDENTIFIER from dotted text, e.g. `der.oid('2.5.29.17')`. */
   oid(dotted: string): Uint8Array {
     const arcs = dotted.split('.').map((a) => BigInt(a));
     if (arcs.length < 2) throw new RangeError(`OID ${dotted} needs at least two arcs`);
@@ -480,7 +644,9 @@ export const der = {
     }
     return encodeTlv(Tag.OBJECT_IDENTIFIER, new Uint8Array(bytes));
   },
+  /** An OCTET STRING holding `bytes`. */
   octetString: (bytes: Uint8Array): Uint8Array => encodeTlv(Tag.OCTET_STRING, bytes),
+  /** A BIT STRING of `bytes`, the last `unusedBits` bits of which are padding. */
   bitString: (bytes: Uint8Array, unusedBits = 0): Uint8Array => encodeTlv(Tag.BIT_STRING, concat(new Uint8Array([unusedBits]), bytes)),
   /**
    * A named bit list such as keyUsage, from the numbers of the bits that are set. DER
@@ -493,11 +659,14 @@ export const der = {
     for (const b of bits) bytes[b >> 3]! |= 0x80 >> (b & 7);
     return der.bitString(bytes, 7 - (highest & 7));
   },
+  /** A UTF8String. */
   utf8String: (s: string): Uint8Array => encodeTlv(Tag.UTF8String, new TextEncoder().encode(s)),
+  /** A PrintableString (letters, digits, space and `'()+,-./:=?`); throws RangeError otherwise. */
   printableString(s: string): Uint8Array {
     if (!printableCharacters.test(s)) throw new RangeError(`"${s}" has characters PrintableString cannot hold`);
     return encodeTlv(Tag.PrintableString, asciiBytes(s));
   },
+  /** An IA5String (ASCII), as DNS names, e-mail addresses and URIs are encoded; throws RangeError otherwise. */
   ia5String(s: string): Uint8Array {
     if (!/^[\x00-\x7f]*$/.test(s)) throw new RangeError(`"${s}" is not ASCII`);
     return encodeTlv(Tag.IA5String, asciiBytes(s));

@@ -11,6 +11,12 @@ import type { AlertName } from '../alert.js';
 /**
  * Every way reading or validating a certificate can fail, with the sentence a person
  * reads when it happens. The keys are the stable error codes.
+ *
+ * @example
+ * ```ts
+ * import { X509ErrorMessages } from '@lucid-tls/tls/x509';
+ * console.log(X509ErrorMessages.not_a_ca.length > 0); // → true
+ * ```
  */
 export const X509ErrorMessages = {
   // Reading bytes.
@@ -46,7 +52,19 @@ export const X509ErrorMessages = {
 /** A stable error code, e.g. `"expired"`. */
 export type X509ErrorCode = keyof typeof X509ErrorMessages;
 
-/** The error thrown when certificate, key or DER input is malformed or unsupported. */
+/**
+ * The error thrown when certificate, key or DER input is malformed or unsupported.
+ *
+ * @example
+ * ```ts
+ * import { X509Error, parseCertificate } from '@lucid-tls/tls/x509';
+ * try {
+ *   parseCertificate(Uint8Array.of(0x30, 0x80)); // indefinite length: BER, not DER
+ * } catch (e) {
+ *   if (e instanceof X509Error) console.log(e.code); // → certificate_malformed
+ * }
+ * ```
+ */
 export class X509Error extends Error {
   override readonly name = 'X509Error';
   constructor(
@@ -70,6 +88,12 @@ export function x509Fail(code: X509ErrorCode, detail?: string): never {
  * a certificate not usable for the purpose or carrying something we do not support is
  * `unsupported_certificate`; a time problem is `certificate_expired` ("has expired or
  * is not currently valid"); no path to a trusted root is `unknown_ca`.
+ *
+ * @example
+ * ```ts
+ * import { alertForX509Error } from '@lucid-tls/tls/x509';
+ * console.log(alertForX509Error('expired'), alertForX509Error('unknown_issuer')); // → certificate_expired unknown_ca
+ * ```
  */
 export function alertForX509Error(code: X509ErrorCode): AlertName {
   switch (code) {

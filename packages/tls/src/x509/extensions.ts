@@ -30,7 +30,15 @@ export interface BasicConstraints {
   readonly pathLenConstraint?: number;
 }
 
-/** The keyUsage bits in order (§4.2.1.3); the index is the bit number. */
+/**
+ * The keyUsage bits in order (§4.2.1.3); the index is the bit number.
+ *
+ * @example
+ * ```ts
+ * import { KEY_USAGE_BITS } from '@lucid-tls/tls/x509';
+ * console.log(KEY_USAGE_BITS[0], KEY_USAGE_BITS.indexOf('keyCertSign')); // → digitalSignature 5
+ * ```
+ */
 export const KEY_USAGE_BITS = [
   'digitalSignature',
   'contentCommitment', // once "nonRepudiation"
@@ -88,7 +96,15 @@ export interface PolicyInformation {
   readonly qualifiers: readonly { readonly id: string; readonly value: string }[];
 }
 
-/** The extensions this module decodes, by OID: a critical one of any other OID fails validation. */
+/**
+ * The extensions this module decodes, by OID: a critical one of any other OID fails validation.
+ *
+ * @example
+ * ```ts
+ * import { OID, UNDERSTOOD_EXTENSIONS } from '@lucid-tls/tls/x509';
+ * console.log(UNDERSTOOD_EXTENSIONS.has(OID.nameConstraints), UNDERSTOOD_EXTENSIONS.has(OID.policyConstraints)); // → true false
+ * ```
+ */
 export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.basicConstraints,
   OID.keyUsage,
@@ -344,7 +360,17 @@ export function decodeSctList(ext: Extension): Uint8Array {
 
 // Writers used when issuing certificates.
 
-/** The DER of one Extension. */
+/**
+ * The DER of one Extension.
+ *
+ * @example
+ * ```ts
+ * import { OID, der, encodeExtension } from '@lucid-tls/tls/x509';
+ * // extKeyUsage, not critical: serverAuth
+ * const ext = encodeExtension(OID.extKeyUsage, false, der.sequence(der.oid(OID.serverAuth)));
+ * console.log(ext.length); // → 21
+ * ```
+ */
 export function encodeExtension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
   return critical
     ? der.sequence(der.oid(oid), der.boolean(true), der.octetString(value))

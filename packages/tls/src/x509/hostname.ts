@@ -29,7 +29,16 @@ function normalizeDnsName(name: string): string | null {
   return trimmed;
 }
 
-/** Whether the presented DNS name `pattern` (from a SAN) matches the reference `hostname`. */
+/**
+ * Whether the presented DNS name `pattern` (from a SAN) matches the reference `hostname`.
+ *
+ * @example
+ * ```ts
+ * import { dnsNameMatches } from '@lucid-tls/tls/x509';
+ * console.log(dnsNameMatches('*.example.com', 'www.example.com')); // → true
+ * console.log(dnsNameMatches('*.example.com', 'a.b.example.com'), dnsNameMatches('*.com', 'example.com')); // → false false
+ * ```
+ */
 export function dnsNameMatches(pattern: string, hostname: string): boolean {
   const p = normalizeDnsName(pattern);
   const h = normalizeDnsName(hostname);
@@ -42,12 +51,30 @@ export function dnsNameMatches(pattern: string, hostname: string): boolean {
   return hostLabels.length === rest.length + 1 && hostLabels.slice(1).join('.') === rest.join('.');
 }
 
-/** Whether `hostname` (a DNS name, not an IP address) matches one of the certificate's DNS SANs. */
+/**
+ * Whether `hostname` (a DNS name, not an IP address) matches one of the certificate's DNS SANs.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate, matchesHostname } from '@lucid-tls/tls/x509';
+ * const { certificate } = issueCertificate(createCertificateAuthority(), { names: ['*.example.com'] });
+ * console.log(matchesHostname(certificate, 'shop.example.com'), matchesHostname(certificate, 'example.com')); // → true false
+ * ```
+ */
 export function matchesHostname(cert: Certificate, hostname: string): boolean {
   return (cert.subjectAltNames ?? []).some((n) => n.type === 'dns' && dnsNameMatches(n.value, hostname));
 }
 
-/** Whether `address` (IPv4 or IPv6 text) equals one of the certificate's iPAddress SANs. */
+/**
+ * Whether `address` (IPv4 or IPv6 text) equals one of the certificate's iPAddress SANs.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate, matchesIpAddress } from '@lucid-tls/tls/x509';
+ * const { certificate } = issueCertificate(createCertificateAuthority(), { names: ['::1'] });
+ * console.log(matchesIpAddress(certificate, '0:0:0:0:0:0:0:1')); // → true
+ * ```
+ */
 export function matchesIpAddress(cert: Certificate, address: string): boolean {
   const bytes = parseIpAddress(address);
   if (!bytes) return false;

@@ -53,11 +53,13 @@
  *
  * @example
  * ```ts
- * import { TrustStore, verifyChain, alertForX509Error } from '@lucid-tls/tls/x509';
- * const result = verifyChain(certificateList, { trustStore: TrustStore.system(), purpose: 'server', hostname: 'example.com' });
- * if (!result.ok) console.log(result.code, alertForX509Error(result.code), result.message);
+ * import { TrustStore, alertForX509Error, createCertificateAuthority, issueCertificate, verifyChain } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const leaf = issueCertificate(ca, { names: ['example.com'] });
+ * const result = verifyChain([leaf.certificate.der], { trustStore: TrustStore.fromCertificates([ca.certificate]), purpose: 'server', hostname: 'www.example.com' });
+ * if (!result.ok) console.log(result.code, alertForX509Error(result.code)); // → hostname_mismatch certificate_unknown
  * ```
- * @module
+ * @module \@lucid-tls/tls/x509
  */
 export { X509Error, X509ErrorMessages, alertForX509Error } from './errors.js';
 export type { X509ErrorCode } from './errors.js';

@@ -8,6 +8,13 @@
  * The bytes of an IPv4 (`192.0.2.1`, 4 bytes) or IPv6 (`2001:db8::1`, 16 bytes)
  * address, or null when `text` is not one. IPv4 parts are plain decimals without
  * leading zeros (so `010.0.0.1`, which some parsers read as octal, is refused).
+ *
+ * @example
+ * ```ts
+ * import { parseIpAddress } from '@lucid-tls/tls/x509';
+ * console.log(parseIpAddress('192.0.2.1')); // → Uint8Array(4) [ 192, 0, 2, 1 ]
+ * console.log(parseIpAddress('::1')?.length, parseIpAddress('example.com')); // → 16 null
+ * ```
  */
 export function parseIpAddress(text: string): Uint8Array | null {
   return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
@@ -63,7 +70,15 @@ function parseIpv6(text: string): Uint8Array | null {
   return out;
 }
 
-/** The text of a 4- or 16-byte address: dotted IPv4, or IPv6 in RFC 5952's canonical form. */
+/**
+ * The text of a 4- or 16-byte address: dotted IPv4, or IPv6 in RFC 5952's canonical form.
+ *
+ * @example
+ * ```ts
+ * import { formatIpAddress, parseIpAddress } from '@lucid-tls/tls/x509';
+ * console.log(formatIpAddress(parseIpAddress('2001:db8:0:0:0:0:0:1')!)); // → 2001:db8::1
+ * ```
+ */
 export function formatIpAddress(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join('.');
   if (bytes.length !== 16) return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');

@@ -78,6 +78,7 @@ export interface CertificateSpec {
   signingKey: PrivateKey;
   /** The signature algorithm; the usual one for the signing key by default. */
   signatureAlgorithm?: SignatureAlgorithm;
+  /** The random source for keys, serial numbers and signatures (default: the system's CSPRNG); fix it only in tests. */
   randomBytes?: (n: number) => Uint8Array;
 }
 
@@ -133,6 +134,7 @@ export interface CaOptions {
   days?: number;
   /** The start of validity; now by default. */
   now?: Date;
+  /** The random source for keys, serial numbers and signatures (default: the system's CSPRNG); fix it only in tests. */
   randomBytes?: (n: number) => Uint8Array;
 }
 
@@ -189,6 +191,7 @@ export interface IssueOptions {
   /** Validity in days; 825 by default, the longest the CA/B Forum allowed until 2020. */
   days?: number;
   now?: Date;
+  /** The random source for keys, serial numbers and signatures (default: the system's CSPRNG); fix it only in tests. */
   randomBytes?: (n: number) => Uint8Array;
 }
 

@@ -70,6 +70,14 @@ export function absentOrNull(parameters: Uint8Array | undefined): boolean {
  * The public key of a SubjectPublicKeyInfo. Supports EC on P-256 and P-384 (named
  * curves only), Ed25519, and RSA (rsaEncryption, and id-RSASSA-PSS whose parameters are
  * not enforced). Throws `key_malformed` or `unsupported_key`.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, parsePublicKeyInfo } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const key = parsePublicKeyInfo(ca.certificate.subjectPublicKeyInfo);
+ * console.log(key.type, key.type === 'ec' ? key.curve : ''); // → ec P-256
+ * ```
  */
 export function parsePublicKeyInfo(spki: Uint8Array): PublicKey {
   const { algorithm, key } = asKeyError('key_malformed', 'SubjectPublicKeyInfo', () => {
@@ -131,7 +139,16 @@ function keyAlgorithm(key: PublicKey | PrivateKey): Uint8Array {
   }
 }
 
-/** The DER SubjectPublicKeyInfo of `key`. */
+/**
+ * The DER SubjectPublicKeyInfo of `key`.
+ *
+ * @example
+ * ```ts
+ * import { encodePublicKeyInfo, generatePrivateKey, parsePublicKeyInfo, publicKeyFromPrivateKey } from '@lucid-tls/tls/x509';
+ * const spki = encodePublicKeyInfo(publicKeyFromPrivateKey(generatePrivateKey('ed25519')));
+ * console.log(spki.length, parsePublicKeyInfo(spki).type); // → 44 ed25519
+ * ```
+ */
 export function encodePublicKeyInfo(key: PublicKey): Uint8Array {
   const bits =
     key.type === 'ec' ? key.point
@@ -140,7 +157,16 @@ export function encodePublicKeyInfo(key: PublicKey): Uint8Array {
   return der.sequence(keyAlgorithm(key), der.bitString(bits));
 }
 
-/** The public half of a private key. */
+/**
+ * The public half of a private key.
+ *
+ * @example
+ * ```ts
+ * import { generatePrivateKey, publicKeyFromPrivateKey } from '@lucid-tls/tls/x509';
+ * const key = publicKeyFromPrivateKey(generatePrivateKey('ec'));
+ * console.log(key.type === 'ec' && key.point.length); // → 65
+ * ```
+ */
 export function publicKeyFromPrivateKey(key: PrivateKey): PublicKey {
   switch (key.type) {
     case 'ec':
@@ -168,6 +194,14 @@ const pemLabels: Record<string, PrivateKeyFormat> = {
  * The first private key in PEM text: `PRIVATE KEY` (PKCS#8: EC P-256/P-384, Ed25519,
  * RSA), `EC PRIVATE KEY` (SEC1) or `RSA PRIVATE KEY` (PKCS#1). Other blocks, such as
  * the `EC PARAMETERS` that `openssl ecparam -genkey` writes first, are skipped.
+ *
+ * @example
+ * ```ts
+ * import { generatePrivateKey, parsePrivateKeyPem, privateKeyToPem } from '@lucid-tls/tls/x509';
+ * const pem = privateKeyToPem(generatePrivateKey('ec')); // what `openssl genpkey` writes: PKCS#8
+ * console.log(pem.split('\n')[0]); // → -----BEGIN PRIVATE KEY-----
+ * console.log(parsePrivateKeyPem(pem).type); // → ec
+ * ```
  */
 export function parsePrivateKeyPem(pem: string): PrivateKey {
   for (const block of decodePem(pem)) {
@@ -178,7 +212,16 @@ export function parsePrivateKeyPem(pem: string): PrivateKey {
   return x509Fail('key_malformed', 'no PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY block in the PEM text');
 }
 
-/** A private key from its DER in the given container format. */
+/**
+ * A private key from its DER in the given container format.
+ *
+ * @example
+ * ```ts
+ * import { encodePkcs8, generatePrivateKey, parsePrivateKeyDer } from '@lucid-tls/tls/x509';
+ * const der = encodePkcs8(generatePrivateKey('ed25519'));
+ * console.log(parsePrivateKeyDer(der, 'pkcs8').type); // → ed25519
+ * ```
+ */
 export function parsePrivateKeyDer(bytes: Uint8Array, format: PrivateKeyFormat = 'pkcs8'): PrivateKey {
   switch (format) {
     case 'pkcs8':
@@ -287,7 +330,15 @@ function parseRsaPrivateKey(bytes: Uint8Array): PrivateKey {
   return key;
 }
 
-/** The DER of a key in PKCS#8 (RFC 5958 version 1, no attributes). */
+/**
+ * The DER of a key in PKCS#8 (RFC 5958 version 1, no attributes).
+ *
+ * @example
+ * ```ts
+ * import { encodePkcs8, generatePrivateKey } from '@lucid-tls/tls/x509';
+ * console.log(encodePkcs8(generatePrivateKey('ed25519')).length); // → 48
+ * ```
+ */
 export function encodePkcs8(key: PrivateKey): Uint8Array {
   let inner: Uint8Array;
   switch (key.type) {
@@ -314,12 +365,28 @@ export function encodePkcs8(key: PrivateKey): Uint8Array {
   return der.sequence(der.integer(0), keyAlgorithm(key), der.octetString(inner));
 }
 
-/** The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). */
+/**
+ * The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+ *
+ * @example
+ * ```ts
+ * import { generatePrivateKey, privateKeyToPem } from '@lucid-tls/tls/x509';
+ * console.log(privateKeyToPem(generatePrivateKey('ed25519')).trim().split('\n').length); // → 3
+ * ```
+ */
 export function privateKeyToPem(key: PrivateKey): string {
   return encodePem('PRIVATE KEY', encodePkcs8(key));
 }
 
-/** The key size in bits, for display: the curve size, 255 for Ed25519, the RSA modulus length. */
+/**
+ * The key size in bits, for display: the curve size, 255 for Ed25519, the RSA modulus length.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, publicKeyBits } from '@lucid-tls/tls/x509';
+ * console.log(publicKeyBits(createCertificateAuthority().certificate.publicKey!)); // → 256
+ * ```
+ */
 export function publicKeyBits(key: PublicKey): number {
   if (key.type === 'ec') return key.curve === 'P-256' ? 256 : 384;
   if (key.type === 'ed25519') return 255;

@@ -22,7 +22,17 @@ export type NameConstraintFailure = { code: 'name_constraints_violation' | 'unsu
 
 const checkedTypes: ReadonlySet<GeneralNameType> = new Set(['dns', 'ip', 'email', 'uri', 'directoryName']);
 
-/** Checks every name of `cert` against `constraints`. */
+/**
+ * Checks every name of `cert` against `constraints`.
+ *
+ * @example
+ * ```ts
+ * import { checkNameConstraints, createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
+ * const { certificate } = issueCertificate(createCertificateAuthority(), { names: ['www.other.example'] });
+ * const constraints = { permitted: [{ base: { type: 'dns' as const, value: 'shop.example' }, minimum: 0 }], excluded: [] };
+ * console.log(checkNameConstraints(certificate, constraints)?.code); // → name_constraints_violation
+ * ```
+ */
 export function checkNameConstraints(cert: Certificate, constraints: NameConstraints): NameConstraintFailure {
   const names: GeneralName[] = [...(cert.subjectAltNames ?? [])];
   // The subject is a directoryName too (§4.2.1.10), unless it is empty.

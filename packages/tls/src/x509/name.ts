@@ -63,7 +63,16 @@ export function decodeName(element: DerElement, r: DerReader, field: string): Di
   return { rdns, der: element.der };
 }
 
-/** `"C=US, O=Example, CN=example.com"`: the attributes in certificate order, as OpenSSL prints them. */
+/**
+ * `"C=US, O=Example, CN=example.com"`: the attributes in certificate order, as OpenSSL prints them.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, formatName } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority({ commonName: 'Example Root', organization: 'Example' });
+ * console.log(formatName(ca.certificate.subject)); // → O=Example, CN=Example Root
+ * ```
+ */
 export function formatName(name: DistinguishedName): string {
   return name.rdns.map((rdn) => rdn.map((a) => `${a.name}=${a.value}`).join(' + ')).join(', ');
 }
@@ -71,6 +80,13 @@ export function formatName(name: DistinguishedName): string {
 /**
  * The name as an object of attribute name → value, for JSON output. An attribute that
  * occurs more than once (OU, DC…) maps to an array of its values.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, nameToObject } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority({ commonName: 'Example Root', organization: 'Example' });
+ * console.log(JSON.stringify(nameToObject(ca.certificate.subject))); // → {"O":"Example","CN":"Example Root"}
+ * ```
  */
 export function nameToObject(name: DistinguishedName): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -83,7 +99,16 @@ export function nameToObject(name: DistinguishedName): Record<string, string | s
   return out;
 }
 
-/** The value of the last (most specific) attribute with this OID, e.g. the CN. */
+/**
+ * The value of the last (most specific) attribute with this OID, e.g. the CN.
+ *
+ * @example
+ * ```ts
+ * import { OID, createCertificateAuthority, nameAttribute } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority({ commonName: 'Example Root' });
+ * console.log(nameAttribute(ca.certificate.subject, OID.commonName)); // → Example Root
+ * ```
+ */
 export function nameAttribute(name: DistinguishedName, oid: string): string | undefined {
   let found: string | undefined;
   for (const rdn of name.rdns) for (const a of rdn) if (a.oid === oid) found = a.value;
@@ -94,6 +119,14 @@ export function nameAttribute(name: DistinguishedName, oid: string): string | un
  * Whether two names are the same for chaining (RFC 5280 §7.1): attribute by attribute,
  * ignoring case and runs of white space in string values (a simplified form of the
  * RFC 4518 preparation), and the order of attributes within one RDN.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate, namesEqual } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const leaf = issueCertificate(ca, { names: ['example.com'] });
+ * console.log(namesEqual(leaf.certificate.issuer, ca.certificate.subject)); // → true
+ * ```
  */
 export function namesEqual(a: DistinguishedName, b: DistinguishedName): boolean {
   if (a.rdns.length !== b.rdns.length) return false;
@@ -115,7 +148,16 @@ export function nameHasPrefix(name: DistinguishedName, prefix: DistinguishedName
   return namesEqual({ rdns: name.rdns.slice(0, prefix.rdns.length), der: name.der }, prefix);
 }
 
-/** The DER of a Name with one attribute per RDN, in the order given. Country is a PrintableString, the rest UTF8String. */
+/**
+ * The DER of a Name with one attribute per RDN, in the order given. Country is a PrintableString, the rest UTF8String.
+ *
+ * @example
+ * ```ts
+ * import { OID, encodeName } from '@lucid-tls/tls/x509';
+ * // SEQUENCE { SET { SEQUENCE { commonName, UTF8String "a" } } }
+ * console.log(Buffer.from(encodeName([[OID.commonName, 'a']])).toString('hex')); // → 300c310a300806035504030c0161
+ * ```
+ */
 export function encodeName(attributes: readonly (readonly [oid: string, value: string])[]): Uint8Array {
   return der.sequence(
     ...attributes.map(([oid, value]) =>
@@ -202,7 +244,16 @@ export function readGeneralName(r: DerReader, field: string): GeneralName {
   }
 }
 
-/** The DER of a GeneralName of type dns, ip (4 or 16 bytes), email or uri. */
+/**
+ * The DER of a GeneralName of type dns, ip (4 or 16 bytes), email or uri.
+ *
+ * @example
+ * ```ts
+ * import { encodeGeneralName, parseIpAddress } from '@lucid-tls/tls/x509';
+ * console.log(encodeGeneralName({ type: 'dns', value: 'a.example' })[0]!.toString(16)); // → 82
+ * console.log(encodeGeneralName({ type: 'ip', bytes: parseIpAddress('10.0.0.1')! })); // → Uint8Array(6) [ 135, 4, 10, 0, 0, 1 ]
+ * ```
+ */
 export function encodeGeneralName(name: { type: 'dns' | 'email' | 'uri'; value: string } | { type: 'ip'; bytes: Uint8Array }): Uint8Array {
   if (name.type === 'ip') return der.implicit(7, name.bytes);
   const number = name.type === 'email' ? 1 : name.type === 'dns' ? 2 : 6;

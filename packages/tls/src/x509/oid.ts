@@ -5,7 +5,15 @@
  * @module
  */
 
-/** The OIDs this module reads or writes, by the names RFCs give them. */
+/**
+ * The OIDs this module reads or writes, by the names RFCs give them.
+ *
+ * @example
+ * ```ts
+ * import { OID } from '@lucid-tls/tls/x509';
+ * console.log(OID.subjectAltName, OID.serverAuth); // → 2.5.29.17 1.3.6.1.5.5.7.3.1
+ * ```
+ */
 export const OID = {
   // Name attributes (RFC 5280 §4.1.2.4, X.520).
   commonName: '2.5.4.3',
@@ -106,7 +114,15 @@ export const attributeShortNames: Readonly<Record<string, string>> = {
 
 const namesByOid = new Map<string, string>(Object.entries(OID).map(([name, oid]) => [oid, name]));
 
-/** The name of a known OID (e.g. `"subjectAltName"`), or the dotted OID itself. */
+/**
+ * The name of a known OID (e.g. `"subjectAltName"`), or the dotted OID itself.
+ *
+ * @example
+ * ```ts
+ * import { oidName } from '@lucid-tls/tls/x509';
+ * console.log(oidName('2.5.29.19'), oidName('1.2.3.4')); // → basicConstraints 1.2.3.4
+ * ```
+ */
 export function oidName(oid: string): string {
   return namesByOid.get(oid) ?? oid;
 }

@@ -17,7 +17,16 @@ export interface PemBlock {
 const beginLine = /^-----BEGIN ([A-Z0-9 ]*)-----$/;
 const endLine = /^-----END ([A-Z0-9 ]*)-----$/;
 
-/** Every PEM block in `text`, in order. Throws `pem_malformed` on a broken block. */
+/**
+ * Every PEM block in `text`, in order. Throws `pem_malformed` on a broken block.
+ *
+ * @example
+ * ```ts
+ * import { decodePem, encodePem } from '@lucid-tls/tls/x509';
+ * const text = encodePem('CERTIFICATE', Uint8Array.of(0x30, 0x00)) + encodePem('PRIVATE KEY', Uint8Array.of(0x30, 0x00));
+ * console.log(decodePem(text).map((b) => b.label).join(', ')); // → CERTIFICATE, PRIVATE KEY
+ * ```
+ */
 export function decodePem(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   const lines = text.split(/\r?\n/);
@@ -46,14 +55,32 @@ export function decodePem(text: string): PemBlock[] {
   return blocks;
 }
 
-/** The DER of every block labelled `label` (e.g. all certificates of a bundle). */
+/**
+ * The DER of every block labelled `label` (e.g. all certificates of a bundle).
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, pemBlocks } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const [der] = pemBlocks(ca.certPem + ca.keyPem, 'CERTIFICATE');
+ * console.log(der![0]!.toString(16)); // → 30
+ * ```
+ */
 export function pemBlocks(text: string, label: string): Uint8Array[] {
   return decodePem(text)
     .filter((b) => b.label === label)
     .map((b) => b.der);
 }
 
-/** PEM text for `der` under `label`, in 64-character lines (RFC 7468 §2). */
+/**
+ * PEM text for `der` under `label`, in 64-character lines (RFC 7468 §2).
+ *
+ * @example
+ * ```ts
+ * import { encodePem } from '@lucid-tls/tls/x509';
+ * console.log(encodePem('CERTIFICATE', Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x05)).trim().split('\n').join(' | ')); // → -----BEGIN CERTIFICATE----- | MAMCAQU= | -----END CERTIFICATE-----
+ * ```
+ */
 export function encodePem(label: string, der: Uint8Array): string {
   let binary = '';
   for (const b of der) binary += String.fromCharCode(b);

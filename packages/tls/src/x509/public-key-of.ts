@@ -10,6 +10,12 @@ import { X509Error } from './errors.js';
 /**
  * The subject public key of a DER certificate. Throws {@link X509Error} when the
  * certificate is malformed or its key type is not supported.
+ *
+ * @example
+ * ```ts
+ * import { certificatePublicKey, createCertificateAuthority } from '@lucid-tls/tls/x509';
+ * console.log(certificatePublicKey(createCertificateAuthority({ keyType: 'ed25519' }).certificate.der).type); // → ed25519
+ * ```
  */
 export function certificatePublicKey(certificateDer: Uint8Array): PublicKey {
   const cert = parseCertificate(certificateDer);

@@ -40,6 +40,19 @@ const hashOid = (hash: HashFunction): string => (hash.name === 'SHA-256' ? OID.s
  * The meaning of an AlgorithmIdentifier, or throws `unsupported_signature_algorithm`
  * (e.g. SHA-1, which TLS 1.3 refuses in certificates, RFC 8446 §4.4.2.4) or
  * `certificate_malformed` for parameters the RFCs forbid.
+ *
+ * @example
+ * ```ts
+ * import { X509Error, createCertificateAuthority, signatureAlgorithm } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const alg = signatureAlgorithm(ca.certificate.signatureAlgorithm);
+ * console.log(alg.kind, alg.kind === 'ecdsa' ? alg.hash.name : ''); // → ecdsa SHA-256
+ * try {
+ *   signatureAlgorithm({ oid: '1.2.840.113549.1.1.5', name: 'sha1WithRSAEncryption' });
+ * } catch (e) {
+ *   if (e instanceof X509Error) console.log(e.code); // → unsupported_signature_algorithm
+ * }
+ * ```
  */
 export function signatureAlgorithm(alg: AlgorithmIdentifier): SignatureAlgorithm {
   switch (alg.oid) {
@@ -118,6 +131,14 @@ function readHashAlgorithm(r: DerReader): HashFunction {
 /**
  * Whether `signature` over `message` verifies under `key` with `alg`. Returns false
  * for a key that does not fit the algorithm (an RSA signature from an EC key); never throws.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, signatureAlgorithm, verifySignature } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority(); // self-signed: its own key verifies it
+ * const c = ca.certificate;
+ * console.log(verifySignature(signatureAlgorithm(c.signatureAlgorithm), c.publicKey!, c.tbsDer, c.signatureValue)); // → true
+ * ```
  */
 export function verifySignature(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
   try {
@@ -191,7 +212,15 @@ export function signWith(alg: SignatureAlgorithm, key: PrivateKey, message: Uint
   }
 }
 
-/** A short human name, e.g. `"ecdsa-with-SHA256"`, `"RSASSA-PSS (SHA-384, salt 48)"`. */
+/**
+ * A short human name, e.g. `"ecdsa-with-SHA256"`, `"RSASSA-PSS (SHA-384, salt 48)"`.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, describeSignatureAlgorithm } from '@lucid-tls/tls/x509';
+ * console.log(describeSignatureAlgorithm(createCertificateAuthority().certificate.signatureAlgorithm)); // → ecdsa-with-SHA256
+ * ```
+ */
 export function describeSignatureAlgorithm(alg: AlgorithmIdentifier): string {
   const names: Record<string, string> = {
     [OID.ecdsaWithSHA256]: 'ecdsa-with-SHA256',

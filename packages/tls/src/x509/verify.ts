@@ -71,7 +71,15 @@ export type VerifyResult =
   | { readonly ok: true; readonly path: readonly Certificate[] }
   | { readonly ok: false; readonly code: X509ErrorCode; readonly message: string };
 
-/** The default limit on path length (certificates, leaf and anchor included). */
+/**
+ * The default limit on path length (certificates, leaf and anchor included).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_DEPTH } from '@lucid-tls/tls/x509';
+ * console.log(DEFAULT_MAX_DEPTH); // → 10
+ * ```
+ */
 export const DEFAULT_MAX_DEPTH = 10;
 
 /** Signature checks allowed while searching, so crafted chains cannot make the search explode. */

@@ -86,7 +86,9 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
  *
  * @example
  * ```ts
- * const { bytes } = encodeHandshakeMessage({ type: 'finished', verifyData });
+ * import { encodeHandshakeMessage, toHex } from '@lucid-tls/tls';
+ * const { bytes } = encodeHandshakeMessage({ type: 'finished', verifyData: new Uint8Array(32) });
+ * console.log(toHex(bytes.subarray(0, 4))); // → 14000020
  * ```
  */
 export function encodeHandshakeMessage(
@@ -158,6 +160,15 @@ function readBody(r: Reader, type: HandshakeMessage['type'], message: Uint8Array
  * unknown msg_type, `decode_error` for a wrong length, a vector out of its bounds or
  * bytes left over, `illegal_parameter` for a value or extension the RFC forbids.
  * The returned message holds its own copy of the bytes it needs.
+ *
+ * @example
+ * ```ts
+ * import { decodeHandshakeMessage, fromHex, runScenario } from '@lucid-tls/tls';
+ * const serverHello = fromHex(runScenario('simple_1rtt').values.server_hello!); // RFC 8448 §3
+ * const { message, fields } = decodeHandshakeMessage(serverHello, { annotate: true });
+ * if (message.type === 'server_hello') console.log(message.cipherSuite.toString(16), message.extensions.map((e) => e.type).join(' ')); // → 1301 key_share supported_versions
+ * console.log(fields.map((f) => f.name).join(' ')); // → msg_type length ServerHello
+ * ```
  */
 export function decodeHandshakeMessage(
   bytes: Uint8Array,

@@ -33,6 +33,14 @@ export function partialClientHelloLength(encodedClientHello: Uint8Array): number
  * without the binders list (its length and values) at its end. Throws a RangeError
  * when the message is not a ClientHello ending with pre_shared_key, and a TlsError when
  * it does not decode.
+ *
+ * @example
+ * ```ts
+ * import { fromHex, runScenario } from '@lucid-tls/tls';
+ * import { truncatedClientHello } from '@lucid-tls/tls';
+ * const clientHello = fromHex(runScenario('resumed_0rtt').values.client_hello!); // RFC 8448 §4, 512 bytes
+ * console.log(truncatedClientHello(clientHello).length); // → 477
+ * ```
  */
 export function truncatedClientHello(encodedClientHello: Uint8Array): Uint8Array {
   return encodedClientHello.slice(0, partialClientHelloLength(encodedClientHello));

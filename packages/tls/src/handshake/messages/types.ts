@@ -30,19 +30,24 @@ export interface UnknownExtension {
 
 /** Extensions found in more than one message with the same shape. */
 export type SupportedGroupsExtension = { type: 'supported_groups'; groups: number[] };
+/** signature_algorithms (§4.2.3): the schemes accepted in CertificateVerify. */
 export type SignatureAlgorithmsExtension = { type: 'signature_algorithms'; schemes: number[] };
+/** signature_algorithms_cert (§4.2.3): the schemes accepted in certificates, when they differ. */
 export type SignatureAlgorithmsCertExtension = { type: 'signature_algorithms_cert'; schemes: number[] };
 /** ALPN (RFC 7301 §3.1): in a ClientHello the offered list, in EncryptedExtensions exactly one. */
 export type AlpnExtension = { type: 'application_layer_protocol_negotiation'; protocols: string[] };
 /** record_size_limit (RFC 8449 §4): the largest protected record the sender is willing to receive, 64..2^14+1. */
 export type RecordSizeLimitExtension = { type: 'record_size_limit'; limit: number };
+/** cookie (§4.2.2): sent in a HelloRetryRequest, echoed in the second ClientHello. */
 export type CookieExtension = { type: 'cookie'; cookie: Uint8Array };
 /** TLS 1.2-era extensions sent by many clients (and in RFC 8448's traces); empty bodies are meaningful only to TLS 1.2. */
 export type RenegotiationInfoExtension = { type: 'renegotiation_info'; renegotiatedConnection: Uint8Array };
+/** session_ticket (RFC 5077): TLS 1.2's ticket extension, sent empty to imitate other clients. */
 export type SessionTicketExtension = { type: 'session_ticket'; ticket: Uint8Array };
 /** padding (RFC 7685): zero bytes that bring the ClientHello to a size middleboxes handle. */
 export type PaddingExtension = { type: 'padding'; length: number };
 
+/** The extensions a ClientHello may carry (§4.2, the "CH" column of its table). */
 export type ClientHelloExtension =
   | { type: 'server_name'; hostName: string } // RFC 6066 §3: one host_name entry
   | SupportedGroupsExtension
@@ -61,18 +66,21 @@ export type ClientHelloExtension =
   | { type: 'pre_shared_key'; identities: PskIdentity[]; binders: Uint8Array[] } // §4.2.11 OfferedPsks; must be last
   | UnknownExtension;
 
+/** The extensions a ServerHello may carry (§4.2, "SH"). */
 export type ServerHelloExtension =
   | { type: 'key_share'; serverShare: KeyShareEntry }
   | { type: 'supported_versions'; selectedVersion: number }
   | { type: 'pre_shared_key'; selectedIdentity: number }
   | UnknownExtension;
 
+/** The extensions a HelloRetryRequest may carry (§4.2, "HRR"). */
 export type HelloRetryRequestExtension =
   | { type: 'key_share'; selectedGroup: number }
   | { type: 'supported_versions'; selectedVersion: number }
   | CookieExtension
   | UnknownExtension;
 
+/** The extensions EncryptedExtensions may carry (§4.2, "EE"). */
 export type EncryptedExtension =
   | { type: 'server_name' } // empty: the server used the name (RFC 6066 §3)
   | SupportedGroupsExtension
@@ -81,12 +89,14 @@ export type EncryptedExtension =
   | { type: 'early_data' }
   | UnknownExtension;
 
+/** The extensions a CertificateRequest may carry (§4.2, "CR"). */
 export type CertificateRequestExtension =
   | SignatureAlgorithmsExtension
   | SignatureAlgorithmsCertExtension
   | { type: 'certificate_authorities'; authorities: Uint8Array[] } // DER DistinguishedNames
   | UnknownExtension;
 
+/** The extensions a NewSessionTicket may carry (§4.2, "NST"): early_data with max_early_data_size. */
 export type NewSessionTicketExtension = { type: 'early_data'; maxEarlyDataSize: number } | UnknownExtension;
 
 /** Extensions of a CertificateEntry (status_request, SCTs): kept opaque. */
@@ -184,6 +194,7 @@ export interface KeyUpdate {
   requestUpdate: 'update_not_requested' | 'update_requested';
 }
 
+/** Any handshake message, told apart by `type`. */
 export type HandshakeMessage =
   | ClientHello
   | ServerHello

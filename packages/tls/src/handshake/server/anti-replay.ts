@@ -15,6 +15,16 @@ export interface AntiReplay {
 /**
  * An in-memory single-use store. It forgets entries once their ticket has expired, and
  * when full it refuses (rejecting 0-RTT is always safe: the client resends as 1-RTT).
+ *
+ * @example
+ * ```ts
+ * import { SingleUseTickets } from '@lucid-tls/tls';
+ * const store = new SingleUseTickets();
+ * const psk = Uint8Array.of(1, 2, 3);
+ * const now = Date.now();
+ * console.log(store.firstUse(psk, now + 7200_000, now)); // → true
+ * console.log(store.firstUse(psk, now + 7200_000, now + 5)); // → false
+ * ```
  */
 export class SingleUseTickets implements AntiReplay {
   private readonly seen = new Map<string, number>();

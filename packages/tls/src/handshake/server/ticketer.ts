@@ -11,6 +11,7 @@ import { Reader, Writer } from '../../wire/codec.js';
 
 /** Seals resumption state into a ticket and opens it again. */
 export interface Ticketer {
+  /** Seals resumption state into an opaque ticket only this ticketer (or one sharing its keys) can open. */
   seal(state: Uint8Array): Uint8Array;
   /** The state, or null when the ticket is not one of ours (or its key has been retired). */
   open(ticket: Uint8Array): Uint8Array | null;
@@ -69,6 +70,20 @@ const NONCE_LENGTH = 12;
  * The default ticketer: AES-256-GCM under a random key that is replaced every
  * `rotateAfterMs`; tickets sealed under the previous key still open until it too is
  * replaced, so a ticket lives at most two periods. Ticket = key_id || nonce || sealed state.
+ *
+ * @example
+ * ```ts
+ * import { RotatingTicketer, nobleProvider } from '@lucid-tls/tls';
+ * let now = Date.UTC(2025, 0, 1);
+ * const ticketer = new RotatingTicketer(nobleProvider, { rotateAfterMs: 3600_000, now: () => now });
+ * const ticket = ticketer.seal(new TextEncoder().encode('state'));
+ * console.log(new TextDecoder().decode(ticketer.open(ticket)!)); // → state
+ * now += 3 * 3600_000;
+ * ticketer.seal(new Uint8Array(1)); // a new key…
+ * now += 3 * 3600_000;
+ * ticketer.seal(new Uint8Array(1)); // …and another: the first key is gone
+ * console.log(ticketer.open(ticket)); // → null
+ * ```
  */
 export class RotatingTicketer implements Ticketer {
   private keys: { id: Uint8Array; key: AeadKey; createdAt: number }[] = [];

@@ -1,0 +1,35 @@
+/**
+ * One or two plain sentences for each thing a flight can carry, shown above the flight's
+ * details: what it is for, before the reader dives into its bytes.
+ * @module
+ */
+
+const EXPLANATIONS: Record<string, string> = {
+  ClientHello:
+    'The client’s offer: a fresh random, the cipher suites, groups and signature schemes it supports, and a key share — an ephemeral public key for the group it guesses the server will pick (§4.1.2).',
+  'ClientHello again':
+    'The client tries again, with a key share for the group the server asked for and the server’s cookie. The first ClientHello now enters the transcript only as a hash (§4.4.1).',
+  HelloRetryRequest:
+    'A ServerHello with a special random: the server wants a group the client sent no key share for, and asks for one. Nothing is encrypted yet (§4.1.4).',
+  ServerHello:
+    'The server’s choice of cipher suite, and its own key share (or its acceptance of the client’s pre-shared key). From the two key shares each side computes the same (EC)DHE secret; everything after this is encrypted (§4.1.3).',
+  change_cipher_spec:
+    'A dummy record that TLS 1.3 ignores, sent only so that middleboxes expecting TLS 1.2 let the connection through (Appendix D.4).',
+  EncryptedExtensions: 'The server’s answers to the client’s extensions that need no secrecy from the key exchange, now under the handshake keys (§4.3.1).',
+  CertificateRequest: 'The server asks the client for a certificate, saying which signature schemes it accepts (§4.3.2).',
+  Certificate: 'A certificate chain: the sender’s public key and name, signed by a CA the peer trusts. Here the page’s own CA issued it (§4.4.2).',
+  CertificateVerify: 'A signature over the transcript so far, with the certificate’s private key: proof that the sender holds it (§4.4.3).',
+  Finished: 'An HMAC over the whole transcript, keyed from the handshake secret: proof that both sides saw the same handshake and share the same keys (§4.4.4).',
+  EndOfEarlyData: 'The client’s 0-RTT data is over: from here it uses the handshake keys (§4.5).',
+  NewSessionTicket:
+    'After the handshake, the server gives the client a ticket: with it (and a pre-shared key both can compute) the client can resume later without certificates (§4.6.1).',
+  'early data':
+    'Application data sent with the ClientHello, under keys from the resumed session’s pre-shared key: no round trip to wait for, but an attacker could replay it (§2.3, §8).',
+  'application data': 'Application data, encrypted under the application traffic keys; the record’s real content type is hidden inside the encryption (§5.2).',
+};
+
+/** The explanation of an item a flight carried (`ClientHello`, `application data`, `alert close_notify`, …). */
+export function explain(item: string): string {
+  if (item.startsWith('alert ')) return `An alert: ${item.slice(6)}. A fatal alert ends the connection; close_notify says the sender will send no more (§6).`;
+  return EXPLANATIONS[item] ?? item;
+}

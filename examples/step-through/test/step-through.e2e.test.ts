@@ -1,0 +1,212 @@
+/**
+ * The step-through page, end to end: Vite builds it, a small static server serves it on
+ * loopback, and headless Chromium (Debian's, /usr/bin/chromium) clicks through handshakes
+ * and reads what is on screen. Set STEP_THROUGH_SCREENSHOTS=DIR to keep screenshots.
+ *
+ * Without Chromium the tests are skipped on a developer's machine, but fail in CI (CI=true).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const PAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const VITE = join(PAGE_DIR, 'node_modules', 'vite', 'bin', 'vite.js');
+const screenshots = process.env.STEP_THROUGH_SCREENSHOTS;
+/** How long to wait for the page to show something (a slow CI machine makes keys slowly). */
+const POLL = { timeout: 10_000 };
+
+const runnable = existsSync(CHROMIUM) || !!process.env.CI;
+
+/** Serves the files of `root` on 127.0.0.1, on a free port. */
+async function serve(root: string): Promise<{ server: Server; url: string }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
+    if (!file.startsWith(root + sep) || !existsSync(file)) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+describe.skipIf(!runnable)('the step-through page in Chromium', () => {
+  let outDir: string;
+  let server: Server | undefined;
+  let url: string;
+  let browser: Browser | undefined;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'step-through-'));
+    await promisify(execFile)(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: PAGE_DIR,
+      env: { ...process.env, NODE_ENV: 'production' },
+      timeout: 120_000,
+    });
+    ({ server, url } = await serve(outDir));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+    if (screenshots) mkdirSync(screenshots, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((done) => (server ? server.close(done) : done(undefined)));
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    errors = [];
+    page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(url);
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
+  });
+
+  afterEach(async () => {
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
+
+  /** Clicks "next" until it is disabled (nothing more to deliver); returns how many times it clicked. */
+  async function clickThrough(shot?: string): Promise<number> {
+    const before = await byTestId('step').count();
+    for (let clicks = 0; clicks < 20; clicks++) {
+      if (await byTestId('next').isDisabled()) return clicks;
+      await byTestId('next').click();
+      await expect.poll(() => byTestId('step').count(), POLL).toBe(before + clicks + 1);
+      if (shot && screenshots && clicks === 1) await page.screenshot({ path: join(screenshots, `${shot}-flight-2.png`) });
+    }
+    throw new Error('the handshake did not end within 20 flights');
+  }
+
+  /** The titles of the flights on screen. */
+  const titles = () => byTestId('step-title').allTextContents();
+
+  it('steps through a full handshake, flight by flight', async () => {
+    expect(await byTestId('in-flight').textContent()).toMatch(/^On the wire: client → server, \d+ bytes: ClientHello\. Press next to deliver it\.$/);
+    await byTestId('next').click();
+    // The first flight: the client's ClientHello, and the server taking it in.
+    const first = byTestId('step').first();
+    await expect.poll(() => first.locator('[data-testid="step-title"]').textContent(), POLL).toBe('Flight 1 client → server ClientHello');
+    expect(await first.innerText()).toContain('client sends ClientHello');
+    expect(await first.locator('.lt-message[data-type="ClientHello"] .name', { hasText: 'legacy_version' }).count()).toBe(1);
+    expect(await byTestId('handshake-status').textContent()).toBe('handshake in progress');
+    // The server answered at once: its flight is on the wire, and it waits for the client's Finished.
+    expect(await byTestId('in-flight').textContent()).toMatch(/server → client, \d+ bytes: ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished\./);
+    expect(await byTestId('server-state').textContent()).toBe('ExpectFinished');
+    expect(await byTestId('client-state').textContent()).toBe('ExpectServerHello');
+
+    const flights = 1 + (await clickThrough('full'));
+    expect(flights).toBe(6);
+    expect(await titles()).toEqual([
+      'Flight 1 client → server ClientHello',
+      'Flight 2 server → client ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished',
+      'Flight 3 client → server Finished',
+      'Flight 4 server → client NewSessionTicket',
+      'Flight 5 client → server application data',
+      'Flight 6 server → client application data',
+    ]);
+    const text = await byTestId('steps').innerText();
+    for (const message of ['ClientHello', 'ServerHello', 'EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished', 'NewSessionTicket']) {
+      expect(text).toContain(`sends ${message}`);
+    }
+    for (const label of ['“c hs traffic”', '“s hs traffic”', '“c ap traffic”', '“s ap traffic”', '“finished”']) expect(text).toContain(label);
+    expect(text).toContain('Decrypted: handshake content');
+    expect(text).toContain('Decrypted: application_data content');
+    expect(text).toContain('client state: ExpectServerHello → ExpectEncryptedExtensions');
+    // The data each side read, decrypted.
+    const delivered = await byTestId('delivered').allInnerTexts();
+    expect(delivered[0]).toMatch(/^The server read application data:\s+GET \/ HTTP\/1\.1\s+Host: server\.example/);
+    expect(delivered[1]).toContain('Hello from a TLS 1.3 server running in your browser!');
+
+    expect(await byTestId('handshake-status').textContent()).toBe('handshake complete');
+    expect(await byTestId('client-state').textContent()).toBe('Connected');
+    expect(await byTestId('server-state').textContent()).toBe('Connected');
+    const summary = await byTestId('summary').innerText();
+    expect(summary).toContain('TLS_AES_128_GCM_SHA256');
+    expect(summary).toContain('x25519');
+    expect(summary).toContain('ecdsa_secp256r1_sha256');
+    expect(await byTestId('ladder').locator('li').count()).toBe(6);
+    expect(await byTestId('step-counter').textContent()).toBe('6 flights delivered · nothing more to send');
+    if (screenshots) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(screenshots, 'full-top.png') });
+    }
+
+    // Reset starts again.
+    await byTestId('reset').click();
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
+    expect(await byTestId('step').count()).toBe(0);
+  });
+
+  it('shows a HelloRetryRequest when the client guesses the wrong group', async () => {
+    await byTestId('hello-retry').check();
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
+    await clickThrough('hrr');
+    const all = await titles();
+    expect(all.slice(0, 4)).toEqual([
+      'Flight 1 client → server ClientHello',
+      'Flight 2 server → client HelloRetryRequest',
+      'Flight 3 client → server ClientHello',
+      'Flight 4 server → client ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished',
+    ]);
+    expect(await byTestId('steps').innerText()).toContain('server sends HelloRetryRequest');
+    expect(await byTestId('handshake-status').textContent()).toBe('handshake complete');
+    expect(await byTestId('summary').innerText()).toMatch(/HelloRetryRequest\s+yes/);
+  });
+
+  it('resumes a session with 0-RTT data, under the chosen suite and group', async () => {
+    await byTestId('cipher-suite').selectOption('TLS_CHACHA20_POLY1305_SHA256');
+    await byTestId('group').selectOption('secp256r1');
+    await byTestId('resumption').check();
+    await byTestId('early-data').check();
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
+    await byTestId('run-all').click();
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('handshake complete');
+    const all = await titles();
+    expect(all[0]).toBe('Flight 1 client → server ClientHello, early data');
+    expect(all[1]).toBe('Flight 2 server → client ServerHello, EncryptedExtensions, Finished, application data');
+    expect(all[2]).toBe('Flight 3 client → server EndOfEarlyData, Finished');
+    const text = await byTestId('steps').innerText();
+    expect(text).toContain('“c e traffic”');
+    expect(text).toContain('The server read 0-RTT early data:');
+    const summary = await byTestId('summary').innerText();
+    expect(summary).toContain('TLS_CHACHA20_POLY1305_SHA256');
+    expect(summary).toContain('secp256r1');
+    expect(summary).toMatch(/resumed\s+yes/);
+    expect(summary).toMatch(/early data\s+accepted/);
+  });
+
+  it('sends a client certificate when the server asks for one', async () => {
+    await byTestId('client-certificate').check();
+    await byTestId('server-key').selectOption('ed25519');
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
+    await clickThrough();
+    const all = await titles();
+    expect(all[1]).toBe('Flight 2 server → client ServerHello, EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify, Finished');
+    expect(all[2]).toBe('Flight 3 client → server Certificate, CertificateVerify, Finished');
+    const summary = await byTestId('summary').innerText();
+    expect(summary).toMatch(/client certificate\s+sent and verified/);
+    expect(summary).toContain('ed25519');
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * The page's handshake logic, without a browser: which flights each choice of options gives,
+ * that each flight holds its sender's making and its receiver's taking in, and that the
+ * connections negotiate what was chosen.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Pki } from '../src/pki.js';
+import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, type Step, type StepperOptions } from '../src/stepper.js';
+
+let pki: Pki;
+beforeAll(() => {
+  pki = new Pki();
+});
+
+/** Runs a handshake to the end; returns the stepper and its flights. */
+function run(options: Partial<StepperOptions> = {}): { stepper: HandshakeStepper; steps: Step[] } {
+  const stepper = new HandshakeStepper({ ...DEFAULT_OPTIONS, ...options }, pki);
+  const steps: Step[] = [];
+  for (let step = stepper.next(); step; step = stepper.next()) {
+    steps.push(step);
+    if (steps.length > 20) throw new Error('no end');
+  }
+  return { stepper, steps };
+}
+
+const flights = (steps: Step[]) => steps.map((s) => `${s.from}: ${s.carried.join(', ')}`);
+
+describe('HandshakeStepper', () => {
+  it('delivers a full handshake flight by flight, then one exchange of data', () => {
+    const { stepper, steps } = run();
+    expect(flights(steps)).toEqual([
+      'client: ClientHello',
+      'server: ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished',
+      'client: Finished',
+      'server: NewSessionTicket',
+      'client: application data',
+      'server: application data',
+    ]);
+    expect(steps.map((s) => s.number)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(stepper.done).toBe(true);
+    expect(stepper.inFlight).toBeUndefined();
+    expect(stepper.next()).toBeUndefined();
+    expect(stepper.handshakeComplete).toBe(true);
+    expect(steps[4]!.to).toBe('server');
+    expect(steps[4]!.applicationData).toBe(DEFAULT_OPTIONS.applicationData);
+    expect(steps[5]!.applicationData).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*You sent 40 bytes\.\n$/);
+    expect(steps.every((s) => s.error === undefined)).toBe(true);
+    const info = stepper.client.info;
+    expect([info.cipherSuite?.name, info.group, info.signatureScheme, info.resumed]).toEqual(['TLS_AES_128_GCM_SHA256', 'x25519', 'ecdsa_secp256r1_sha256', false]);
+  });
+
+  it('puts in each flight what its sender made and its receiver took in, nothing else', () => {
+    const { steps } = run();
+    for (const step of steps) {
+      for (const e of step.events) {
+        if (!('direction' in e)) continue;
+        // The sender only sends here; the receiver only receives (its answer is the next flight).
+        expect(`${step.number} ${e.side} ${e.direction}`).toBe(`${step.number} ${e.side} ${e.side === step.from ? 'sent' : 'received'}`);
+      }
+      const received = step.events.filter((e) => e.side === step.to && e.kind === 'record');
+      expect(received.length, `flight ${step.number}`).toBeGreaterThan(0);
+    }
+    // The first flight: the client's key share and ClientHello; the server reads it and computes the shared secret.
+    const first = steps[0]!.events.map((e) => `${e.side} ${e.kind} ${e.kind === 'secret' ? e.name : e.kind === 'message' ? e.type : ''}`.trim());
+    expect(first.slice(0, 4)).toEqual(['client secret client_x25519_private', 'client secret client_x25519_public', 'client message ClientHello', 'client record']);
+    expect(first).toContain('server message ClientHello');
+    expect(first).toContain('server secret ecdhe_shared_secret');
+  });
+
+  it('shows what is on the wire between flights', () => {
+    const stepper = new HandshakeStepper(DEFAULT_OPTIONS, pki);
+    expect(stepper.inFlight).toMatchObject({ from: 'client', to: 'server', carried: ['ClientHello'] });
+    stepper.next();
+    const flight = stepper.inFlight!;
+    expect(flight.carried).toEqual(['ServerHello', 'EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished']);
+    expect(flight.length).toBeGreaterThan(500);
+    // The engine answered at once: the server already waits for the client's Finished.
+    expect(stepper.server.stateName).toBe('ExpectFinished');
+    expect(stepper.client.stateName).toBe('ExpectServerHello');
+  });
+
+  it('retries with a HelloRetryRequest when the client guesses the other group', () => {
+    for (const group of GROUPS) {
+      const { stepper, steps } = run({ group, helloRetryRequest: true });
+      expect(flights(steps).slice(0, 4)).toEqual([
+        'client: ClientHello',
+        'server: HelloRetryRequest',
+        'client: ClientHello',
+        'server: ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished',
+      ]);
+      expect(stepper.client.info.helloRetryRequest).toBe(true);
+      expect(stepper.client.info.group).toBe(group);
+    }
+  });
+
+  it('negotiates every cipher suite with every group', () => {
+    for (const cipherSuite of CIPHER_SUITES) {
+      for (const group of GROUPS) {
+        const { stepper, steps } = run({ cipherSuite, group });
+        expect(steps).toHaveLength(6);
+        expect([stepper.client.info.cipherSuite?.name, stepper.server.info.cipherSuite?.name]).toEqual([cipherSuite, cipherSuite]);
+        expect(stepper.client.info.group).toBe(group);
+        expect(stepper.client.info.helloRetryRequest).toBe(false);
+      }
+    }
+  });
+
+  it('resumes a session, with 0-RTT data answered in the server’s first flight', () => {
+    const { stepper, steps } = run({ resumption: true, earlyData: true, cipherSuite: 'TLS_AES_256_GCM_SHA384' });
+    expect(flights(steps)).toEqual([
+      'client: ClientHello, early data',
+      'server: ServerHello, EncryptedExtensions, Finished, application data',
+      'client: EndOfEarlyData, Finished',
+      'server: NewSessionTicket',
+    ]);
+    expect(steps[0]!.earlyData).toBe(DEFAULT_OPTIONS.applicationData);
+    expect(steps[1]!.applicationData).toContain('You sent 40 bytes');
+    expect(stepper.client.info).toMatchObject({ resumed: true, earlyData: 'accepted' });
+    expect(stepper.client.info.cipherSuite?.name).toBe('TLS_AES_256_GCM_SHA384');
+    expect(steps[0]!.events.some((e) => e.kind === 'secret' && e.label === 'c e traffic')).toBe(true);
+  });
+
+  it('sends rejected early data again after the handshake (a HelloRetryRequest rejects it)', () => {
+    const { stepper, steps } = run({ resumption: true, earlyData: true, helloRetryRequest: true });
+    expect(flights(steps)).toEqual([
+      'client: ClientHello, early data',
+      'server: HelloRetryRequest',
+      'client: ClientHello',
+      'server: ServerHello, EncryptedExtensions, Finished',
+      'client: Finished',
+      'server: NewSessionTicket',
+      'client: application data',
+      'server: application data',
+    ]);
+    expect(steps[0]!.earlyData).toBeUndefined();
+    expect(steps[0]!.events.some((e) => e.kind === 'record' && e.side === 'server' && e.dropped)).toBe(true);
+    expect(steps[6]!.applicationData).toBe(DEFAULT_OPTIONS.applicationData);
+    expect(stepper.client.info).toMatchObject({ resumed: true, earlyData: 'rejected', helloRetryRequest: true });
+  });
+
+  it('resumes without early data: no certificates, then the data after the handshake', () => {
+    const { stepper, steps } = run({ resumption: true });
+    expect(flights(steps)).toEqual([
+      'client: ClientHello',
+      'server: ServerHello, EncryptedExtensions, Finished',
+      'client: Finished',
+      'server: NewSessionTicket',
+      'client: application data',
+      'server: application data',
+    ]);
+    expect(stepper.client.info).toMatchObject({ resumed: true, earlyData: 'none' });
+  });
+
+  it('sends a client certificate, in middlebox compatibility mode, with an Ed25519 server', () => {
+    const { stepper, steps } = run({ clientCertificate: true, middleboxCompatibility: true, serverKey: 'ed25519' });
+    expect(flights(steps).slice(0, 3)).toEqual([
+      'client: ClientHello',
+      'server: ServerHello, change_cipher_spec, EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify, Finished',
+      'client: change_cipher_spec, Certificate, CertificateVerify, Finished',
+    ]);
+    expect(stepper.server.info.peerCertificates).toHaveLength(1);
+    expect(stepper.client.info.signatureScheme).toBe('ed25519');
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Command-line options for `lucid-tls client` and `lucid-tls server`: `--name VALUE`
+ * (or `--name=VALUE`) for options with a value, `--name` alone for flags, and the
+ * host:port and list syntaxes the two commands share.
+ * @module
+ */
+import { isIP } from 'node:net';
+
+/** A mistake in how the command was called (exit status 2, with the usage text). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Which options a command takes: those with a value, and the flags. */
+export interface OptionSpec {
+  valued: readonly string[];
+  flags: readonly string[];
+}
+
+/** The options given: the last value of each valued option, and the flags present. */
+export interface ParsedOptions {
+  values: Map<string, string>;
+  flags: Set<string>;
+}
+
+/** Parses `args` against `spec`; anything else (an unknown option, a stray word) is a {@link UsageError}. */
+export function parseOptions(args: readonly string[], spec: OptionSpec): ParsedOptions {
+  const parsed: ParsedOptions = { values: new Map(), flags: new Set() };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${arg}`);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (spec.flags.includes(name)) {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      parsed.flags.add(name);
+    } else if (spec.valued.includes(name)) {
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      parsed.values.set(name, value);
+    } else {
+      throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  return parsed;
+}
+
+/** Rejects options that exclude each other, such as `--trace` and `--trace-json`. */
+export function exclusive(parsed: ParsedOptions, ...names: string[]): void {
+  const given = names.filter((n) => parsed.flags.has(n) || parsed.values.has(n));
+  if (given.length > 1) throw new UsageError(`${given.map((n) => `--${n}`).join(' and ')} exclude each other`);
+}
+
+/** A host and port, as in `localhost:8443`, `127.0.0.1:8443` or `[::1]:8443`. */
+export interface HostPort {
+  host: string | undefined;
+  port: number;
+}
+
+/**
+ * Parses `HOST:PORT` (an IPv6 address in brackets). With `hostOptional`, a bare `PORT`
+ * is accepted too and `host` is then undefined.
+ */
+export function parseHostPort(text: string, what: string, hostOptional = false): HostPort {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
+  if (match) {
+    const host = match[1] ?? match[2]!;
+    if (match[1] !== undefined && isIP(host) !== 6) throw new UsageError(`--${what}: ${host} is not an IPv6 address`);
+    return { host, port: parsePort(match[3]!, what) };
+  }
+  if (hostOptional && /^\d+$/.test(text)) return { host: undefined, port: parsePort(text, what) };
+  throw new UsageError(`--${what} wants ${hostOptional ? '[HOST:]PORT' : 'HOST:PORT'}, not ${text}`);
+}
+
+function parsePort(text: string, what: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${what}: ${text} is not a port number`);
+  return port;
+}
+
+/** A non-negative integer option (e.g. `--tickets 2`). */
+export function parseCount(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${what} wants a whole number, not ${text}`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--${what}: ${text} is too large`);
+  return n;
+}
+
+/** A list option split on `separator`, without empty items (`TLS_AES_128_GCM_SHA256:TLS_…`). */
+export function parseList(text: string, separator: string, what: string): string[] {
+  const items = text.split(separator).map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) throw new UsageError(`--${what} is empty`);
+  return items;
+}

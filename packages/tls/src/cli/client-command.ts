@@ -1,0 +1,224 @@
+/**
+ * `lucid-tls client`: a TLS 1.3 client for the terminal, in the manner of `openssl s_client`.
+ *
+ * ```
+ * lucid-tls client --connect HOST:PORT [--servername NAME] [--cafile FILE | --insecure]
+ *   [--ciphers LIST] [--groups LIST] [--alpn LIST] [--cert FILE --key FILE]
+ *   [--sess-out FILE] [--sess-in FILE] [--early-data FILE] [--request PATH]
+ *   [--key-update] [--keylog FILE] [--trace | --trace-json] [--html FILE]
+ * ```
+ * After the handshake it sends standard input (or, with `--request`, one HTTP/1.1 GET),
+ * writes the application data it receives to standard output, and exits 0 when the server
+ * closes. Standard error gets one summary line of `key=value` tokens, or `error: <reason>`
+ * with exit status 1. Traces go to standard error too, so standard output stays the data.
+ * @module
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { connect as netConnect, isIP } from 'node:net';
+import type { ClientConfig } from '../connection/config.js';
+import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
+import { decodeSession } from '../handshake/session.js';
+import { cipherSuiteList, groupList, systemTrustStore } from '../node/options.js';
+import { TLSSocket } from '../node/tls-socket.js';
+import type { TraceEvent, TraceObserver } from '../trace/events.js';
+import { renderHtml } from '../trace/render-html.js';
+import { exclusive, parseHostPort, parseList, parseOptions, UsageError, type HostPort } from './args.js';
+import { failureReason, negotiated, peerSubject, stderrTrace, tokens } from './connection-report.js';
+import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
+
+/** The usage text of `lucid-tls client`. */
+export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [options]
+  --servername NAME      server_name to send and to verify (default: HOST, unless it is an IP address)
+  --cafile FILE          CA certificates to trust (PEM; default: the system's)
+  --insecure             accept any server certificate (its signature is still checked)
+  --ciphers LIST         cipher suites, colon-separated, in preference order (TLS_AES_128_GCM_SHA256:…)
+  --groups LIST          key-exchange groups, colon-separated (x25519:secp256r1); the first gets a key share
+  --alpn LIST            ALPN protocols, comma-separated (h2,http/1.1)
+  --cert FILE --key FILE client certificate (leaf first, then its chain) and its key
+  --sess-out FILE        save the session from the server's tickets
+  --sess-in FILE         resume a saved session
+  --early-data FILE      send the file as 0-RTT early data (with --sess-in)
+  --request PATH         send "GET PATH HTTP/1.1" instead of standard input
+  --key-update           send a KeyUpdate (update_requested) right after the handshake
+  --keylog FILE          append NSS key log lines (for Wireshark)
+  --trace | --trace-json show every record, message and secret on standard error
+  --html FILE            write the trace as an illustrated web page at exit
+`;
+
+const SPEC = {
+  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'alpn', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html'],
+  flags: ['insecure', 'key-update', 'trace', 'trace-json'],
+};
+
+/** The client's options, checked. */
+interface ClientOptions {
+  target: HostPort & { host: string };
+  /** What server_name carries and the certificate is checked against. */
+  serverName: string;
+  config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'>;
+  insecure: boolean;
+  cafile: string | undefined;
+  sessionOut: string | undefined;
+  request: string | undefined;
+  keyUpdate: boolean;
+  keylog: string | undefined;
+  trace: 'terminal' | 'json' | undefined;
+  html: string | undefined;
+}
+
+/** Runs `lucid-tls client`; resolves to the exit status. */
+export async function clientCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(CLIENT_USAGE);
+    return 0;
+  }
+  let options: ClientOptions;
+  try {
+    options = clientOptions(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`lucid-tls client: ${e.message}\n${CLIENT_USAGE}`);
+    return 2;
+  }
+  return runClient(options);
+}
+
+function clientOptions(args: string[]): ClientOptions {
+  const o = parseOptions(args, SPEC);
+  exclusive(o, 'cafile', 'insecure');
+  exclusive(o, 'trace', 'trace-json');
+  const connectTo = o.values.get('connect');
+  if (connectTo === undefined) throw new UsageError('--connect HOST:PORT is required');
+  const target = parseHostPort(connectTo, 'connect') as HostPort & { host: string };
+  // An IP address is not sent as server_name (RFC 6066 §3) but is still checked against the certificate.
+  const serverName = o.values.get('servername') ?? target.host;
+
+  const config: ClientOptions['config'] = { serverName };
+  try {
+    const ciphers = o.values.get('ciphers');
+    if (ciphers !== undefined) config.cipherSuites = cipherSuiteList(parseList(ciphers, ':', 'ciphers'))!;
+    const groups = o.values.get('groups');
+    if (groups !== undefined) config.groups = groupList(parseList(groups, ':', 'groups'))!;
+  } catch (e) {
+    if (e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
+  }
+  const alpn = o.values.get('alpn');
+  if (alpn !== undefined) config.alpnProtocols = parseList(alpn, ',', 'alpn');
+
+  const cert = o.values.get('cert');
+  const key = o.values.get('key');
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
+  if (cert !== undefined && key !== undefined) config.certificate = certifiedKeyFromFiles(cert, key);
+
+  const sessionIn = o.values.get('sess-in');
+  const earlyData = o.values.get('early-data');
+  if (earlyData !== undefined && sessionIn === undefined) throw new UsageError('--early-data needs --sess-in (0-RTT resumes a session)');
+  if (sessionIn !== undefined) {
+    const session = decodeSession(readBinaryFile(sessionIn, 'sess-in'));
+    // A session vouches for the server it was made with (its certificate is not sent
+    // again, §2.2): offer it only to the same name.
+    if ((session.serverName ?? '') === serverName) {
+      config.session = session;
+      if (earlyData !== undefined) config.earlyData = readBinaryFile(earlyData, 'early-data');
+    } else {
+      process.stderr.write(`warning: --sess-in is a session with ${session.serverName || 'no server name'}, not ${serverName}: not resuming\n`);
+    }
+  }
+
+  const request = o.values.get('request');
+  return {
+    target,
+    serverName,
+    config,
+    insecure: o.flags.has('insecure'),
+    cafile: o.values.get('cafile'),
+    sessionOut: o.values.get('sess-out'),
+    request: request === undefined ? undefined : httpRequest(request, serverName),
+    keyUpdate: o.flags.has('key-update'),
+    keylog: o.values.get('keylog'),
+    trace: o.flags.has('trace') ? 'terminal' : o.flags.has('trace-json') ? 'json' : undefined,
+    html: o.values.get('html'),
+  };
+}
+
+/** `GET PATH HTTP/1.1` with Host (RFC 9112 §3.2) and `Connection: close`, so the server ends the connection. */
+function httpRequest(path: string, host: string): string {
+  if (!path.startsWith('/') || /[\s]/.test(path)) throw new UsageError(`--request wants a path such as /index.html, not ${path}`);
+  const hostHeader = isIP(host) === 6 ? `[${host}]` : host;
+  return `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`;
+}
+
+/** Connects, runs the handshake and carries data until the server closes. */
+function runClient(options: ClientOptions): Promise<number> {
+  const events: TraceEvent[] = [];
+  const observers: TraceObserver[] = [];
+  if (options.trace) observers.push(stderrTrace(options.trace));
+  if (options.html) observers.push((event) => events.push(event));
+  const config = { ...options.config };
+  if (observers.length > 0) config.trace = (event) => observers.forEach((observe) => observe(event));
+
+  const trustStore = options.insecure ? undefined : options.cafile !== undefined ? trustStoreFromFile(options.cafile, 'cafile') : systemTrustStore();
+  const transport = netConnect({ host: options.target.host, port: options.target.port, allowHalfOpen: true });
+  const socket = new TLSSocket(transport, {
+    isServer: false,
+    config,
+    verifier: trustStore ? verifyWithTrustStore(trustStore) : insecureSkipVerify,
+    rejectUnauthorized: true,
+  });
+
+  return new Promise<number>((resolve) => {
+    let failed = false;
+    const stdin = process.stdin;
+
+    if (options.keylog) {
+      const file = options.keylog;
+      socket.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
+    }
+    if (options.sessionOut) {
+      const file = options.sessionOut;
+      // The session holds a resumption PSK: keep it like a key.
+      socket.on('session', (session: Buffer) => writeFileSync(file, session, { mode: 0o600 }));
+    }
+
+    socket.once('secureConnect', () => {
+      const info = socket.info!;
+      process.stderr.write(`${tokens(negotiated(info))} peer=${peerSubject(info)}\n`);
+      // §4.6.3: update our keys and ask the server to update its own.
+      if (options.keyUpdate) socket.keyUpdate(true);
+    });
+
+    if (options.request !== undefined) {
+      // The request is written now and goes out once the handshake completes; we
+      // close only after the server's response (its `Connection: close`).
+      socket.write(options.request);
+    } else {
+      stdin.pipe(socket);
+    }
+
+    socket.on('data', (data: Buffer) => {
+      if (!process.stdout.write(data)) {
+        socket.pause();
+        process.stdout.once('drain', () => socket.resume());
+      }
+    });
+    socket.on('end', () => stdin.unpipe(socket));
+    socket.on('error', (error: Error) => {
+      if (failed) return;
+      failed = true;
+      process.stderr.write(`error: ${failureReason(error, 'server')}\n`);
+    });
+    socket.on('close', () => {
+      stdin.unpipe(socket);
+      // Standard input may never end (a terminal): stop reading it, or the process would wait.
+      stdin.destroy();
+      if (options.html) writeHtml(options.html, events, options.serverName);
+      resolve(failed ? 1 : 0);
+    });
+  });
+}
+
+function writeHtml(file: string, events: TraceEvent[], serverName: string): void {
+  writeFileSync(file, renderHtml(events, { title: `A TLS 1.3 connection to ${serverName}, byte by byte` }));
+  process.stderr.write(`wrote ${file}\n`);
+}

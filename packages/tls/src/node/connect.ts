@@ -1,0 +1,133 @@
+/**
+ * `connect()`: a TLS 1.3 client in the shape of `node:tls`'s. It opens a TCP connection
+ * (or uses the duplex given as `socket`), and returns a {@link TLSSocket} that verifies
+ * the server's certificate against the given CAs, or the system's, and checks it was
+ * issued for the server name (a DNS name or an IP address).
+ * @module
+ */
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ClientConfig } from '../connection/config.js';
+import { verifyWithTrustStore } from '../connection/verifiers.js';
+import type { NamedGroupName } from '../crypto/provider.js';
+import { decodeSession } from '../handshake/session.js';
+import { alpnList, certifiedKeyFromPem, cipherSuiteList, groupList, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
+import { TLSSocket } from './tls-socket.js';
+
+/** The options of {@link connect}, named as in `node:tls`. */
+export interface ConnectOptions {
+  /** The host to connect to (default `localhost`). */
+  host?: string;
+  port?: number;
+  /**
+   * The name sent in server_name (RFC 6066 §3) and that the certificate must be valid for.
+   * Default: `host`. An IP address is not sent (§3 forbids it) but is still checked
+   * against the certificate's IP address SANs.
+   */
+  servername?: string;
+  /** Trusted CA certificates, PEM (replaces the system store, as in Node). */
+  ca?: PemInput | readonly PemInput[];
+  /**
+   * Default true: an untrusted certificate ends the handshake with the alert RFC 8446 §6.2
+   * names. False accepts it, with `socket.authorized === false` and the reason in
+   * `socket.authorizationError`: a deliberate choice, never a default.
+   */
+  rejectUnauthorized?: boolean;
+  /** A client certificate chain (PEM, leaf first) and its key, sent when the server asks. */
+  cert?: PemInput;
+  key?: PemInput;
+  /** ALPN protocols to offer (RFC 7301), in preference order. */
+  ALPNProtocols?: readonly (string | Uint8Array)[];
+  /** A session from an earlier connection's `'session'` event, to resume (RFC 8446 §2.2). */
+  session?: Uint8Array;
+  /**
+   * Data to send first: as 0-RTT early data when `session` allows it (§4.2.10), otherwise, or
+   * when the server refuses it, as ordinary data right after the handshake.
+   */
+  earlyData?: Uint8Array;
+  /** TLS 1.3 cipher suites, `:`-separated as in OpenSSL or as a list, in preference order. */
+  ciphers?: string | readonly string[];
+  /** Key-exchange groups by their RFC names (`x25519`, `secp256r1`, `secp384r1`), in preference order. */
+  groups?: readonly NamedGroupName[];
+  /** An already connected duplex (e.g. a `net.Socket`) to run TLS over, instead of connecting to host:port. */
+  socket?: Duplex;
+  /** The transport's idle timeout in ms (`socket.setTimeout`). */
+  timeout?: number;
+  /** Keep writing after the server's close_notify (default false, as in Node). */
+  allowHalfOpen?: boolean;
+  /** Passed to `net.connect`. */
+  localAddress?: string;
+  family?: number;
+}
+
+/**
+ * Opens a TLS 1.3 connection. `secureConnectListener` is added to `'secureConnect'`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { connect } from '@lucid-tls/tls/node';
+ * const socket = connect({ host: 'localhost', port: 8443, ca: readFileSync('ca.pem') }, () => {
+ *   socket.end('hello');
+ * });
+ * socket.on('data', (data) => console.log(data.toString()));
+ * ```
+ */
+export function connect(options: ConnectOptions, secureConnectListener?: () => void): TLSSocket;
+export function connect(port: number, host?: string, options?: ConnectOptions, secureConnectListener?: () => void): TLSSocket;
+export function connect(port: number, options?: ConnectOptions, secureConnectListener?: () => void): TLSSocket;
+export function connect(...args: unknown[]): TLSSocket {
+  const { options, listener } = normalizeArguments(args);
+  const host = options.host ?? 'localhost';
+  const serverName = options.servername ?? host;
+
+  const config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'> = { serverName };
+  const alpn = alpnList(options.ALPNProtocols);
+  if (alpn) config.alpnProtocols = alpn;
+  const suites = cipherSuiteList(options.ciphers);
+  if (suites) config.cipherSuites = suites;
+  const groups = groupList(options.groups);
+  if (groups) config.groups = groups;
+  if (options.cert !== undefined || options.key !== undefined) {
+    if (options.cert === undefined || options.key === undefined) throw new TypeError('cert and key go together');
+    config.certificate = certifiedKeyFromPem(options.cert, options.key);
+  }
+  if (options.session) {
+    const session = decodeSession(options.session);
+    // A session proves the identity of the server it was made with: offer it only to that name.
+    if (session.serverName === serverName) config.session = session;
+  }
+  // Sent as 0-RTT when the session allows it, otherwise right after the handshake.
+  if (options.earlyData) config.earlyData = options.earlyData;
+
+  const trustStore = options.ca !== undefined ? trustStoreFromPem(options.ca) : systemTrustStore();
+  const transport = options.socket ?? netConnect({ host, port: options.port ?? 443, allowHalfOpen: true, ...netOptions(options) });
+  const socket = new TLSSocket(transport, {
+    isServer: false,
+    config,
+    verifier: verifyWithTrustStore(trustStore),
+    rejectUnauthorized: options.rejectUnauthorized !== false,
+    ...(options.allowHalfOpen === undefined ? {} : { allowHalfOpen: options.allowHalfOpen }),
+  });
+  if (options.timeout !== undefined) socket.setTimeout(options.timeout);
+  if (listener) socket.once('secureConnect', listener);
+  return socket;
+}
+
+function netOptions(options: ConnectOptions): { localAddress?: string; family?: number } {
+  const out: { localAddress?: string; family?: number } = {};
+  if (options.localAddress !== undefined) out.localAddress = options.localAddress;
+  if (options.family !== undefined) out.family = options.family;
+  return out;
+}
+
+/** The three call forms of `connect`, reduced to options and a listener. */
+function normalizeArguments(args: unknown[]): { options: ConnectOptions; listener: (() => void) | undefined } {
+  const listener = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined;
+  if (typeof args[0] !== 'number') return { options: { ...(args[0] as ConnectOptions) }, listener };
+  const [port, second, third] = args;
+  const options: ConnectOptions = typeof second === 'object' && second !== null ? { ...(second as ConnectOptions) } : { ...(third as ConnectOptions | undefined) };
+  options.port = port as number;
+  if (typeof second === 'string') options.host = second;
+  return { options, listener };
+}

@@ -1,0 +1,170 @@
+/**
+ * `createServer()`: a TLS 1.3 server in the shape of `node:tls`'s. A `net.Server` whose
+ * every connection is wrapped in a server {@link TLSSocket}; `'secureConnection'` hands
+ * over those whose handshake completed. A handshake that fails or stalls only costs its
+ * own connection: it is destroyed and reported as `'tlsClientError'`.
+ * @module
+ */
+import { Server as NetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { CertifiedKey, ServerConfig } from '../connection/config.js';
+import { verifyWithTrustStore } from '../connection/verifiers.js';
+import { nobleProvider } from '../crypto/noble.js';
+import type { NamedGroupName } from '../crypto/provider.js';
+import { SingleUseTickets } from '../handshake/server/anti-replay.js';
+import { RotatingTicketer, type Ticketer } from '../handshake/server/ticketer.js';
+import { parseCertificate } from '../x509/certificate.js';
+import { matchesHostname } from '../x509/hostname.js';
+import { alpnList, certifiedKeyFromPem, cipherSuiteList, groupList, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
+import { TLSSocket, type ServerSocketSetup } from './tls-socket.js';
+
+/** The options of {@link createServer}, named as in `node:tls` where Node has the option. */
+export interface ServerOptions {
+  /** The certificate chain (PEM, leaf first) and its key. */
+  cert?: PemInput;
+  key?: PemInput;
+  /**
+   * Several certificates, chosen by the client's server_name (SNI) against each leaf's DNS
+   * subjectAltNames; the first one also serves clients whose name matches none.
+   */
+  certificates?: readonly { cert: PemInput; key: PemInput }[];
+  /** Ask clients for a certificate (RFC 8446 §4.3.2). */
+  requestCert?: boolean;
+  /**
+   * With `requestCert`: true (default) requires a client certificate that verifies against
+   * `ca`; false makes it optional and records a failure as `authorized === false`.
+   */
+  rejectUnauthorized?: boolean;
+  /** The CAs client certificates must chain to (PEM; default: the system store). */
+  ca?: PemInput | readonly PemInput[];
+  /** ALPN protocols (RFC 7301) in our preference order. */
+  ALPNProtocols?: readonly (string | Uint8Array)[];
+  /**
+   * Seals the session tickets (§4.6.1). Default: a `RotatingTicketer` of this server's own,
+   * so tickets resume on any of its connections. Share one among servers to resume across them.
+   */
+  ticketer?: Ticketer;
+  /** NewSessionTickets sent after each full handshake (default 2; 0 sends none). */
+  tickets?: number;
+  /**
+   * Accept up to this many bytes of 0-RTT data (§4.2.10; default 0: refuse). Each ticket is
+   * then good for early data once (a single-use store per server, §8.1). Early data may be a
+   * replay of another connection's: accept it only for requests that are safe to repeat.
+   */
+  maxEarlyDataSize?: number;
+  /** Milliseconds a client has to complete the handshake (default 10 000). */
+  handshakeTimeout?: number;
+  /** TLS 1.3 cipher suites, `:`-separated or a list, in preference order. */
+  ciphers?: string | readonly string[];
+  /** Key-exchange groups by their RFC names, in preference order. */
+  groups?: readonly NamedGroupName[];
+  /** Keep writing after a client's close_notify (default false, as in Node). */
+  allowHalfOpen?: boolean;
+}
+
+/** The default time a client has to complete its handshake. */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+
+/** The error a stalled handshake ends with (Node's code). */
+function handshakeTimeoutError(): Error {
+  return Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+}
+
+/**
+ * A TLS 1.3 server. Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
+ * handshake; `'tlsClientError'` (error, socket) when one fails or times out;
+ * `'keylog'` (line, socket) with the NSS key log lines, while someone listens.
+ */
+export class Server extends NetServer {
+  private readonly socketSetup: ServerSocketSetup;
+  private readonly handshakeTimeout: number;
+
+  constructor(options: ServerOptions, secureConnectionListener?: (socket: TLSSocket) => void) {
+    // The TCP sockets stay half-open: closing happens at the TLS level (§6.1).
+    super({ allowHalfOpen: true });
+    this.socketSetup = serverSocketSetup(options);
+    this.handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    this.on('connection', (transport: Duplex) => this.accept(transport));
+    if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
+  }
+
+  /** Wraps a new connection (also one given with `server.emit('connection', duplex)`). */
+  private accept(transport: Duplex): void {
+    const socket = new TLSSocket(transport, this.socketSetup);
+    let secured = false;
+    // Before the handshake completes, errors belong to the server, never the process.
+    socket.on('error', (error: Error) => {
+      if (!secured) this.emit('tlsClientError', error, socket);
+    });
+    if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    const timer = setTimeout(() => socket.destroy(handshakeTimeoutError()), this.handshakeTimeout);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('secure', () => {
+      secured = true;
+      clearTimeout(timer);
+      this.emit('secureConnection', socket);
+    });
+  }
+}
+
+/**
+ * A TLS 1.3 server. `secureConnectionListener` is added to `'secureConnection'`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { createServer } from '@lucid-tls/tls/node';
+ * const server = createServer({ cert: readFileSync('cert.pem'), key: readFileSync('key.pem') }, (socket) => {
+ *   socket.end(`hello over ${socket.getCipher()?.name}\n`);
+ * });
+ * server.listen(8443);
+ * ```
+ */
+export function createServer(options: ServerOptions, secureConnectionListener?: (socket: TLSSocket) => void): Server {
+  return new Server(options, secureConnectionListener);
+}
+
+/** Translates the Node-style options into what every connection of the server shares. */
+function serverSocketSetup(options: ServerOptions): ServerSocketSetup {
+  const config: ServerSocketSetup['config'] = { certificate: certificateChooser(options) };
+  const alpn = alpnList(options.ALPNProtocols);
+  if (alpn) config.alpnProtocols = alpn;
+  const suites = cipherSuiteList(options.ciphers);
+  if (suites) config.cipherSuites = suites;
+  const groups = groupList(options.groups);
+  if (groups) config.groups = groups;
+  config.tickets = { count: options.tickets ?? 2, ticketer: options.ticketer ?? new RotatingTicketer(nobleProvider) };
+  if (options.maxEarlyDataSize) {
+    config.maxEarlyDataSize = options.maxEarlyDataSize;
+    config.antiReplay = new SingleUseTickets();
+  }
+  const rejectUnauthorized = options.rejectUnauthorized !== false;
+  const setup: ServerSocketSetup = { isServer: true, config, rejectUnauthorized };
+  if (options.allowHalfOpen !== undefined) setup.allowHalfOpen = options.allowHalfOpen;
+  if (options.requestCert) {
+    config.clientAuth = rejectUnauthorized ? 'required' : 'optional';
+    setup.verifier = verifyWithTrustStore(options.ca !== undefined ? trustStoreFromPem(options.ca) : systemTrustStore());
+  }
+  return setup;
+}
+
+/** The certificate to present: the only one, or the first whose DNS names match the SNI. */
+function certificateChooser(options: ServerOptions): ServerConfig['certificate'] {
+  const pairs = options.certificates ?? [];
+  if (options.cert !== undefined || options.key !== undefined) {
+    if (options.cert === undefined || options.key === undefined) throw new TypeError('cert and key go together');
+    if (pairs.length > 0) throw new TypeError('give either cert and key or certificates, not both');
+    return certifiedKeyFromPem(options.cert, options.key);
+  }
+  if (pairs.length === 0) throw new TypeError('createServer needs cert and key (or certificates)');
+  const candidates: { certified: CertifiedKey; leaf: ReturnType<typeof parseCertificate> }[] = pairs.map(({ cert, key }) => {
+    const certified = certifiedKeyFromPem(cert, key);
+    return { certified, leaf: parseCertificate(certified.chain[0]!) };
+  });
+  if (candidates.length === 1) return candidates[0]!.certified;
+  return (serverName) => {
+    const match = serverName === undefined ? undefined : candidates.find((c) => matchesHostname(c.leaf, serverName));
+    return (match ?? candidates[0]!).certified;
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Turning `node:tls`-style options (PEM strings or Buffers, ALPN lists, OpenSSL-style
+ * cipher lists) into the engine's configuration: certified keys, trust stores and
+ * algorithm names. Shared by `connect` and `createServer`.
+ * @module
+ */
+import { CipherSuiteId, NamedGroupId, type CipherSuiteName, type NamedGroupName } from '../crypto/provider.js';
+import type { CertifiedKey } from '../connection/config.js';
+import { parsePrivateKeyPem } from '../x509/keys.js';
+import { pemBlocks } from '../x509/pem.js';
+import { TrustStore } from '../x509/trust-store.js';
+
+/** PEM text, as a string or as the bytes of a file (what `fs.readFileSync` returns). */
+export type PemInput = string | Uint8Array;
+
+/** PEM text of one input. */
+export function pemText(input: PemInput): string {
+  return typeof input === 'string' ? input : new TextDecoder().decode(input);
+}
+
+/**
+ * A certificate chain and its leaf's private key from PEM: `cert` holds the leaf first,
+ * then any intermediates (the order RFC 8446 §4.4.2 sends them in).
+ */
+export function certifiedKeyFromPem(cert: PemInput, key: PemInput): CertifiedKey {
+  const chain = pemBlocks(pemText(cert), 'CERTIFICATE');
+  if (chain.length === 0) throw new TypeError('cert: no CERTIFICATE block in the PEM');
+  return { chain, privateKey: parsePrivateKeyPem(pemText(key)) };
+}
+
+/** A trust store of every certificate in `ca` (one PEM bundle or several). */
+export function trustStoreFromPem(ca: PemInput | readonly PemInput[]): TrustStore {
+  const bundles = Array.isArray(ca) ? (ca as readonly PemInput[]) : [ca as PemInput];
+  const store = new TrustStore();
+  for (const bundle of bundles) for (const cert of TrustStore.fromPem(pemText(bundle)).certificates) store.add(cert);
+  if (store.size === 0) throw new TypeError('ca: no CERTIFICATE block in the PEM');
+  return store;
+}
+
+let systemStore: TrustStore | undefined;
+
+/**
+ * The operating system's trust store, read once per process (parsing the ~150 roots of a
+ * bundle takes tens of milliseconds, too much to repeat for every connection).
+ */
+export function systemTrustStore(): TrustStore {
+  systemStore ??= TrustStore.system();
+  return systemStore;
+}
+
+/** ALPN protocol names (RFC 7301) from strings or their bytes. */
+export function alpnList(protocols: readonly (string | Uint8Array)[] | undefined): string[] | undefined {
+  if (!protocols) return undefined;
+  return protocols.map((p) => (typeof p === 'string' ? p : new TextDecoder().decode(p)));
+}
+
+/**
+ * Cipher suite names from an OpenSSL-style list (`"TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"`);
+ * TLS 1.3 suites have the same names in OpenSSL and in the RFC (§B.4).
+ */
+export function cipherSuiteList(ciphers: string | readonly string[] | undefined): CipherSuiteName[] | undefined {
+  if (ciphers === undefined) return undefined;
+  const names = typeof ciphers === 'string' ? ciphers.split(':').filter((n) => n.length > 0) : [...ciphers];
+  return names.map((name) => {
+    if (!(name in CipherSuiteId)) throw new TypeError(`ciphers: unknown TLS 1.3 cipher suite ${name}`);
+    return name as CipherSuiteName;
+  });
+}
+
+/** Key-exchange group names (the RFC's: `x25519`, `secp256r1`, …), checked. */
+export function groupList(groups: readonly string[] | undefined): NamedGroupName[] | undefined {
+  if (groups === undefined) return undefined;
+  return groups.map((name) => {
+    if (!(name in NamedGroupId)) throw new TypeError(`groups: unknown group ${name}`);
+    return name as NamedGroupName;
+  });
+}

@@ -1,0 +1,477 @@
+/**
+ * Renders trace events as one self-contained HTML page, in the manner of "The Illustrated
+ * TLS 1.3 Connection": an overview of the records that crossed the wire, then every event
+ * in order — each record with its header and (for protected records) its decrypted
+ * content, each handshake message as a tree of its fields with their bytes beside their
+ * meaning and RFC section, each secret with how it was derived, each state transition and
+ * alert. Client events sit to the left, server events to the right.
+ *
+ * The page needs nothing else: its style and the few lines of script (expand and collapse
+ * all) are inline, and it loads no other resource. Every piece of text from the trace is
+ * escaped. Secrets are shown, as in the terminal trace: treat the page like a key log.
+ *
+ * {@link createHtmlRenderer} gives the same HTML one event at a time, for pages that build
+ * a handshake step by step (with {@link TRACE_HTML_STYLE} for their look).
+ * @module
+ */
+import type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField } from './events.js';
+
+/** What to put around the trace. */
+export interface HtmlRenderOptions {
+  /** The page's title and heading. Default `"A TLS 1.3 connection, byte by byte"`. */
+  title?: string;
+}
+
+/** Renders a whole trace as an HTML document. */
+export function renderHtml(events: Iterable<TraceEvent>, options: HtmlRenderOptions = {}): string {
+  const list = [...events];
+  const title = options.title ?? 'A TLS 1.3 connection, byte by byte';
+  const render = createHtmlRenderer();
+  const body = list.map(render).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+${PAGE_STYLE}
+${TRACE_HTML_STYLE}
+</style>
+</head>
+<body>
+<header class="page-header">
+<h1>${escapeHtml(title)}</h1>
+<p>Every record that crossed the wire, every handshake message with each field’s bytes beside its meaning,
+every secret with how it was derived, and the decrypted content of every protected record.
+<span class="client-name">Client</span> events are on the left, <span class="server-name">server</span> events on the right.
+Section numbers link to the RFCs.</p>
+<p class="warning">This page contains the connection’s secrets and keys: treat it like a key log.</p>
+<p class="tools"><button type="button" data-expand="open">Expand all</button> <button type="button" data-expand="close">Collapse all</button></p>
+</header>
+<nav class="overview">
+<h2>The connection at a glance</h2>
+${renderOverview(list)}
+</nav>
+<main class="lt-trace">
+${body}
+</main>
+<script>
+${PAGE_SCRIPT}
+</script>
+</body>
+</html>
+`;
+}
+
+/**
+ * Returns a function that renders one event as an HTML fragment. It remembers what it
+ * rendered: a message, record or secret the peer already showed with the same bytes is
+ * rendered as one line pointing back to it. Element ids (`lt-1`, `lt-2`, …) count per renderer.
+ */
+export function createHtmlRenderer(): (event: TraceEvent) => string {
+  const r: Renderer = { count: 0, shown: new Map() };
+  return (event) => renderEvent(r, event);
+}
+
+/** Escapes text for HTML content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = escapeHtml;
+
+/**
+ * The link for a section reference such as `"RFC 8446 §4.1.2"` (or `"RFC 8446 §D.4"`, an
+ * appendix) on the RFC Editor's site, or undefined when the text names no section.
+ */
+export function rfcSectionUrl(reference: string): string | undefined {
+  const m = /^RFC (\d+) §([0-9A-Z][0-9.]*)$/.exec(reference.trim());
+  if (!m) return undefined;
+  const [, rfc, section] = m;
+  const anchor = /^[A-Z]/.test(section!) ? 'appendix' : 'section';
+  return `https://www.rfc-editor.org/rfc/rfc${rfc}#${anchor}-${section}`;
+}
+
+/** A reference as a link when it names a section, else as plain text. */
+function rfcLink(reference: string): string {
+  const url = rfcSectionUrl(reference);
+  return url ? `<a class="rfc" href="${esc(url)}">${esc(reference)}</a>` : `<span class="rfc">${esc(reference)}</span>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remembering what was shown
+
+interface Renderer {
+  count: number;
+  /** What one side showed in full, by key, with the element id: the peer's copy points to it. */
+  shown: Map<string, { side: Side; id: string }>;
+}
+
+/** How many shown items to remember (when only one side is traced, nothing repeats). */
+const SHOWN_LIMIT = 64;
+
+function remember(r: Renderer, key: string, side: Side, id: string): void {
+  r.shown.set(key, { side, id });
+  if (r.shown.size > SHOWN_LIMIT) r.shown.delete(r.shown.keys().next().value!);
+}
+
+/** The id of the element where the peer of `side` showed `key`, if it did (each is matched once). */
+function shownByPeer(r: Renderer, key: string, side: Side): string | undefined {
+  const seen = r.shown.get(key);
+  if (!seen || seen.side === side) return undefined;
+  r.shown.delete(key);
+  return seen.id;
+}
+
+const peerOf = (side: Side): Side => (side === 'client' ? 'server' : 'client');
+
+// ---------------------------------------------------------------------------------------------
+// Bytes
+
+const byteCount = (hex: string) => hex.length / 2;
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+
+/** Hex as spaced bytes, `perLine` a line. */
+function spacedHex(hex: string, perLine = 16): string {
+  const bytes = hex.match(/../g) ?? [];
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += perLine) lines.push(bytes.slice(i, i + perLine).join(' '));
+  return lines.join('\n');
+}
+
+/** Values longer than this many lines scroll inside their box, so one certificate does not fill the page. */
+const LONG_HEX_LINES = 8;
+
+/** Bytes in a box: spaced hex, 16 a line, scrolling when long. */
+function hexBox(hex: string, perLine = 16): string {
+  if (hex === '') return '<span class="empty">(empty)</span>';
+  const long = byteCount(hex) > LONG_HEX_LINES * perLine;
+  return `<code class="hex${long ? ' long' : ''}">${spacedHex(hex, perLine)}</code>`;
+}
+
+/** Unspaced hex (secrets), 32 bytes a line. */
+function secretHex(hex: string): string {
+  if (hex === '') return '<span class="empty">(empty)</span>';
+  return `<code class="hex">${(hex.match(/.{1,64}/g) ?? []).join('\n')}</code>`;
+}
+
+/** A hex dump: offset, 16 bytes, and those bytes as ASCII (others as dots), as `xxd` prints. */
+function hexDump(hex: string): string {
+  if (hex === '') return '<span class="empty">(empty)</span>';
+  const bytes = (hex.match(/../g) ?? []).map((b) => parseInt(b, 16));
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = bytes.slice(i, i + 16);
+    const hexPart = row.map((b) => b.toString(16).padStart(2, '0')).join(' ').padEnd(16 * 3 - 1);
+    const ascii = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`<span class="offset">${i.toString(16).padStart(4, '0')}</span>  ${hexPart}  <span class="ascii">${esc(ascii)}</span>`);
+  }
+  const long = lines.length > LONG_HEX_LINES;
+  return `<code class="hex dump${long ? ' long' : ''}">${lines.join('\n')}</code>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+function renderEvent(r: Renderer, event: TraceEvent): string {
+  const id = `lt-${++r.count}`;
+  switch (event.kind) {
+    case 'record':
+      return renderRecord(r, id, event);
+    case 'message':
+      return renderMessage(r, id, event);
+    case 'secret':
+      return renderSecret(r, id, event);
+    case 'state':
+      return renderState(id, event);
+    case 'alert':
+      return renderAlert(id, event);
+  }
+}
+
+/** `client sends`, `server receives`. */
+function actor(side: Side, direction: 'sent' | 'received'): string {
+  return `<span class="side">${side}</span> ${direction === 'sent' ? 'sends' : 'receives'}`;
+}
+
+/** The opening tag of an event's element, with its kind and side as classes and data. */
+function open(tag: string, id: string, kind: string, side: Side, extra: Record<string, string> = {}): string {
+  const data = Object.entries(extra)
+    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
+    .join('');
+  // Messages and records start expanded: the page is meant to be read, and the find bar searches it all.
+  const expanded = tag === 'details' ? ' open' : '';
+  return `<${tag} class="lt-event lt-${kind} lt-${side}" id="${id}" data-kind="${kind}" data-side="${side}"${data}${expanded}>`;
+}
+
+/** One line for what the peer already showed: the receiving side's copy, or a secret both derived. */
+function echo(id: string, kind: string, side: Side, heading: string, what: string, shownAt: string, extra: Record<string, string> = {}): string {
+  return `${open('div', id, kind, side, { ...extra, echo: shownAt })}<p class="echo">${heading} <a href="#${shownAt}">${esc(what)}</a></p></div>`;
+}
+
+/** A record (§5): its header (§5.1), and for protected records the ciphertext and what it decrypts to (§5.2). */
+function renderRecord(r: Renderer, id: string, e: RecordEvent): string {
+  const length = byteCount(e.hex) - 5;
+  const type = e.protected || e.outerType !== e.innerType ? `${e.outerType} → ${e.innerType}` : e.innerType;
+  const heading = `${actor(e.side, e.direction)} record <span class="title">${esc(type)}</span>`;
+  const key = `record ${e.hex}`;
+  if (e.direction === 'received' && !e.dropped) {
+    const shownAt = shownByPeer(r, key, e.side);
+    if (shownAt) return echo(id, 'record', e.side, heading, `the ${plural(length, 'byte')} the ${peerOf(e.side)} sent`, shownAt, { protected: String(e.protected), type: e.innerType });
+  }
+  if (e.direction === 'sent') remember(r, key, e.side, id);
+
+  const facts = [plural(length, 'byte'), e.protected ? 'protected' : 'plaintext'];
+  if (e.sequenceNumber !== undefined) facts.push(`sequence number ${e.sequenceNumber}`);
+  if (e.paddingLength) facts.push(`${plural(e.paddingLength, 'byte')} of padding`);
+  const header = e.hex.slice(0, 10);
+  const rows: string[] = [
+    row('type', header.slice(0, 2), esc(e.outerType), e.protected ? 'Every protected record says application_data; the real type is inside, encrypted.' : ''),
+    row('legacy_record_version', header.slice(2, 6), `0x${header.slice(2, 6)}`, 'Frozen for compatibility; ignored on receipt.'),
+    row('length', header.slice(6, 10), String(length), 'Length of the fragment that follows, in bytes.'),
+  ];
+  let contents: string;
+  if (e.protected) {
+    contents = `<div class="payload"><h4>Encrypted record body (${plural(length, 'byte')}): AEAD ciphertext and 16-byte tag</h4>${hexBox(e.hex.slice(10))}</div>
+<div class="payload decrypted"><h4>Decrypted: ${esc(e.innerType)} content (${plural(byteCount(e.contentHex), 'byte')})</h4>
+<p class="note">TLSInnerPlaintext is this content, then the real content type (${esc(e.innerType)}), then ${plural(e.paddingLength ?? 0, 'zero byte')} of padding (${rfcLink('RFC 8446 §5.2')}).</p>${hexDump(e.contentHex)}</div>`;
+  } else {
+    contents = `<div class="payload"><h4>Content (${plural(byteCount(e.contentHex), 'byte')})</h4>${hexDump(e.contentHex)}</div>`;
+  }
+  const dropped = e.dropped ? `<p class="dropped">Dropped: ${esc(e.dropped)}</p>` : '';
+  return `${open('details', id, 'record', e.side, { protected: String(e.protected), type: e.innerType })}
+<summary>${heading} <span class="facts">${facts.map(esc).join(' · ')}</span> ${rfcLink('RFC 8446 §5.1')}</summary>
+<div class="fields"><div class="field-head"><span>header</span><span>bytes</span><span>meaning</span></div>${rows.join('')}</div>
+${contents}${dropped}
+</details>`;
+}
+
+/** A leaf row of a field table: name, bytes, meaning. */
+function row(name: string, hex: string, value: string, note: string): string {
+  return `<div class="row"><span class="name">${esc(name)}</span>${hexBox(hex)}<span class="meaning"><span class="value">${value}</span>${note ? `<span class="note">${esc(note)}</span>` : ''}</span></div>`;
+}
+
+/**
+ * A handshake message (§4): a heading with its RFC section, then its fields as a tree. The
+ * body (the struct the RFC names) is unwrapped, so its fields sit beside the handshake
+ * header's `msg_type` and `length`.
+ */
+function renderMessage(r: Renderer, id: string, e: MessageEvent): string {
+  const heading = `${actor(e.side, e.direction)} <span class="title">${esc(e.type)}</span>`;
+  const key = `message ${e.hex}`;
+  if (e.direction === 'received') {
+    const shownAt = shownByPeer(r, key, e.side);
+    if (shownAt) return echo(id, 'message', e.side, heading, `the same ${plural(byteCount(e.hex), 'byte')} the ${peerOf(e.side)} sent`, shownAt, { type: e.type });
+  } else remember(r, key, e.side, id);
+
+  let fields = e.fields;
+  let body: TraceField | undefined;
+  if (fields.length === 3 && fields[0]!.name === 'msg_type' && fields[1]!.name === 'length' && fields[2]!.children) {
+    body = fields[2]!;
+    fields = [fields[0]!, fields[1]!, ...fields[2]!.children!];
+  }
+  const rfc = body?.rfc ?? e.fields.find((f) => f.rfc)?.rfc;
+  const note = body?.note ? `<p class="note">${esc(body.note)}</p>` : '';
+  return `${open('details', id, 'message', e.side, { type: e.type })}
+<summary>${heading} <span class="facts">${plural(byteCount(e.hex), 'byte')}</span> ${rfc ? rfcLink(rfc) : ''}</summary>
+${note}<div class="fields"><div class="field-head"><span>field</span><span>bytes</span><span>meaning</span></div>
+${renderFields(fields, 0)}</div>
+</details>`;
+}
+
+/** Fields as a tree: inner nodes open and close, leaves show their bytes beside their value and note. */
+function renderFields(fields: TraceField[], depth: number): string {
+  return fields
+    .map((f) => {
+      const indent = ` style="--depth:${depth}"`;
+      const note = f.note ? `<span class="note">${esc(f.note)}</span>` : '';
+      const rfc = f.rfc ? ` ${rfcLink(f.rfc)}` : '';
+      if (f.children) {
+        const value = f.value !== undefined ? `<span class="value">${esc(f.value)}</span> ` : '';
+        return `<details class="group" open><summary class="row"><span class="name"${indent}>${esc(f.name)}</span><span class="size">${plural(f.length, 'byte')}</span><span class="meaning">${value}${rfc}${note}</span></summary>
+${renderFields(f.children, depth + 1)}</details>`;
+      }
+      // A length prefix's value is its number; other values come from the codec.
+      const value = f.value ?? (f.name === 'length' && f.length > 0 && f.length <= 4 ? String(parseInt(f.hex, 16)) : undefined);
+      const shown = value !== undefined ? `<span class="value">${esc(value)}</span>` : '';
+      const size = f.length > 16 ? `<span class="size">${plural(f.length, 'byte')}</span>` : '';
+      return `<div class="row"><span class="name"${indent}>${esc(f.name)}</span>${hexBox(f.hex)}<span class="meaning">${shown}${size}${rfc}${note}</span></div>`;
+    })
+    .join('\n');
+}
+
+/** Where each kind of derived value is defined in RFC 8446, by its label. */
+const SECRET_SECTIONS: Record<string, string> = {
+  'key share': 'RFC 8446 §4.2.8',
+  '(EC)DHE': 'RFC 8446 §7.4',
+  key: 'RFC 8446 §7.3',
+  iv: 'RFC 8446 §7.3',
+  finished: 'RFC 8446 §4.4.4',
+  resumption: 'RFC 8446 §4.6.1',
+  'Transcript-Hash': 'RFC 8446 §4.4.1',
+  'traffic upd': 'RFC 8446 §7.2',
+};
+
+/** A secret (§7.1): its name and label, its derivation, the context it was bound to and its value. */
+function renderSecret(r: Renderer, id: string, e: SecretEvent): string {
+  // "HKDF-Extract" or "key share" name a step, not an HKDF label: only labels are quoted.
+  const label = e.derivation.includes(`"${e.label}"`) ? `“${e.label}”` : e.label;
+  const heading = `<span class="side">${e.side}</span> derives <span class="title">${esc(e.name)}</span> <span class="label">${esc(label)}</span>`;
+  const key = `secret ${e.name} ${e.derivation} ${e.hex}`;
+  const shownAt = shownByPeer(r, key, e.side);
+  if (shownAt) return echo(id, 'secret', e.side, heading, `the same value as the ${peerOf(e.side)}`, shownAt, { name: e.name, label: e.label });
+  remember(r, key, e.side, id);
+
+  const context = e.contextHex !== undefined ? `<dt>context</dt><dd>${secretHex(e.contextHex)}</dd>` : '';
+  return `${open('div', id, 'secret', e.side, { name: e.name, label: e.label })}
+<p class="secret-head">${heading} ${rfcLink(SECRET_SECTIONS[e.label] ?? 'RFC 8446 §7.1')}</p>
+<dl><dt>derivation</dt><dd><code class="derivation">${esc(e.derivation)}</code></dd>${context}<dt>value</dt><dd>${secretHex(e.hex)}</dd></dl>
+</div>`;
+}
+
+/** A state transition of the handshake state machine. */
+function renderState(id: string, e: StateEvent): string {
+  return `${open('div', id, 'state', e.side, { to: e.to })}<p><span class="side">${e.side}</span> state: ${esc(e.from)} → <b>${esc(e.to)}</b></p></div>`;
+}
+
+/** An alert (§6), in the color of its level. */
+function renderAlert(id: string, e: AlertEvent): string {
+  const reason = e.reason ? `<p class="reason">${esc(e.reason)}</p>` : '';
+  return `${open('div', id, 'alert', e.side, { level: e.level })}<p>${actor(e.side, e.direction)} <span class="title">alert: ${esc(e.level)} ${esc(e.description)}</span> ${rfcLink('RFC 8446 §6')}</p>${reason}</div>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The overview
+
+/**
+ * The records that crossed the wire, as a ladder diagram: client on the left, server on the
+ * right, an arrow for each record with the messages it carried, linked to the record below.
+ */
+function renderOverview(events: TraceEvent[]): string {
+  const pending: Record<Side, string[]> = { client: [], server: [] };
+  const lastAlert: Record<Side, string> = { client: 'alert', server: 'alert' };
+  const rows: string[] = [];
+  // Data the client sends before its Finished can only be 0-RTT data (§2.3).
+  let clientFinished = false;
+  events.forEach((e, i) => {
+    if (e.kind === 'message' && e.direction === 'sent') pending[e.side].push(e.type);
+    if (e.kind === 'message' && e.direction === 'sent' && e.side === 'client' && e.type === 'Finished') clientFinished = true;
+    if (e.kind === 'alert' && e.direction === 'sent') lastAlert[e.side] = `alert ${e.description}`;
+    if (e.kind !== 'record' || e.direction !== 'sent') return;
+    let what: string;
+    if (e.innerType === 'handshake') {
+      what = pending[e.side].length ? pending[e.side].join(', ') : 'handshake (continued)';
+      pending[e.side] = [];
+    } else if (e.innerType === 'application_data') {
+      const early = e.side === 'client' && !clientFinished;
+      what = `${early ? 'early data (0-RTT)' : 'application data'}, ${plural(byteCount(e.contentHex), 'byte')}`;
+    } else if (e.innerType === 'alert') what = lastAlert[e.side];
+    else what = e.innerType;
+    const lock = e.protected ? '<span class="lock" title="protected">protected</span>' : '';
+    const arrow = e.side === 'client' ? '⟶' : '⟵';
+    // Ids follow the event order: the renderer numbers every event from 1.
+    const link = `<a href="#lt-${i + 1}">${esc(what)}</a> ${lock}`;
+    rows.push(
+      e.side === 'client'
+        ? `<tr class="lt-client"><td class="from">${link}</td><td class="arrow">${arrow}</td><td></td></tr>`
+        : `<tr class="lt-server"><td></td><td class="arrow">${arrow}</td><td class="from">${link}</td></tr>`,
+    );
+  });
+  if (rows.length === 0) return '<p>No records.</p>';
+  return `<table class="ladder"><thead><tr><th>client</th><th></th><th>server</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Style and script
+
+/**
+ * The style of the events {@link createHtmlRenderer} renders, scoped under `.lt-trace`:
+ * client events to the left in blue, server events to the right in purple, bytes in
+ * monospace beside their meaning.
+ */
+export const TRACE_HTML_STYLE = `
+.lt-trace { --client: #1f6fb2; --server: #8a3ca4; --client-bg: #f1f7fd; --server-bg: #faf3fc; --muted: #5d6470;
+  --line: #d9dee5; --value: #17663a; --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace;
+  display: flex; flex-direction: column; gap: 0.45rem; }
+.lt-trace .lt-event { border: 1px solid var(--line); border-radius: 6px; padding: 0.35rem 0.7rem; background: #fff; max-width: 94%; box-sizing: border-box; }
+.lt-trace .lt-client { align-self: flex-start; border-left: 5px solid var(--client); }
+.lt-trace .lt-server { align-self: flex-end; border-right: 5px solid var(--server); }
+.lt-trace .lt-message, .lt-trace .lt-record { width: 94%; }
+.lt-trace .lt-event[data-echo] { width: auto; }
+.lt-trace .lt-message.lt-client { background: var(--client-bg); }
+.lt-trace .lt-message.lt-server { background: var(--server-bg); }
+.lt-trace .lt-client .side { color: var(--client); font-weight: 600; }
+.lt-trace .lt-server .side { color: var(--server); font-weight: 600; }
+.lt-trace summary { cursor: pointer; }
+.lt-trace .lt-event > summary { padding: 0.15rem 0; }
+.lt-trace .title { font-weight: 700; }
+.lt-trace .facts, .lt-trace .size { color: var(--muted); font-size: 0.9em; }
+.lt-trace .rfc { font-size: 0.85em; white-space: nowrap; }
+.lt-trace a.rfc { color: #2a5db0; }
+.lt-trace p { margin: 0.2rem 0; }
+.lt-trace .note { display: block; color: var(--muted); font-size: 0.88em; }
+.lt-trace .value { color: var(--value); font-weight: 600; font-size: 0.92em; margin-right: 0.5em; }
+.lt-trace .empty { color: var(--muted); font-style: italic; font-size: 0.88em; }
+.lt-trace code.hex { font-family: var(--mono); font-size: 0.82em; white-space: pre; display: block; }
+.lt-trace code.hex.long { max-height: ${LONG_HEX_LINES + 0.5}lh; overflow-y: auto; }
+.lt-trace code.dump { background: #f6f7f9; padding: 0.3rem 0.5rem; border-radius: 4px; width: fit-content; max-width: 100%; overflow-x: auto; }
+.lt-trace .dump .offset, .lt-trace .dump .ascii { color: var(--muted); }
+.lt-trace .fields { --name-col: 19rem; --hex-col: 24rem; margin: 0.3rem 0; }
+.lt-trace .fields .row, .lt-trace .fields .field-head { display: grid; grid-template-columns: var(--name-col) var(--hex-col) minmax(12rem, 1fr);
+  column-gap: 1rem; padding: 0.12rem 0; border-top: 1px solid #e6e9ee; }
+.lt-trace .field-head { color: var(--muted); font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.04em; border-top: none; }
+.lt-trace .fields .name { font-family: var(--mono); font-size: 0.85em; padding-left: calc(var(--depth, 0) * 1.1rem); overflow-wrap: anywhere; }
+.lt-trace .fields summary.row .name::before { content: "▾ "; color: var(--muted); }
+.lt-trace .fields details.group:not([open]) > summary.row .name::before { content: "▸ "; }
+.lt-trace .fields summary.row { list-style: none; }
+.lt-trace .fields summary.row::-webkit-details-marker { display: none; }
+.lt-trace .fields summary.row .name { font-weight: 600; }
+.lt-trace .payload { margin: 0.4rem 0; }
+.lt-trace .payload h4 { margin: 0.2rem 0; font-size: 0.9em; }
+.lt-trace .decrypted h4 { color: var(--value); }
+.lt-trace .lt-secret, .lt-trace .lt-state, .lt-trace .echo { font-size: 0.92em; }
+.lt-trace .lt-secret dl { display: grid; grid-template-columns: max-content 1fr; column-gap: 0.8rem; row-gap: 0.1rem; margin: 0.2rem 0; }
+.lt-trace .lt-secret dt { color: var(--muted); font-size: 0.85em; }
+.lt-trace .lt-secret dd { margin: 0; }
+.lt-trace .derivation { font-family: var(--mono); font-size: 0.85em; }
+.lt-trace .label { font-family: var(--mono); color: var(--value); }
+.lt-trace .lt-state { border-style: dashed; color: var(--muted); }
+.lt-trace .echo { color: var(--muted); }
+.lt-trace .lt-alert { border-color: #c77d00; background: #fff8e6; }
+.lt-trace .lt-alert[data-level="fatal"] { border-color: #b3261e; background: #fdeceb; }
+.lt-trace .dropped, .lt-trace .reason { color: #9a5b00; }
+`;
+
+/** The page around the trace: header, overview, layout. */
+const PAGE_STYLE = `
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d232b; background: #f3f5f8; margin: 0; padding: 1rem 2rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0.3rem 0; }
+h2 { font-size: 1.15rem; }
+.page-header p { max-width: 60rem; }
+.client-name { color: #1f6fb2; font-weight: 600; }
+.server-name { color: #8a3ca4; font-weight: 600; }
+.warning { color: #9a5b00; }
+button { font: inherit; padding: 0.2rem 0.7rem; border: 1px solid #b8c0cc; border-radius: 4px; background: #fff; cursor: pointer; }
+.overview { background: #fff; border: 1px solid #d9dee5; border-radius: 6px; padding: 0.3rem 1rem 0.8rem; margin: 1rem 0; max-width: 60rem; }
+.ladder { border-collapse: collapse; width: 100%; }
+.ladder th { color: #5d6470; font-weight: 600; text-align: left; }
+.ladder th:last-child, .ladder .lt-server .from { text-align: right; }
+.ladder td { padding: 0.15rem 0.4rem; width: 45%; }
+.ladder td.arrow { width: 10%; text-align: center; font-size: 1.3em; }
+.ladder .lt-client .arrow { color: #1f6fb2; }
+.ladder .lt-server .arrow { color: #8a3ca4; }
+.ladder a { color: inherit; }
+.lock { font-size: 0.75em; color: #17663a; border: 1px solid #9cc9ad; border-radius: 3px; padding: 0 0.25rem; }
+`;
+
+/** Expand or collapse every part of the page. */
+const PAGE_SCRIPT = `document.querySelectorAll('[data-expand]').forEach(function (button) {
+  button.addEventListener('click', function () {
+    var open = button.getAttribute('data-expand') === 'open';
+    document.querySelectorAll('main details').forEach(function (d) { d.open = open; });
+  });
+});`;
