@@ -67,6 +67,7 @@ export { SingleUseTickets } from './handshake/server/anti-replay.js';
 export type { AntiReplay } from './handshake/server/anti-replay.js';
 export { decodeHandshakeMessage, encodeHandshakeMessage } from './handshake/messages/handshake-message.js';
 export type * from './handshake/messages/types.js';
+export { findExtension } from './handshake/messages/types.js';
 
 export { renderTrace, createTerminalRenderer } from './trace/render-terminal.js';
 export type { TerminalRenderOptions } from './trace/render-terminal.js';

@@ -52,7 +52,9 @@ export class ClientConnection extends Connection {
       suites,
       groups,
       schemes,
-      offeredSchemes: config.advertise?.signatureAlgorithms ?? schemes.filter((s) => !s.name.startsWith('rsa_pkcs1')).map((s) => s.id),
+      // §4.2.3: without signature_algorithms_cert this list also governs certificate signatures, so
+      // rsa_pkcs1_* stay in it; CertificateVerify refuses them on its own.
+      offeredSchemes: config.advertise?.signatureAlgorithms ?? schemes.map((s) => s.id),
       keyShares,
       random,
       legacySessionId,

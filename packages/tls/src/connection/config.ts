@@ -37,6 +37,20 @@ export interface PeerCertificateContext {
  * Decides whether a peer's certificate chain (DER, leaf first) is trusted.
  * Throw a {@link TlsError} (e.g. `bad_certificate`, `unknown_ca`, `certificate_expired`) to reject it.
  * The handshake separately checks the CertificateVerify signature with the leaf's key.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, TlsError, fromHex, sha256, toHex, type CertificateVerifier } from '@lucid-tls/tls';
+ * // Certificate pinning: trust exactly the leaf whose SHA-256 we know, whoever issued it.
+ * const pinnedSha256 = fromHex('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08');
+ * const pinned: CertificateVerifier = (chain, context) => {
+ *   if (context.purpose !== 'server' || toHex(sha256.hash(chain[0]!)) !== toHex(pinnedSha256)) {
+ *     throw new TlsError('bad_certificate', 'not the pinned certificate');
+ *   }
+ * };
+ * const client = new ClientConnection({ serverName: 'example.com', verifyServerCertificate: pinned });
+ * console.log(client.stateName); // → ExpectServerHello
+ * ```
  */
 export type CertificateVerifier = (chain: Uint8Array[], context: PeerCertificateContext) => void;
 
@@ -64,7 +78,23 @@ export interface CommonConfig {
   now?: () => number;
 }
 
-/** Client settings. */
+/**
+ * Client settings.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, verifyWithTrustStore, type ClientConfig } from '@lucid-tls/tls';
+ * import { TrustStore } from '@lucid-tls/tls/x509';
+ * const config: ClientConfig = {
+ *   serverName: 'example.com',
+ *   verifyServerCertificate: verifyWithTrustStore(TrustStore.system()),
+ *   alpnProtocols: ['h2', 'http/1.1'],
+ *   cipherSuites: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'],
+ *   keyShareGroups: ['x25519', 'secp256r1'], // a share for each: no HelloRetryRequest from P-256-only servers
+ * };
+ * console.log(new ClientConnection(config).takeOutgoing().length > 200); // → true
+ * ```
+ */
 export interface ClientConfig extends CommonConfig {
   /** The host name to send as server_name (RFC 6066 §3) and to check the certificate against. IP addresses are not sent. */
   serverName?: string;
@@ -100,7 +130,27 @@ export interface ClientConfig extends CommonConfig {
 /** Client-certificate policy of a server (§4.3.2). */
 export type ClientAuthPolicy = 'none' | 'optional' | 'required';
 
-/** Server settings. */
+/**
+ * Server settings.
+ *
+ * @example
+ * ```ts
+ * import { RotatingTicketer, ServerConnection, SingleUseTickets, nobleProvider, type ServerConfig } from '@lucid-tls/tls';
+ * import { createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const site = issueCertificate(ca, { names: ['example.com', 'www.example.com'] });
+ * const ticketer = new RotatingTicketer(nobleProvider); // share it among every connection of the server
+ * const config: ServerConfig = {
+ *   certificate: (serverName) => (serverName === 'example.com' || serverName === 'www.example.com' ? { chain: [site.certificate.der], privateKey: site.privateKey } : undefined),
+ *   alpnProtocols: ['h2', 'http/1.1'],
+ *   tickets: { ticketer, count: 2, lifetime: 3600 },
+ *   maxEarlyDataSize: 0, // no 0-RTT; to allow it, set a size and share an antiReplay store
+ *   antiReplay: new SingleUseTickets(),
+ * };
+ * const server = new ServerConnection(config);
+ * console.log(server.stateName); // → ExpectClientHello
+ * ```
+ */
 export interface ServerConfig extends CommonConfig {
   /** The certificate and key to present, or a function choosing one by server_name (SNI). */
   certificate: CertifiedKey | ((serverName: string | undefined) => CertifiedKey | undefined);

@@ -54,7 +54,22 @@ export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 17;
  */
 export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
 
-/** Something the application may want to act on, taken with {@link Connection.takeEvents}. */
+/**
+ * Something the application may want to act on, taken with {@link Connection.takeEvents}.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, insecureSkipVerify, type ConnectionEvent, type Session } from '@lucid-tls/tls';
+ * const client = new ClientConnection({ serverName: 'example.com', verifyServerCertificate: insecureSkipVerify });
+ * // … after client.receive(bytes):
+ * const sessions: Session[] = [];
+ * for (const event of client.takeEvents() as ConnectionEvent[]) {
+ *   if (event.type === 'session') sessions.push(event.session); // keep for resumption
+ *   if (event.type === 'close_notify') client.close();
+ * }
+ * console.log(sessions.length); // → 0
+ * ```
+ */
 export type ConnectionEvent =
   | { type: 'handshake_complete' }
   | { type: 'session'; session: Session }

@@ -6,7 +6,19 @@
 import { fail } from '../alert.js';
 import { Reader, Writer } from '../wire/codec.js';
 
-/** What a client needs to resume: the ticket, the PSK derived for it, and its limits. */
+/**
+ * What a client needs to resume: the ticket, the PSK derived for it, and its limits.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, insecureSkipVerify, type Session } from '@lucid-tls/tls';
+ * function resume(session: Session | undefined): ClientConnection {
+ *   // A session is offered only while its ticket is fresh (receivedAt + lifetime).
+ *   return new ClientConnection({ serverName: 'example.com', verifyServerCertificate: insecureSkipVerify, ...(session ? { session } : {}) });
+ * }
+ * console.log(resume(undefined).stateName); // → ExpectServerHello
+ * ```
+ */
 export interface Session {
   /** The opaque ticket: the PSK identity to send (§4.2.11). */
   ticket: Uint8Array;

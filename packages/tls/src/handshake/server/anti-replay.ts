@@ -6,7 +6,24 @@
  */
 import { toHex } from '../../wire/bytes.js';
 
-/** Remembers which tickets have been used for early data. */
+/**
+ * Remembers which tickets have been used for early data.
+ *
+ * @example
+ * ```ts
+ * import type { AntiReplay } from '@lucid-tls/tls';
+ * // The store every node of a cluster must share, sketched over a key-value store with "set if absent".
+ * interface KeyValueStore {
+ *   setIfAbsent(key: string, expiresAt: number): boolean;
+ * }
+ * function sharedAntiReplay(store: KeyValueStore): AntiReplay {
+ *   return { firstUse: (identity, expiresAt) => store.setIfAbsent(Buffer.from(identity).toString('hex'), expiresAt) };
+ * }
+ * const seen = new Set<string>();
+ * const antiReplay = sharedAntiReplay({ setIfAbsent: (k) => !seen.has(k) && !!seen.add(k) });
+ * console.log(antiReplay.firstUse(Uint8Array.of(1), 0, 0), antiReplay.firstUse(Uint8Array.of(1), 0, 0)); // → true false
+ * ```
+ */
 export interface AntiReplay {
   /** True the first time `identity` is presented before `expiresAt` (ms); false ever after. */
   firstUse(identity: Uint8Array, expiresAt: number, now: number): boolean;

@@ -279,7 +279,7 @@ export class ExpectClientHello implements HandshakeState {
 
     const requestCertificate = !resumption && (config.clientAuth ?? 'none') !== 'none';
     if (requestCertificate) {
-      const requested = config.advertiseSignatureAlgorithms ?? hs.schemes.filter((s) => !s.name.startsWith('rsa_pkcs1')).map((s) => s.id);
+      const requested = config.advertiseSignatureAlgorithms ?? hs.schemes.map((s) => s.id); // pkcs1 for certificates, §4.2.3
       hs.requestedSchemes = requested;
       conn.sendHandshake({
         type: 'certificate_request',

@@ -9,7 +9,28 @@ import { aes256gcm } from '../../crypto/aead.js';
 import { concat } from '../../wire/bytes.js';
 import { Reader, Writer } from '../../wire/codec.js';
 
-/** Seals resumption state into a ticket and opens it again. */
+/**
+ * Seals resumption state into a ticket and opens it again.
+ *
+ * @example
+ * ```ts
+ * import { aes256gcm, concat, nobleProvider, type Ticketer } from '@lucid-tls/tls';
+ * // A ticketer whose key comes from a shared secret store, the same on every node.
+ * function sharedTicketer(key: Uint8Array): Ticketer {
+ *   const aead = aes256gcm.importKey(key);
+ *   return {
+ *     seal: (state) => {
+ *       const nonce = nobleProvider.randomBytes(12);
+ *       return concat(nonce, aead.seal(nonce, state, new Uint8Array(0)));
+ *     },
+ *     open: (ticket) => (ticket.length < 28 ? null : aead.open(ticket.subarray(0, 12), ticket.subarray(12), new Uint8Array(0))),
+ *   };
+ * }
+ * const a = sharedTicketer(new Uint8Array(32).fill(1));
+ * const b = sharedTicketer(new Uint8Array(32).fill(1));
+ * console.log(b.open(a.seal(Uint8Array.of(42)))); // → Uint8Array(1) [ 42 ]
+ * ```
+ */
 export interface Ticketer {
   /** Seals resumption state into an opaque ticket only this ticketer (or one sharing its keys) can open. */
   seal(state: Uint8Array): Uint8Array;
@@ -112,6 +133,8 @@ export class RotatingTicketer implements Ticketer {
   private currentKey() {
     const now = (this.options.now ?? Date.now)();
     const period = this.options.rotateAfterMs ?? 12 * 3600 * 1000;
+    // A key seals for one period and opens for two: drop keys older than that, even after idling.
+    this.keys = this.keys.filter((k) => now - k.createdAt < 2 * period);
     const newest = this.keys[0];
     if (!newest || now - newest.createdAt >= period) {
       const fresh = { id: this.provider.randomBytes(KEY_ID_LENGTH), key: this.aead.importKey(this.provider.randomBytes(this.aead.keyLength)), createdAt: now };
@@ -119,6 +142,7 @@ export class RotatingTicketer implements Ticketer {
     }
     return this.keys[0]!;
   }
+
 }
 
 /** Opens a ticket into its state, or null when it is not ours or is malformed. */
