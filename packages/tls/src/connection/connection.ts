@@ -490,7 +490,7 @@ export abstract class Connection {
     }
     // §6: user_canceled is followed by close_notify; every other alert ends the connection.
     if (code === AlertDescription.user_canceled) return;
-    throw new TlsError(name.startsWith('unknown') ? 'decode_error' : (name as AlertName), `peer sent alert ${name}`, false);
+    throw new TlsError(name.startsWith('unknown(') ? 'decode_error' : (name as AlertName), `peer sent alert ${name}`, false);
   }
 
   private handleKeyUpdate(message: KeyUpdate): void {
