@@ -27,6 +27,7 @@ import type { TlsRecord } from '../record/record-reader.js';
 import { traceFields, type Side, type TraceEvent } from '../trace/events.js';
 import { keyLogLine } from '../trace/keylog.js';
 import { concat, toHex } from '../wire/bytes.js';
+import type { Field } from '../wire/codec.js';
 import type { CommonConfig } from './config.js';
 
 /**
@@ -298,14 +299,13 @@ export abstract class Connection {
   /** Encodes, traces, adds to the transcript and queues a handshake message. Returns its bytes. @internal */
   sendHandshake(message: HandshakeMessage): Uint8Array {
     const { bytes, fields } = encodeHandshakeMessage(message, { annotate: !!this.common.trace });
-    this.traceMessage('sent', message.type, bytes, fields);
-    this.transcript.add(bytes);
-    this.pendingHandshake.push(bytes);
+    this.sendEncodedHandshake(message.type, bytes, fields);
     return bytes;
   }
 
+
   /** Queues already-encoded handshake bytes (the client's ClientHello with binders) after tracing them. @internal */
-  sendEncodedHandshake(type: HandshakeMessage['type'], bytes: Uint8Array, fields: import('../wire/codec.js').Field[]): void {
+  sendEncodedHandshake(type: HandshakeMessage['type'], bytes: Uint8Array, fields: Field[]): void {
     this.traceMessage('sent', type, bytes, fields);
     this.transcript.add(bytes);
     this.pendingHandshake.push(bytes);
@@ -594,7 +594,7 @@ export abstract class Connection {
     return this.side === 'client' ? 'server' : 'client';
   }
 
-  private traceMessage(direction: 'sent' | 'received', type: HandshakeMessage['type'], bytes: Uint8Array, fields: import('../wire/codec.js').Field[]): void {
+  private traceMessage(direction: 'sent' | 'received', type: HandshakeMessage['type'], bytes: Uint8Array, fields: Field[]): void {
     this.common.trace?.({ kind: 'message', side: this.side, direction, type: messageTypeTitle(type), hex: toHex(bytes), fields: traceFields(fields, bytes) });
   }
 
