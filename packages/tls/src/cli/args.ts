@@ -91,3 +91,14 @@ export function parseList(text: string, separator: string, what: string): string
   if (items.length === 0) throw new UsageError(`--${what} is empty`);
   return items;
 }
+
+/**
+ * A list option of algorithm names (`--ciphers`, `--groups`), each checked against the
+ * names the crypto provider implements, so that a mistake is a usage error at once.
+ */
+export function parseNameList<T extends string>(text: string, separator: string, supported: readonly T[], what: string): T[] {
+  return parseList(text, separator, what).map((name) => {
+    if (!(supported as readonly string[]).includes(name)) throw new UsageError(`--${what}: ${name} is not supported (${supported.join(', ')})`);
+    return name as T;
+  });
+}

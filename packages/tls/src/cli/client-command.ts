@@ -17,12 +17,13 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
 import type { ClientConfig } from '../connection/config.js';
 import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
+import { nobleProvider } from '../crypto/noble.js';
 import { decodeSession } from '../handshake/session.js';
-import { cipherSuiteList, groupList, systemTrustStore } from '../node/options.js';
+import { systemTrustStore } from '../node/options.js';
 import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
-import { exclusive, parseHostPort, parseList, parseOptions, UsageError, type HostPort } from './args.js';
+import { exclusive, parseHostPort, parseList, parseNameList, parseOptions, UsageError, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens } from './connection-report.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
 
@@ -94,15 +95,10 @@ function clientOptions(args: string[]): ClientOptions {
   const serverName = o.values.get('servername') ?? target.host;
 
   const config: ClientOptions['config'] = { serverName };
-  try {
-    const ciphers = o.values.get('ciphers');
-    if (ciphers !== undefined) config.cipherSuites = cipherSuiteList(parseList(ciphers, ':', 'ciphers'))!;
-    const groups = o.values.get('groups');
-    if (groups !== undefined) config.groups = groupList(parseList(groups, ':', 'groups'))!;
-  } catch (e) {
-    if (e instanceof TypeError) throw new UsageError(e.message);
-    throw e;
-  }
+  const ciphers = o.values.get('ciphers');
+  if (ciphers !== undefined) config.cipherSuites = parseNameList(ciphers, ':', nobleProvider.cipherSuites.map((c) => c.name), 'ciphers');
+  const groups = o.values.get('groups');
+  if (groups !== undefined) config.groups = parseNameList(groups, ':', nobleProvider.groups.map((g) => g.name), 'groups');
   const alpn = o.values.get('alpn');
   if (alpn !== undefined) config.alpnProtocols = parseList(alpn, ',', 'alpn');
 

@@ -21,9 +21,8 @@ import { nobleProvider } from '../crypto/noble.js';
 import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../handshake/server/ticketer.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from '../node/create-server.js';
-import { cipherSuiteList, groupList } from '../node/options.js';
 import { TLSSocket, type ServerSocketSetup } from '../node/tls-socket.js';
-import { exclusive, parseCount, parseHostPort, parseList, parseOptions, UsageError, type HostPort } from './args.js';
+import { exclusive, parseCount, parseHostPort, parseList, parseNameList, parseOptions, UsageError, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, trustStoreFromFile } from './pem-files.js';
 
@@ -88,15 +87,10 @@ function serverOptions(args: string[]): ServerCommandOptions {
   const listen = parseHostPort(accept, 'accept', true);
 
   const config: ServerSocketSetup['config'] = { certificate: certifiedKeyFromFiles(cert, key, o.values.get('chain')) };
-  try {
-    const ciphers = o.values.get('ciphers');
-    if (ciphers !== undefined) config.cipherSuites = cipherSuiteList(parseList(ciphers, ':', 'ciphers'))!;
-    const groups = o.values.get('groups');
-    if (groups !== undefined) config.groups = groupList(parseList(groups, ':', 'groups'))!;
-  } catch (e) {
-    if (e instanceof TypeError) throw new UsageError(e.message);
-    throw e;
-  }
+  const ciphers = o.values.get('ciphers');
+  if (ciphers !== undefined) config.cipherSuites = parseNameList(ciphers, ':', nobleProvider.cipherSuites.map((c) => c.name), 'ciphers');
+  const groups = o.values.get('groups');
+  if (groups !== undefined) config.groups = parseNameList(groups, ':', nobleProvider.groups.map((g) => g.name), 'groups');
   const alpn = o.values.get('alpn');
   if (alpn !== undefined) config.alpnProtocols = parseList(alpn, ',', 'alpn');
 

@@ -62,7 +62,15 @@ export interface ServerOptions {
   allowHalfOpen?: boolean;
 }
 
-/** The default time a client has to complete its handshake. */
+/**
+ * The default time a client has to complete its handshake.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HANDSHAKE_TIMEOUT } from '@lucid-tls/tls/node';
+ * console.log(DEFAULT_HANDSHAKE_TIMEOUT); // → 10000
+ * ```
+ */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 /** The error a stalled handshake ends with (Node's code). */

@@ -53,7 +53,15 @@ export interface DetailedPeerCertificate extends PeerCertificate {
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A date as OpenSSL's ASN1_TIME_print writes it (the day padded with a space). */
+/**
+ * A date as OpenSSL's ASN1_TIME_print writes it (the day padded with a space).
+ *
+ * @example
+ * ```ts
+ * import { openSslDate } from '@lucid-tls/tls/node';
+ * console.log(openSslDate(new Date(Date.UTC(2025, 2, 1, 12, 0, 0)))); // → Mar  1 12:00:00 2025 GMT
+ * ```
+ */
 export function openSslDate(date: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');
   const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
@@ -85,7 +93,18 @@ function altNameText(name: GeneralName): string {
 
 const curveNames = { 'P-256': 'prime256v1', 'P-384': 'secp384r1' } as const;
 
-/** One certificate in Node's shape. */
+/**
+ * One certificate in Node's shape.
+ *
+ * @example
+ * ```ts
+ * import { describeForNode } from '@lucid-tls/tls/node';
+ * import { createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
+ * const { certificate } = issueCertificate(createCertificateAuthority(), { names: ['example.com', '127.0.0.1'] });
+ * const described = describeForNode(certificate);
+ * console.log(described.subjectaltname, described.asn1Curve, described.ca); // → DNS:example.com, IP Address:127.0.0.1 prime256v1 false
+ * ```
+ */
 export function describeForNode(cert: Certificate): PeerCertificate {
   const out: PeerCertificate = {
     subject: nameToObject(cert.subject),
@@ -120,6 +139,17 @@ export function describeForNode(cert: Certificate): PeerCertificate {
  * The leaf of `chain` (DER, leaf first) in Node's shape, or an empty object when the
  * peer sent no certificate (as Node returns). With `detailed`, `issuerCertificate`
  * links each certificate to the next; the last one links to itself when self-issued.
+ *
+ * @example
+ * ```ts
+ * import { peerCertificate } from '@lucid-tls/tls/node';
+ * import { createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority({ commonName: 'Example CA' });
+ * const leaf = issueCertificate(ca, { names: ['example.com'] });
+ * const chain = [leaf.certificate.der, ca.certificate.der];
+ * console.log(peerCertificate(chain).subject); // → { O: 'Lucid TLS development certificate', CN: 'example.com' }
+ * console.log(peerCertificate([])); // → {}
+ * ```
  */
 export function peerCertificate(chain: readonly Uint8Array[], detailed = false): PeerCertificate | DetailedPeerCertificate | Record<string, never> {
   if (chain.length === 0) return {};

@@ -57,7 +57,25 @@ export interface RecordLayerOptions {
 /** How a server that rejected 0-RTT skips the client's early data (§4.2.10). */
 export type EarlyDataSkipMode = 'trial-decrypt' | 'skip-application-data';
 
-/** Both directions of the record layer, with the connection-level rules. */
+/**
+ * Both directions of the record layer, with the connection-level rules.
+ *
+ * @example
+ * ```ts
+ * import { ContentType, RecordLayer, RecordProtection, aes128gcm, concat } from '@lucid-tls/tls';
+ * const key = new Uint8Array(16);
+ * const iv = new Uint8Array(12);
+ * const sender = new RecordLayer();
+ * sender.setWriteProtection(new RecordProtection(aes128gcm, key, iv));
+ * const records = sender.write(ContentType.application_data, new Uint8Array(20_000)); // more than 2^14: two records
+ * console.log(records.map((r) => r.length).join(' ')); // → 16406 3638
+ * const receiver = new RecordLayer();
+ * receiver.setReadProtection(new RecordProtection(aes128gcm, key, iv));
+ * receiver.reader.push(concat(...records));
+ * const first = receiver.read()!;
+ * console.log(first.contentType, first.content.length, first.sequenceNumber); // → 23 16384 0n
+ * ```
+ */
 export class RecordLayer {
   /** The deframer for received bytes: push bytes into it, then call {@link read}. */
   readonly reader = new RecordReader();

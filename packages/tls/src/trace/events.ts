@@ -86,7 +86,18 @@ export interface AlertEvent {
 /** Any trace event; `kind` tells which. */
 export type TraceEvent = RecordEvent | MessageEvent | SecretEvent | StateEvent | AlertEvent;
 
-/** Receives trace events as they happen. */
+/**
+ * Receives trace events as they happen.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, insecureSkipVerify, type TraceEvent, type TraceObserver } from '@lucid-tls/tls';
+ * const events: TraceEvent[] = [];
+ * const observer: TraceObserver = (event) => events.push(event);
+ * new ClientConnection({ serverName: 'example.com', verifyServerCertificate: insecureSkipVerify, trace: observer });
+ * console.log(events.filter((e) => e.kind === 'message').map((e) => (e.kind === 'message' ? `${e.side} ${e.direction} ${e.type}` : ''))); // → [ 'client sent ClientHello' ]
+ * ```
+ */
 export type TraceObserver = (event: TraceEvent) => void;
 
 /** Attaches hex to a codec field tree. */

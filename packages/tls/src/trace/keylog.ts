@@ -7,7 +7,19 @@
  */
 import { toHex } from '../wire/bytes.js';
 
-/** A receiver of key log lines (without the trailing newline). */
+/**
+ * A receiver of key log lines (without the trailing newline).
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, insecureSkipVerify, type KeyLogWriter } from '@lucid-tls/tls';
+ * // For Wireshark: append each line to the file named by SSLKEYLOGFILE (here, to an array).
+ * const lines: string[] = [];
+ * const keyLog: KeyLogWriter = (line) => lines.push(line);
+ * new ClientConnection({ serverName: 'example.com', verifyServerCertificate: insecureSkipVerify, keyLog });
+ * console.log(lines.length); // → 0
+ * ```
+ */
 export type KeyLogWriter = (line: string) => void;
 
 /** Our secret names → the key log labels. */

@@ -22,7 +22,16 @@ export interface HtmlRenderOptions {
   title?: string;
 }
 
-/** Renders a whole trace as an HTML document. */
+/**
+ * Renders a whole trace as an HTML document.
+ *
+ * @example
+ * ```ts
+ * import { renderHtml, runScenario } from '@lucid-tls/tls';
+ * const html = renderHtml(runScenario('simple_1rtt').events, { title: 'RFC 8448 §3, live' });
+ * console.log(html.startsWith('<!doctype html>'), html.includes('<title>RFC 8448 §3, live</title>')); // → true true
+ * ```
+ */
 export function renderHtml(events: Iterable<TraceEvent>, options: HtmlRenderOptions = {}): string {
   const list = [...events];
   const title = options.title ?? 'A TLS 1.3 connection, byte by byte';
@@ -68,13 +77,30 @@ ${PAGE_SCRIPT}
  * Returns a function that renders one event as an HTML fragment. It remembers what it
  * rendered: a message, record or secret the peer already showed with the same bytes is
  * rendered as one line pointing back to it. Element ids (`lt-1`, `lt-2`, …) count per renderer.
+ *
+ * @example
+ * ```ts
+ * import { TRACE_HTML_STYLE, createHtmlRenderer, runScenario } from '@lucid-tls/tls';
+ * const render = createHtmlRenderer();
+ * const fragments = runScenario('simple_1rtt').events.map(render);
+ * const page = `<style>${TRACE_HTML_STYLE}</style><div class="lt-trace">${fragments.join('\n')}</div>`;
+ * console.log(page.length > 10_000); // → true
+ * ```
  */
 export function createHtmlRenderer(): (event: TraceEvent) => string {
   const r: Renderer = { count: 0, shown: new Map() };
   return (event) => renderEvent(r, event);
 }
 
-/** Escapes text for HTML content and quoted attribute values. */
+/**
+ * Escapes text for HTML content and quoted attribute values.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml } from '@lucid-tls/tls';
+ * console.log(escapeHtml(`<a href="x">Tom & Jerry's</a>`)); // → &lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
@@ -85,6 +111,13 @@ const esc = escapeHtml;
 /**
  * The link for a section reference such as `"RFC 8446 §4.1.2"` (or `"RFC 8446 §D.4"`, an
  * appendix) on the RFC Editor's site, or undefined when the text names no section.
+ *
+ * @example
+ * ```ts
+ * import { rfcSectionUrl } from '@lucid-tls/tls';
+ * console.log(rfcSectionUrl('RFC 8446 §4.1.2')); // → https://www.rfc-editor.org/rfc/rfc8446#section-4.1.2
+ * console.log(rfcSectionUrl('RFC 8446 §D.4')); // → https://www.rfc-editor.org/rfc/rfc8446#appendix-D.4
+ * ```
  */
 export function rfcSectionUrl(reference: string): string | undefined {
   const m = /^RFC (\d+) §([0-9A-Z][0-9.]*)$/.exec(reference.trim());

@@ -53,7 +53,17 @@ import { OID, oidName } from './oid.js';
 import { decodePem } from './pem.js';
 import type { AlgorithmIdentifier } from './signature-algorithm.js';
 
-/** A parsed certificate: every RFC 5280 field, and the common extensions decoded. */
+/**
+ * A parsed certificate: every RFC 5280 field, and the common extensions decoded.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate, type Certificate } from '@lucid-tls/tls/x509';
+ * const cert: Certificate = issueCertificate(createCertificateAuthority(), { names: ['example.com'], days: 90 }).certificate;
+ * const days = Math.round((cert.notAfter.getTime() - cert.notBefore.getTime()) / 86_400_000);
+ * console.log(days, cert.extendedKeyUsage, cert.signatureAlgorithm.name); // → 90 [ '1.3.6.1.5.5.7.3.1' ] ecdsaWithSHA256
+ * ```
+ */
 export interface Certificate {
   /** The whole certificate, DER. */
   readonly der: Uint8Array;

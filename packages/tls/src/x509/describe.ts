@@ -44,7 +44,17 @@ export interface CertificateJson {
 
 const nameJson = (n: GeneralName) => ({ type: n.type, value: n.value });
 
-/** The JSON object for a certificate: names, dates, key, usages, extensions, fingerprint. */
+/**
+ * The JSON object for a certificate: names, dates, key, usages, extensions, fingerprint.
+ *
+ * @example
+ * ```ts
+ * import { certificateToJson, createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
+ * const { certificate } = issueCertificate(createCertificateAuthority(), { names: ['example.com'] });
+ * const json = certificateToJson(certificate);
+ * console.log(json.subjectAltNames, json.extendedKeyUsage, json.isCA); // → [ { type: 'dns', value: 'example.com' } ] [ 'serverAuth' ] false
+ * ```
+ */
 export function certificateToJson(cert: Certificate): CertificateJson {
   const key = cert.publicKey;
   const publicKey: CertificateJson['publicKey'] =
@@ -87,7 +97,16 @@ export function certificateToJson(cert: Certificate): CertificateJson {
 
 const colon = (bytes: Uint8Array) => toHex(bytes).replace(/(..)(?!$)/g, '$1:');
 
-/** One line per value, with a short explanation under each heading. */
+/**
+ * One line per value, with a short explanation under each heading.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, explainCertificate } from '@lucid-tls/tls/x509';
+ * const text = explainCertificate(createCertificateAuthority().certificate);
+ * console.log(text.split('\n')[1]!.trim()); // → Version              v3
+ * ```
+ */
 export function explainCertificate(cert: Certificate, now: Date = new Date()): string {
   const lines: string[] = [];
   const field = (name: string, value: string, why?: string) => {

@@ -49,7 +49,15 @@ export interface IssuedCertificate {
   readonly keyPem: string;
 }
 
-/** A fresh private key of the given type, drawn from `randomBytes`. */
+/**
+ * A fresh private key of the given type, drawn from `randomBytes`.
+ *
+ * @example
+ * ```ts
+ * import { generatePrivateKey } from '@lucid-tls/tls/x509';
+ * console.log(generatePrivateKey('ec').type, generatePrivateKey('ed25519').type); // → ec ed25519
+ * ```
+ */
 export function generatePrivateKey(keyType: IssuedKeyType = 'ec', randomBytes: (n: number) => Uint8Array = nobleRandomBytes): PrivateKey {
   switch (keyType) {
     case 'ec':
@@ -82,7 +90,27 @@ export interface CertificateSpec {
   randomBytes?: (n: number) => Uint8Array;
 }
 
-/** Builds and signs a v3 certificate (RFC 5280 §4.1), returning its DER. */
+/**
+ * Builds and signs a v3 certificate (RFC 5280 §4.1), returning its DER.
+ *
+ * @example
+ * ```ts
+ * import { OID, der, encodeExtension, encodeName, generatePrivateKey, parseCertificate, publicKeyFromPrivateKey, signCertificate } from '@lucid-tls/tls/x509';
+ * const key = generatePrivateKey('ec');
+ * const name = encodeName([[OID.commonName, 'Self-signed example']]);
+ * const certDer = signCertificate({
+ *   issuer: name,
+ *   subject: name,
+ *   notBefore: new Date('2025-01-01T00:00:00Z'),
+ *   notAfter: new Date('2026-01-01T00:00:00Z'),
+ *   publicKey: publicKeyFromPrivateKey(key),
+ *   extensions: [encodeExtension(OID.subjectAltName, false, der.sequence(der.implicit(2, new TextEncoder().encode('self.example'))))],
+ *   signingKey: key,
+ * });
+ * const cert = parseCertificate(certDer);
+ * console.log(cert.subjectAltNames![0]!.value, cert.notAfter.toISOString()); // → self.example 2026-01-01T00:00:00.000Z
+ * ```
+ */
 export function signCertificate(spec: CertificateSpec): Uint8Array {
   const random = spec.randomBytes ?? nobleRandomBytes;
   const algorithm = spec.signatureAlgorithm ?? defaultSignatureAlgorithm(spec.signingKey);
@@ -111,6 +139,13 @@ function randomSerial(randomBytes: (n: number) => Uint8Array): Uint8Array {
 /**
  * A key identifier (RFC 5280 §4.2.1.2): here the leftmost 160 bits of the SHA-256 of
  * the subjectPublicKey bits, method 1 of RFC 7093 §2.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, keyIdentifier } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * console.log(keyIdentifier(ca.certificate.publicKey!).join() === ca.certificate.subjectKeyIdentifier!.join()); // → true
+ * ```
  */
 export function keyIdentifier(publicKey: PublicKey): Uint8Array {
   const subjectPublicKey =
@@ -141,6 +176,14 @@ export interface CaOptions {
 /**
  * Creates a local CA: a self-signed certificate with basicConstraints cA (pathLen 0:
  * it signs leaf certificates only) and keyUsage keyCertSign and cRLSign, both critical.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority({ commonName: 'My Dev CA', days: 365 });
+ * console.log(ca.certificate.basicConstraints); // → { cA: true, pathLenConstraint: 0 }
+ * console.log(ca.certPem.startsWith('-----BEGIN CERTIFICATE-----'), ca.keyPem.startsWith('-----BEGIN PRIVATE KEY-----')); // → true true
+ * ```
  */
 export function createCertificateAuthority(options: CaOptions = {}): CertificateAuthority {
   const random = options.randomBytes ?? nobleRandomBytes;
@@ -169,7 +212,22 @@ export function createCertificateAuthority(options: CaOptions = {}): Certificate
   return finish(certDer, privateKey);
 }
 
-/** A CA from its certificate and key PEM (as written by `lucid-tls ca init`); the key must match. */
+/**
+ * A CA from its certificate and key PEM (as written by `lucid-tls ca init`); the key must match.
+ *
+ * @example
+ * ```ts
+ * import { X509Error, createCertificateAuthority, loadCertificateAuthority } from '@lucid-tls/tls/x509';
+ * const saved = createCertificateAuthority(); // as `lucid-tls ca init` writes ca.pem and ca-key.pem
+ * const ca = loadCertificateAuthority(saved.certPem, saved.keyPem);
+ * console.log(ca.certificate.serialNumberHex === saved.certificate.serialNumberHex); // → true
+ * try {
+ *   loadCertificateAuthority(saved.certPem, createCertificateAuthority().keyPem);
+ * } catch (e) {
+ *   if (e instanceof X509Error) console.log(e.code); // → key_malformed
+ * }
+ * ```
+ */
 export function loadCertificateAuthority(certPem: string, keyPem: string): CertificateAuthority {
   const certDer = pemBlocks(certPem, 'CERTIFICATE')[0] ?? x509Fail('pem_malformed', 'no CERTIFICATE block in the CA file');
   const privateKey = parsePrivateKeyPem(keyPem);
@@ -209,6 +267,16 @@ function altName(name: string): Uint8Array {
  * go in subjectAltName (the first also in the CN, for people reading it; validators
  * ignore the CN). keyUsage is digitalSignature (plus keyEncipherment for RSA, for TLS 1.2
  * peers), extendedKeyUsage serverAuth or clientAuth.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const server = issueCertificate(ca, { names: ['localhost', '127.0.0.1', '::1'] });
+ * const client = issueCertificate(ca, { names: ['alice@example.com'], client: true, keyType: 'ed25519' });
+ * console.log(server.certificate.subjectAltNames!.map((n) => n.type).join()); // → dns,ip,ip
+ * console.log(client.certificate.extendedKeyUsage, client.certificate.publicKey!.type); // → [ '1.3.6.1.5.5.7.3.2' ] ed25519
+ * ```
  */
 export function issueCertificate(ca: CertificateAuthority, options: IssueOptions): IssuedCertificate {
   if (options.names.length === 0) throw new RangeError('issueCertificate needs at least one name');

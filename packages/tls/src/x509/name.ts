@@ -181,7 +181,17 @@ export type GeneralNameType =
   | 'ip'
   | 'registeredId';
 
-/** One GeneralName, with its value as text. */
+/**
+ * One GeneralName, with its value as text.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, issueCertificate, type GeneralName } from '@lucid-tls/tls/x509';
+ * const { certificate } = issueCertificate(createCertificateAuthority(), { names: ['example.com', '192.0.2.1', 'ops@example.com', 'https://example.com/'] });
+ * const names: readonly GeneralName[] = certificate.subjectAltNames!;
+ * console.log(names.map((n) => n.type).join(' ')); // → dns ip email uri
+ * ```
+ */
 export interface GeneralName {
   readonly type: GeneralNameType;
   /**

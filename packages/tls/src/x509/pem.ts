@@ -8,7 +8,17 @@
  */
 import { x509Fail } from './errors.js';
 
-/** One PEM block: its label and the DER bytes it holds. */
+/**
+ * One PEM block: its label and the DER bytes it holds.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, decodePem, type PemBlock } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * const blocks: PemBlock[] = decodePem(ca.keyPem + ca.certPem);
+ * console.log(blocks.map((b) => `${b.label} (${b.der.length > 0 ? 'DER' : 'empty'})`).join(', ')); // → PRIVATE KEY (DER), CERTIFICATE (DER)
+ * ```
+ */
 export interface PemBlock {
   readonly label: string;
   readonly der: Uint8Array;

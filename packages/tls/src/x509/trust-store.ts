@@ -15,7 +15,17 @@ import { namesEqual } from './name.js';
 import { decodePem } from './pem.js';
 import { readSystemBundle } from './system-store.js';
 
-/** A set of trust anchors. */
+/**
+ * A set of trust anchors.
+ *
+ * @example
+ * ```ts
+ * import { TrustStore, createCertificateAuthority } from '@lucid-tls/tls/x509';
+ * const ours = createCertificateAuthority();
+ * const store = TrustStore.fromPem(ours.certPem); // or TrustStore.system(), or .add() certificates one by one
+ * console.log(store.size, store.contains(ours.certificate)); // → 1 true
+ * ```
+ */
 export class TrustStore {
   private readonly anchors: Certificate[] = [];
 

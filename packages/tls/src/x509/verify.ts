@@ -50,7 +50,17 @@ import type { TrustStore } from './trust-store.js';
 /** What a certificate is checked for. */
 export type Purpose = 'server' | 'client';
 
-/** Options of {@link verifyChain}. */
+/**
+ * Options of {@link verifyChain}.
+ *
+ * @example
+ * ```ts
+ * import { TrustStore, verifyChain, type VerifyOptions } from '@lucid-tls/tls/x509';
+ * const options: VerifyOptions = { trustStore: new TrustStore(), purpose: 'client', at: new Date('2025-06-01T00:00:00Z'), maxDepth: 4 };
+ * const result = verifyChain([], options);
+ * console.log(result.ok ? 'valid' : result.code); // → empty_chain
+ * ```
+ */
 export interface VerifyOptions {
   /** The trust anchors. */
   trustStore: TrustStore;
@@ -98,8 +108,14 @@ interface Failure {
  *
  * @example
  * ```ts
- * const result = verifyChain(certs, { trustStore: TrustStore.system(), purpose: 'server', hostname: 'example.com' });
- * if (!result.ok) fail(alertForX509Error(result.code), result.message);
+ * import { TrustStore, alertForX509Error, createCertificateAuthority, formatName, issueCertificate, verifyChain } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority({ commonName: 'Example CA', organization: 'Example' });
+ * const leaf = issueCertificate(ca, { names: ['example.com'] });
+ * const trustStore = TrustStore.fromCertificates([ca.certificate]);
+ * const result = verifyChain([leaf.certificate.der], { trustStore, purpose: 'server', hostname: 'example.com' });
+ * if (result.ok) console.log(result.path.map((c) => formatName(c.subject)).join(' → ')); // → O=Lucid TLS development certificate, CN=example.com → O=Example, CN=Example CA
+ * const later = verifyChain([leaf.certificate.der], { trustStore, hostname: 'example.com', at: new Date(Date.now() + 1000 * 86_400_000) });
+ * if (!later.ok) console.log(later.code, alertForX509Error(later.code)); // → expired certificate_expired
  * ```
  */
 export function verifyChain(chain: readonly (Uint8Array | Certificate)[], options: VerifyOptions): VerifyResult {

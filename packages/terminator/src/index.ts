@@ -1,0 +1,45 @@
+/**
+ * `@lucid-tls/terminator`: an HTTPS terminator, the TLS front of a load balancer, on
+ * lucid-tls. Clients speak TLS 1.3 to it; it speaks plain HTTP/1.1 to the application
+ * server behind it, adding `X-Forwarded-Proto: https`, `X-Forwarded-For`,
+ * `X-Forwarded-Host`, `Forwarded` (RFC 7239) and, with mTLS, `X-Forwarded-Client-Cert`.
+ *
+ * @example
+ * ```ts
+ * import { startTerminator } from '@lucid-tls/terminator';
+ * const terminator = await startTerminator({
+ *   listen: '127.0.0.1:8443',
+ *   upstream: 'http://127.0.0.1:8080',
+ *   certificates: [{ cert: 'localhost.pem', key: 'localhost-key.pem' }],
+ * });
+ * // … later, on SIGTERM:
+ * await terminator.close();
+ * ```
+ * @module
+ */
+export { startTerminator } from './terminator.js';
+export type { ReloadResult, Terminator, TerminatorOptions } from './terminator.js';
+export { ConfigError, USAGE, parseCommandLine, parseHostPort, resolveConfig } from './config.js';
+export type { CertificateFiles, ClientCertMode, CommandLine, HostPort, ResolvedConfig, TerminatorConfig, TimeoutSettings } from './config.js';
+export { CertificateStore, loadCertificate, loadTrustStore } from './certificates.js';
+export type { LoadedCertificate } from './certificates.js';
+export {
+  FORWARDING_HEADERS,
+  TrustedProxies,
+  clientCertElement,
+  escapeRfc4514Value,
+  forwardedElement,
+  forwardedNode,
+  forwardedValue,
+  normalizeAddress,
+  quotedString,
+  rfc4514Name,
+  upstreamRequestHeaders,
+} from './forwarded-headers.js';
+export type { ClientIdentity, ForwardingContext } from './forwarded-headers.js';
+export { EarlyDataTracker, isIdempotent } from './early-data.js';
+export { httpsLocation } from './redirect.js';
+export { HANDSHAKE_BUCKETS, Metrics, createMetricsServer } from './metrics.js';
+export { jsonLinesSink, openAccessLog, roundMs } from './access-log.js';
+export type { AccessLog, AccessLogEntry, AccessLogSink } from './access-log.js';
+export { CLIENT_CLOSED } from './proxy.js';
