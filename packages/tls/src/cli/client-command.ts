@@ -24,7 +24,7 @@ import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
 import { exclusive, parseHostPort, parseList, parseNameList, parseOptions, UsageError, type HostPort } from './args.js';
-import { failureReason, negotiated, peerSubject, stderrTrace, tokens } from './connection-report.js';
+import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
 
 /** The usage text of `lucid-tls client`. */
@@ -63,7 +63,7 @@ interface ClientOptions {
   request: string | undefined;
   keyUpdate: boolean;
   keylog: string | undefined;
-  trace: 'terminal' | 'json' | undefined;
+  trace: TraceMode | undefined;
   html: string | undefined;
 }
 

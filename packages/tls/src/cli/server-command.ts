@@ -98,8 +98,9 @@ function serverOptions(args: string[]): ServerCommandOptions {
   const tickets = o.values.get('tickets');
   config.tickets = { count: tickets === undefined ? 2 : parseCount(tickets, 'tickets'), ticketer: new RotatingTicketer(nobleProvider) };
   const earlyData = o.values.get('early-data');
-  if (earlyData !== undefined && parseCount(earlyData, 'early-data') > 0) {
-    config.maxEarlyDataSize = parseCount(earlyData, 'early-data');
+  const maxEarlyData = earlyData === undefined ? 0 : parseCount(earlyData, 'early-data');
+  if (maxEarlyData > 0) {
+    config.maxEarlyDataSize = maxEarlyData;
     // §8.1: each ticket is good for 0-RTT once, or early data could be replayed.
     config.antiReplay = new SingleUseTickets();
   }
