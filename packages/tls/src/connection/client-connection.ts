@@ -45,7 +45,11 @@ export class ClientConnection extends Connection {
     if (session && (!suites.some((s) => s.id === session!.cipherSuite) || this.now() - session.receivedAt > session.lifetime * 1000)) {
       session = undefined;
     }
-    const earlyData = !!(session && config.earlyData && session.maxEarlyDataSize > 0 && config.earlyData.length <= session.maxEarlyDataSize);
+    // §4.6.1: resume only under the name the session was made for (we keep no certificate to check another against).
+    if (session && session.serverName !== config.serverName) session = undefined;
+    // §4.2.10: 0-RTT uses the session's ALPN protocol, so it must still be one we offer.
+    const alpnKept = !session?.alpnProtocol || !!config.alpnProtocols?.includes(session.alpnProtocol);
+    const earlyData = !!(session && alpnKept && config.earlyData && session.maxEarlyDataSize > 0 && config.earlyData.length <= session.maxEarlyDataSize);
 
     const hs: ClientHandshake = {
       config,
@@ -87,8 +91,8 @@ export class ClientConnection extends Connection {
     if (earlyData) {
       // §4.2.10: 0-RTT data is protected with client_early_traffic_secret, from Hash(ClientHello).
       const suite = suites.find((s) => s.id === session!.cipherSuite)!;
-      this.transcript.useHash(suite.hash);
-      const hash = this.transcript.digest();
+      // Hash(ClientHello) under the PSK's hash, without fixing the transcript's: the server may refuse the PSK and pick another suite.
+      const hash = this.transcript.digestWith(suite.hash, new Uint8Array(0));
       const secret = hs.schedule!.clientEarlyTrafficSecret(hash);
       hs.schedule!.earlyExporterMasterSecret(hash);
       this.secret({ name: 'transcript_hash_ch', label: 'Transcript-Hash', derivation: 'Transcript-Hash(ClientHello)', secret: hash });

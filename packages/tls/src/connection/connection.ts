@@ -157,8 +157,13 @@ export abstract class Connection {
   private readonly outgoing: Uint8Array[] = [];
   private readonly received: Uint8Array[] = [];
   private readonly events: ConnectionEvent[] = [];
-  /** Handshake bytes not yet making a whole message (messages may span records, §5.1). */
-  private handshakeBuffer = new Uint8Array(0);
+  /**
+   * Handshake bytes not yet making a whole message (messages may span records, §5.1),
+   * kept as the records' copies and joined once per message, so that a peer sending
+   * one-byte records costs linear, not quadratic, time.
+   */
+  private handshakeChunks: Uint8Array[] = [];
+  private handshakeBuffered = 0;
   /** Handshake messages waiting to be sent in as few records as possible. */
   private pendingHandshake: Uint8Array[] = [];
   /** Application data written before the handshake allows sending it. */
@@ -166,6 +171,8 @@ export abstract class Connection {
   private failure: TlsError | undefined;
   private peerClosed = false;
   private closeSent = false;
+  /** close() was called during the handshake: close_notify goes out once it completes. */
+  private closeRequested = false;
   private keyUpdatesWithoutData = 0;
   private writeKeyUpdatePending = false;
   private readSecret: { suite: CipherSuite; secret: Uint8Array; generation: number } | undefined;
@@ -203,7 +210,12 @@ export abstract class Connection {
     try {
       this.records.reader.push(data);
       while (!this.peerClosed) {
+        const dropped = this.records.dropped;
         const record = this.records.read();
+        // §5.1: no other record, not even a dropped change_cipher_spec, inside a fragmented handshake message.
+        if (this.records.dropped !== dropped && this.handshakeBuffered > 0) {
+          fail('unexpected_message', 'record inside a fragmented handshake message');
+        }
         if (!record) break;
         this.handleRecord(record.contentType, record.content, record.record, record);
       }
@@ -237,7 +249,7 @@ export abstract class Connection {
   /** Queues application data; it is sent once the handshake allows (§2). */
   write(data: Uint8Array): void {
     if (this.failure) throw this.failure;
-    if (this.closeSent) throw new Error('write after close()');
+    if (this.closeSent || this.closeRequested) throw new Error('write after close()');
     if (!this.canSendApplicationData()) {
       this.pendingApplicationData.push(data.slice());
       return;
@@ -245,9 +257,16 @@ export abstract class Connection {
     this.sendApplicationData(data);
   }
 
-  /** Sends close_notify (§6.1): we will send no more data. Reading may go on. */
+  /**
+   * Sends close_notify (§6.1): we will send no more data; reading may go on. During the
+   * handshake it waits for the handshake to complete, so that nothing follows it.
+   */
   close(): void {
-    if (this.closeSent || this.failure) return;
+    if (this.closeSent || this.closeRequested || this.failure) return;
+    if (!this.handshakeDone) {
+      this.closeRequested = true;
+      return;
+    }
     this.flush();
     this.closeSent = true;
     this.sendAlert('close_notify');
@@ -260,12 +279,13 @@ export abstract class Connection {
   keyUpdate(requestPeerUpdate = false): void {
     if (!this.handshakeDone) throw new Error('keyUpdate before the handshake is complete');
     if (this.failure) throw this.failure;
+    if (this.closeSent) throw new Error('keyUpdate after close()'); // §6.1: nothing follows close_notify
     this.sendKeyUpdate(requestPeerUpdate ? 'update_requested' : 'update_not_requested');
   }
 
   /** Keying material exported per RFC 8446 §7.5 (and RFC 5705's interface). */
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
-    if (!this.exporterMasterSecret || !this.info.cipherSuite) throw new Error('exporter not available before the handshake completes');
+    if (!this.handshakeDone || !this.exporterMasterSecret || !this.info.cipherSuite) throw new Error('exporter not available before the handshake completes');
     return exportKeyingMaterial(this.info.cipherSuite.hash, this.exporterMasterSecret, label, context, length);
   }
 
@@ -371,12 +391,12 @@ export abstract class Connection {
     this.exporterMasterSecret = exporterMasterSecret;
     this.emit({ type: 'handshake_complete' });
     this.flushApplicationData();
+    if (this.closeRequested) {
+      this.closeRequested = false;
+      this.close();
+    }
   }
 
-  /** The exporter secret is available to the server before the client's Finished (0.5-RTT). @internal */
-  setExporterSecret(exporterMasterSecret: Uint8Array): void {
-    this.exporterMasterSecret = exporterMasterSecret;
-  }
 
   /** Makes application data written so far go out (once write keys allow it). @internal */
   flushApplicationData(): void {
@@ -430,7 +450,7 @@ export abstract class Connection {
   private handleRecord(contentType: number, content: Uint8Array, record: TlsRecord, opened: { protected: boolean; paddingLength: number }): void {
     if (this.common.trace) this.traceRecord('received', record, contentType, content, undefined, opened.protected, opened.paddingLength);
     // §5.1: handshake messages may not be interleaved with other record types.
-    if (contentType !== ContentType.handshake && this.handshakeBuffer.length > 0) {
+    if (contentType !== ContentType.handshake && this.handshakeBuffered > 0) {
       fail('unexpected_message', `${contentTypeName(contentType)} record inside a fragmented handshake message`);
     }
     switch (contentType) {
@@ -449,26 +469,40 @@ export abstract class Connection {
 
   private handleHandshakeBytes(content: Uint8Array): void {
     if (content.length === 0) fail('unexpected_message', 'empty handshake record'); // §5.1
-    let buffer = this.handshakeBuffer.length ? concat(this.handshakeBuffer, content) : content;
-    let offset = 0;
-    while (buffer.length - offset >= 4) {
-      const length = (buffer[offset + 1]! << 16) | (buffer[offset + 2]! << 8) | buffer[offset + 3]!;
+    // A copy: the caller may reuse the buffer it gave to receive().
+    this.handshakeChunks.push(content.slice());
+    this.handshakeBuffered += content.length;
+    while (this.handshakeBuffered >= 4) {
+      const header = this.peekHandshake(4);
+      const length = (header[1]! << 16) | (header[2]! << 8) | header[3]!;
       if (length > MAX_HANDSHAKE_MESSAGE_LENGTH) {
         fail('illegal_parameter', `handshake message of ${length} bytes exceeds the limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH}`);
       }
-      if (buffer.length - offset < 4 + length) break;
-      const raw = buffer.subarray(offset, offset + 4 + length);
-      offset += 4 + length;
+      if (this.handshakeBuffered < 4 + length) break;
+      const raw = this.takeHandshake(4 + length);
       const readKeyBefore = this.records.currentReadProtection;
       this.handleHandshakeMessage(raw);
       // §5.1: a message that changes the read key must end its record.
-      if (this.records.currentReadProtection !== readKeyBefore && offset < buffer.length) {
+      if (this.records.currentReadProtection !== readKeyBefore && this.handshakeBuffered > 0) {
         fail('unexpected_message', 'handshake data after a key change in the same record');
       }
       if (this.peerClosed || this.failure) return;
     }
-    buffer = buffer.subarray(offset);
-    this.handshakeBuffer = buffer.length ? buffer.slice() : new Uint8Array(0);
+  }
+
+  /** The first `n` buffered handshake bytes, without consuming them. */
+  private peekHandshake(n: number): Uint8Array {
+    const first = this.handshakeChunks[0]!;
+    return first.length >= n ? first : concat(...this.handshakeChunks).subarray(0, n);
+  }
+
+  /** Removes and returns the first `n` buffered handshake bytes. */
+  private takeHandshake(n: number): Uint8Array {
+    const all = this.handshakeChunks.length === 1 ? this.handshakeChunks[0]! : concat(...this.handshakeChunks);
+    const rest = all.subarray(n);
+    this.handshakeChunks = rest.length ? [rest] : [];
+    this.handshakeBuffered = rest.length;
+    return all.subarray(0, n);
   }
 
   private handleHandshakeMessage(raw: Uint8Array): void {

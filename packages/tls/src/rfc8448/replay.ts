@@ -319,6 +319,7 @@ function runSimpleForSession(): { session: Session; ticketState: Uint8Array } {
     maxEarlyDataSize: 1024,
     alpnProtocol: '',
     serverName: 'server',
+    clientCertificates: [],
   });
   return { session, ticketState };
 }

@@ -73,9 +73,9 @@ beforeAll(() => {
 
 /** Bytes the connection holds without having processed them (read through its private fields: a test-only look). */
 function buffered(conn: Connection): { records: number; message: number } {
-  const handshakeBuffer = (conn as unknown as { handshakeBuffer: unknown }).handshakeBuffer;
-  if (!(handshakeBuffer instanceof Uint8Array)) throw new Error('Connection.handshakeBuffer is gone: update this test');
-  return { records: conn.recordLayer.reader.buffered, message: handshakeBuffer.length };
+  const handshakeBuffered = (conn as unknown as { handshakeBuffered: unknown }).handshakeBuffered;
+  if (typeof handshakeBuffered !== 'number') throw new Error('Connection.handshakeBuffered is gone: update this test');
+  return { records: conn.recordLayer.reader.buffered, message: handshakeBuffered };
 }
 
 /** What feeding produced: the error that ended the connection, if any. */

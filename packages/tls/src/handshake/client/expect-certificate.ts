@@ -50,6 +50,8 @@ export class ExpectCertificate implements HandshakeState {
     if (message.certificateRequestContext.length !== 0) fail('illegal_parameter', 'server Certificate with a non-empty context');
     // §4.4.2.4: a server must send a certificate.
     if (message.certificateList.length === 0) fail('decode_error', 'the server sent an empty Certificate');
+    // §4.4.2: CertificateEntry extensions must answer ones from our ClientHello (we send none that allow it).
+    if (message.certificateList.some((e) => e.extensions.length)) fail('unsupported_extension', 'CertificateEntry extension that was not requested');
     const chain = message.certificateList.map((e) => e.certData);
     const key = peerPublicKey(chain[0]!);
     const context: Parameters<typeof hs.config.verifyServerCertificate>[1] = { purpose: 'server', now: new Date(conn.now()) };

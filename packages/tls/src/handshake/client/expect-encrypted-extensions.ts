@@ -48,6 +48,13 @@ export class ExpectEncryptedExtensions implements HandshakeState {
 
     const earlyAccepted = !!findExtension(message.extensions, 'early_data');
     if (earlyAccepted && (!hs.sentEarlyData || !conn.info.resumed)) fail('illegal_parameter', 'early_data accepted but not offered with the selected PSK');
+    if (earlyAccepted) {
+      // §4.2.10: 0-RTT runs with the ticket's cipher suite and ALPN protocol.
+      const s = hs.offeredSession!;
+      if (s.cipherSuite !== this.suite.id || (conn.info.alpnProtocol ?? '') !== (s.alpnProtocol ?? '')) {
+        fail('illegal_parameter', "0-RTT accepted with parameters other than the ticket's");
+      }
+    }
     conn.transcript.add(raw);
     if (hs.sentEarlyData) {
       conn.info.earlyData = earlyAccepted ? 'accepted' : 'rejected';

@@ -59,7 +59,8 @@ export class ExpectServerHello implements HandshakeState {
 
     // We only offer psk_dhe_ke, so the server must answer with a key share (§4.2.8).
     const share = findExtension(sh.extensions, 'key_share');
-    if (!share) fail('missing_extension', 'ServerHello has no key_share');
+    // §4.2.11: with a PSK selected, a missing key_share means a mode we did not offer.
+    if (!share) fail(pskChoice ? 'illegal_parameter' : 'missing_extension', 'ServerHello has no key_share');
     const ours = hs.keyShares.get(share.serverShare.group);
     const group = hs.groups.find((g) => g.id === share.serverShare.group);
     if (!ours || !group) fail('illegal_parameter', `server key share in ${groupName(share.serverShare.group)}, for which we sent no share`);
@@ -126,6 +127,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     if (hs.config.middleboxCompatibility) conn.sendChangeCipherSpec(); // §D.4: before the second flight
     const { bytes, fields } = encodeClientHello(conn, hs, hello, conn.transcript, !!hs.config.trace);
+    hs.offered = new Set(hello.extensions.map((e) => e.type)); // what the server may answer now (§4.2)
     conn.sendEncodedHandshake('client_hello', bytes, fields);
     return this;
   }

@@ -54,6 +54,8 @@ export class ExpectClientCertificate implements HandshakeState {
     const { conn, hs } = this;
     if (message.type !== 'certificate') fail('unexpected_message', `expected Certificate, got ${message.type}`);
     if (message.certificateRequestContext.length !== 0) fail('illegal_parameter', 'client Certificate context does not match the request');
+    // §4.4.2: CertificateEntry extensions must answer ones we sent in the CertificateRequest (none).
+    if (message.certificateList.some((e) => e.extensions.length)) fail('unsupported_extension', 'CertificateEntry extension that was not requested');
     conn.transcript.add(raw);
     if (message.certificateList.length === 0) {
       // §4.4.2.4: with no certificate the server may go on, or abort with certificate_required.
@@ -110,8 +112,8 @@ export class ExpectClientFinished implements HandshakeState {
     conn.transcript.add(raw);
     conn.setReadSecret(secrets.suite, secrets.application.client, 'application');
     const resumptionMasterSecret = secrets.schedule.resumptionMasterSecret(conn.transcript.digest());
-    conn.completeHandshake(secrets.application.exporter);
     this.sendTickets(resumptionMasterSecret);
+    conn.completeHandshake(secrets.application.exporter);
     return new ServerConnected();
   }
 
@@ -127,7 +129,8 @@ export class ExpectClientFinished implements HandshakeState {
     const maxEarlyDataSize = hs.config.antiReplay ? (hs.config.maxEarlyDataSize ?? 0) : 0;
     for (let i = 0; i < count; i++) {
       const ticketNonce = Uint8Array.of(i >> 8, i & 0xff);
-      const ticketAgeAdd = new DataView(conn.provider.randomBytes(4).buffer).getUint32(0);
+      const r = conn.provider.randomBytes(4);
+      const ticketAgeAdd = ((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0;
       const psk = resumptionPskFor(hash, resumptionMasterSecret, ticketNonce);
       conn.secret({ name: 'resumption_psk', label: 'resumption', derivation: 'HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)', secret: psk, context: ticketNonce });
       const ticket = ticketer.seal(
@@ -140,6 +143,7 @@ export class ExpectClientFinished implements HandshakeState {
           maxEarlyDataSize,
           alpnProtocol: conn.info.alpnProtocol ?? '',
           serverName: conn.info.serverName ?? '',
+          clientCertificates: conn.info.peerCertificates,
         }),
       );
       conn.sendPostHandshake({

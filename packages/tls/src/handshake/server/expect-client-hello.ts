@@ -163,6 +163,10 @@ export class ExpectClientHello implements HandshakeState {
     const ticketSuite = hs.suites.find((s) => s.id === state.cipherSuite);
     if (!ticketSuite || ticketSuite.hash !== suite.hash) return undefined;
     if (conn.now() - state.issuedAt > state.lifetime * 1000) return undefined;
+    // §4.6.1: a session belongs to the name it was made for (the certificate may differ by name).
+    if (state.serverName !== (findExtension(ch.extensions, 'server_name')?.hostName ?? '')) return undefined;
+    // The PSK carries the original client authentication (§2.2): it must satisfy this configuration.
+    if (!this.clientAuthStillValid(state)) return undefined;
 
     // §4.2.11.2: the binder covers the transcript so far and the ClientHello up to the binders.
     const schedule = new KeySchedule(suite.hash, state.psk, (s) => conn.secret(s));
@@ -171,6 +175,19 @@ export class ExpectClientHello implements HandshakeState {
     conn.secret({ name: 'binder_finished_key', label: 'finished', derivation: 'HKDF-Expand-Label(binder_key, "finished", "", Hash.length)', secret: finishedKey(suite.hash, binderKey) });
     if (!equalSecret(expected, offered.binders[0]!)) fail('decrypt_error', 'PSK binder does not verify');
     return { state, schedule, obfuscatedAge: identity.obfuscatedTicketAge };
+  }
+
+  /** Whether a ticket's client authentication meets our policy now (re-checked with today's verifier). */
+  private clientAuthStillValid(state: TicketState): boolean {
+    const { conn, hs } = this;
+    const policy = hs.config.clientAuth ?? 'none';
+    if (policy === 'none' || state.clientCertificates.length === 0) return policy !== 'required';
+    try {
+      hs.config.verifyClientCertificate?.(state.clientCertificates, { purpose: 'client', now: new Date(conn.now()) });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private serverFlight(
@@ -222,6 +239,7 @@ export class ExpectClientHello implements HandshakeState {
     conn.info.cipherSuite = suite;
     conn.info.group = group.name;
     conn.info.resumed = !!resumption;
+    if (resumption && (config.clientAuth ?? 'none') !== 'none') conn.info.peerCertificates = resumption.state.clientCertificates;
 
     conn.transcript.useHash(suite.hash);
     conn.transcript.add(raw);
@@ -254,7 +272,9 @@ export class ExpectClientHello implements HandshakeState {
     conn.setWriteSecret(suite, secrets.server, 'handshake');
     if (acceptEarly) conn.setReadSecret(suite, earlySecret!, 'early');
     else conn.setReadSecret(suite, secrets.client, 'handshake');
-    if (earlyOffered && !acceptEarly && !hs.retry) conn.recordLayer.skipEarlyData(this.maxSkippedEarlyData(), 'trial-decrypt');
+    if (earlyOffered && !acceptEarly && !hs.retry) {
+      conn.recordLayer.skipEarlyData(Math.max(this.maxSkippedEarlyData(), resumption?.state.maxEarlyDataSize ?? 0), 'trial-decrypt');
+    }
 
     // EncryptedExtensions (§4.3.1)
     const ee: EncryptedExtension[] = [];
@@ -306,7 +326,6 @@ export class ExpectClientHello implements HandshakeState {
     schedule.enterMasterSecret();
     const app = schedule.applicationSecrets(conn.transcript.digest());
     conn.setWriteSecret(suite, app.server, 'application');
-    conn.setExporterSecret(app.exporter);
 
     const all: ServerSecrets = { suite, handshake: secrets, application: app, schedule };
     if (acceptEarly) return new ExpectEndOfEarlyData(conn, hs, all, requestCertificate);
@@ -320,6 +339,8 @@ export class ExpectClientHello implements HandshakeState {
     const { state } = res;
     const config = hs.config;
     if (hs.retry || !config.antiReplay || !(config.maxEarlyDataSize && state.maxEarlyDataSize)) return false;
+    // We count early data against today's limit: a ticket that promised more is not honoured for 0-RTT.
+    if (state.maxEarlyDataSize > config.maxEarlyDataSize) return false;
     if (state.cipherSuite !== suite.id || state.alpnProtocol !== (alpn ?? '')) return false;
     // §8.3: the client's view of the ticket age must match ours within a window.
     const clientAge = (res.obfuscatedAge - state.ticketAgeAdd + 2 ** 32) % 2 ** 32;

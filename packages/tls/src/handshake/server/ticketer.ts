@@ -50,6 +50,8 @@ export interface TicketState {
   maxEarlyDataSize: number;
   alpnProtocol: string;
   serverName: string;
+  /** The client's certificate chain (DER, leaf first) when it authenticated; empty otherwise. */
+  clientCertificates: Uint8Array[];
 }
 
 /** Encodes a {@link TicketState} (the plaintext a {@link Ticketer} seals). */
@@ -64,6 +66,9 @@ export function encodeTicketState(s: TicketState): Uint8Array {
   w.u32(s.maxEarlyDataSize, 'max_early_data_size');
   w.opaque(1, new TextEncoder().encode(s.alpnProtocol), 'alpn');
   w.opaque(1, new TextEncoder().encode(s.serverName), 'server_name');
+  w.vector(3, 'client_certificates', () => {
+    for (const der of s.clientCertificates) w.opaque(3, der, 'cert_data');
+  });
   return w.finish();
 }
 
@@ -79,6 +84,7 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
     maxEarlyDataSize: r.u32('max_early_data_size'),
     alpnProtocol: new TextDecoder().decode(r.opaque(1, 'alpn')),
     serverName: new TextDecoder().decode(r.opaque(1, 'server_name')),
+    clientCertificates: r.vector(3, 'client_certificates', () => r.list(() => r.opaque(3, 'cert_data').slice())),
   };
   r.expectEnd();
   return state;
