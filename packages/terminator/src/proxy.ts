@@ -189,12 +189,7 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
     return;
   }
 
-  const headers = upstreamRequestHeaders(req.rawHeaders, {
-    peerAddress: socket.remoteAddress ?? '',
-    host: req.headers.host ?? (socket.servername || undefined),
-    trustedPeer: ctx.trustedProxies.has(socket.remoteAddress),
-    clientIdentity: conn?.identity,
-  });
+  const headers = forwardedRequestHeaders(ctx, req, socket, conn);
   // RFC 8470 §5.1: tell the application; a value from an earlier hop is kept (it stays true).
   if (early && req.headers['early-data'] === undefined) headers.push('Early-Data', '1');
 
@@ -281,6 +276,16 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
 }
 
 /** Writes a response head (status line and headers) as HTTP/1.1 wire text. */
+/** The request's headers for the upstream: the client's, with the forwarding headers this hop sets. */
+function forwardedRequestHeaders(ctx: ProxyContext, req: IncomingMessage, socket: TLSSocket, conn: TrackedConnection | undefined): string[] {
+  return upstreamRequestHeaders(req.rawHeaders, {
+    peerAddress: socket.remoteAddress ?? '',
+    host: req.headers.host ?? (socket.servername || undefined),
+    trustedPeer: ctx.trustedProxies.has(socket.remoteAddress),
+    clientIdentity: conn?.identity,
+  });
+}
+
 function responseHead(status: number, statusText: string, rawHeaders: readonly string[]): string {
   let head = `HTTP/1.1 ${status} ${statusText}\r\n`;
   for (let i = 0; i < rawHeaders.length; i += 2) head += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
@@ -324,12 +329,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, clientSoc
     return;
   }
 
-  const headers = upstreamRequestHeaders(req.rawHeaders, {
-    peerAddress: socket.remoteAddress ?? '',
-    host: req.headers.host ?? (socket.servername || undefined),
-    trustedPeer: ctx.trustedProxies.has(socket.remoteAddress),
-    clientIdentity: conn?.identity,
-  });
+  const headers = forwardedRequestHeaders(ctx, req, socket, conn);
   // Upgrade and Connection are hop-by-hop, but this hop's request is the upgrade itself.
   headers.push('Connection', 'Upgrade', 'Upgrade', String(req.headers.upgrade ?? ''));
 

@@ -102,3 +102,30 @@ export function parseNameList<T extends string>(text: string, separator: string,
     return name as T;
   });
 }
+
+/**
+ * The common frame of a subcommand: `--help` prints its usage; a usage mistake prints the
+ * reason and the usage and exits 2; otherwise the parsed options are run.
+ */
+export async function runCommand<T>(
+  name: string,
+  usage: string,
+  args: string[],
+  parse: (args: string[]) => T,
+  run: (options: T) => Promise<number>,
+): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  let options: T;
+  try {
+    options = parse(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`lucid-tls ${name}: ${e.message}\n${usage}`);
+    return 2;
+  }
+  return run(options);
+}
+

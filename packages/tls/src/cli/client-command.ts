@@ -23,7 +23,7 @@ import { systemTrustStore } from '../node/options.js';
 import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
-import { exclusive, parseHostPort, parseList, parseNameList, parseOptions, UsageError, type HostPort } from './args.js';
+import { exclusive, parseHostPort, parseList, parseNameList, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
 
@@ -68,20 +68,8 @@ interface ClientOptions {
 }
 
 /** Runs `lucid-tls client`; resolves to the exit status. */
-export async function clientCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(CLIENT_USAGE);
-    return 0;
-  }
-  let options: ClientOptions;
-  try {
-    options = clientOptions(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`lucid-tls client: ${e.message}\n${CLIENT_USAGE}`);
-    return 2;
-  }
-  return runClient(options);
+export function clientCommand(args: string[]): Promise<number> {
+  return runCommand('client', CLIENT_USAGE, args, clientOptions, runClient);
 }
 
 function clientOptions(args: string[]): ClientOptions {

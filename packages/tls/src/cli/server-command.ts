@@ -22,7 +22,7 @@ import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../handshake/server/ticketer.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from '../node/create-server.js';
 import { TLSSocket, type ServerSocketSetup } from '../node/tls-socket.js';
-import { exclusive, parseCount, parseHostPort, parseList, parseNameList, parseOptions, UsageError, type HostPort } from './args.js';
+import { exclusive, parseCount, parseHostPort, parseList, parseNameList, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, trustStoreFromFile } from './pem-files.js';
 
@@ -60,20 +60,8 @@ interface ServerCommandOptions {
 }
 
 /** Runs `lucid-tls server` until SIGINT or SIGTERM; resolves to the exit status. */
-export async function serverCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(SERVER_USAGE);
-    return 0;
-  }
-  let options: ServerCommandOptions;
-  try {
-    options = serverOptions(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`lucid-tls server: ${e.message}\n${SERVER_USAGE}`);
-    return 2;
-  }
-  return runServer(options);
+export function serverCommand(args: string[]): Promise<number> {
+  return runCommand('server', SERVER_USAGE, args, serverOptions, runServer);
 }
 
 function serverOptions(args: string[]): ServerCommandOptions {
