@@ -28,6 +28,8 @@ import type { CertificateVerifier } from './config.js';
 export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number } = {}): CertificateVerifier {
   return (chain, context) => {
     const name = options.hostname ?? context.serverName;
+    // A server certificate proves nothing without a name to check it against: fail closed.
+    if (context.purpose === 'server' && !name) throw new TlsError('certificate_unknown', 'no server name to check the certificate against');
     const result = verifyChain(chain, {
       trustStore,
       purpose: context.purpose,

@@ -80,6 +80,10 @@ export function connect(...args: unknown[]): TLSSocket {
   const { options, listener } = normalizeArguments(args);
   const host = options.host ?? 'localhost';
   const serverName = options.servername ?? host;
+  // What the certificate must name: the servername, or else the host; never nothing.
+  // (An empty servername only turns SNI off, as in node:tls.)
+  const identity = options.servername || host;
+  if (!identity) throw new TypeError('connect: host or servername is required');
 
   const config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'> = { serverName };
   const alpn = alpnList(options.ALPNProtocols);
@@ -105,7 +109,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const socket = new TLSSocket(transport, {
     isServer: false,
     config,
-    verifier: verifyWithTrustStore(trustStore),
+    verifier: verifyWithTrustStore(trustStore, { hostname: identity }),
     rejectUnauthorized: options.rejectUnauthorized !== false,
     ...(options.allowHalfOpen === undefined ? {} : { allowHalfOpen: options.allowHalfOpen }),
   });

@@ -92,6 +92,8 @@ export class Server extends NetServer {
     super({ allowHalfOpen: true });
     this.socketSetup = serverSocketSetup(options);
     this.handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    // 0 means no timeout; anything setTimeout cannot hold is a mistake, not a very long wait.
+    if (!(this.handshakeTimeout >= 0 && this.handshakeTimeout < 2 ** 31)) throw new RangeError(`handshakeTimeout must be 0..2^31-1 ms, not ${this.handshakeTimeout}`);
     this.on('connection', (transport: Duplex) => this.accept(transport));
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
   }
@@ -105,12 +107,14 @@ export class Server extends NetServer {
       if (!secured) this.emit('tlsClientError', error, socket);
     });
     if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
-    const timer = setTimeout(() => socket.destroy(handshakeTimeoutError()), this.handshakeTimeout);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    if (this.handshakeTimeout > 0) {
+      const timer = setTimeout(() => socket.destroy(handshakeTimeoutError()), this.handshakeTimeout);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+      socket.once('secure', () => clearTimeout(timer));
+    }
     socket.once('secure', () => {
       secured = true;
-      clearTimeout(timer);
       this.emit('secureConnection', socket);
     });
   }

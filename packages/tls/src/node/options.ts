@@ -62,7 +62,7 @@ export function cipherSuiteList(ciphers: string | readonly string[] | undefined)
   if (ciphers === undefined) return undefined;
   const names = typeof ciphers === 'string' ? ciphers.split(':').filter((n) => n.length > 0) : [...ciphers];
   return names.map((name) => {
-    if (!(name in CipherSuiteId)) throw new TypeError(`ciphers: unknown TLS 1.3 cipher suite ${name}`);
+    if (!Object.hasOwn(CipherSuiteId, name)) throw new TypeError(`ciphers: unknown TLS 1.3 cipher suite ${name}`);
     return name as CipherSuiteName;
   });
 }
@@ -71,7 +71,7 @@ export function cipherSuiteList(ciphers: string | readonly string[] | undefined)
 export function groupList(groups: readonly string[] | undefined): NamedGroupName[] | undefined {
   if (groups === undefined) return undefined;
   return groups.map((name) => {
-    if (!(name in NamedGroupId)) throw new TypeError(`groups: unknown group ${name}`);
+    if (!Object.hasOwn(NamedGroupId, name)) throw new TypeError(`groups: unknown group ${name}`);
     return name as NamedGroupName;
   });
 }

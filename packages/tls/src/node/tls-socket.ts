@@ -113,9 +113,10 @@ export class TLSSocket extends Duplex {
   /** Set when we paused the transport because the reader is full; `_read` resumes it. */
   private transportPaused = false;
   /** Writes (and the final close) waiting for the handshake to complete. */
-  private readonly waitingForHandshake: (() => void)[] = [];
+  /** Writes and end() waiting for the handshake: each resumes, or fails if the socket is destroyed first. */
+  private readonly waitingForHandshake: { resume: () => void; abandon: (error: Error) => void }[] = [];
   /** The callback of the write waiting for the transport to drain. */
-  private waitingForDrain: (() => void) | undefined;
+  private waitingForDrain: ((error?: Error) => void) | undefined;
   private lastSession: Buffer | undefined;
   private earlyBytes = 0;
 
@@ -358,6 +359,7 @@ export class TLSSocket extends Duplex {
     }
     this.sendOutgoing();
     this.handleEvents(conn.takeEvents());
+    if (this.destroyed) return;
     this.deliver(conn);
   }
 
@@ -379,6 +381,11 @@ export class TLSSocket extends Duplex {
           this.emit('keyUpdate', event.direction);
           break;
         case 'close_notify':
+          // Before the handshake completes, close_notify is an aborted connection, not an end (§6.1).
+          if (!this.secured) {
+            this.destroy(disconnectedError(this.setup.isServer));
+            return;
+          }
           this.peerClosed = true;
           break;
       }
@@ -398,7 +405,7 @@ export class TLSSocket extends Duplex {
     }
     this.secured = true;
     this.emit(this.setup.isServer ? 'secure' : 'secureConnect');
-    for (const resume of this.waitingForHandshake.splice(0)) if (!this.destroyed) resume();
+    for (const waiting of this.waitingForHandshake.splice(0)) if (!this.destroyed) waiting.resume();
   }
 
   /** Pushes decrypted data to the reader, pausing the transport when the reader is full. */
@@ -453,6 +460,14 @@ export class TLSSocket extends Duplex {
   private onTransportClose(): void {
     if (this.destroyed) return;
     this.onTransportEnd();
+    // A write waiting for 'drain' will never get it now.
+    this.abandonDrain(Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }));
+  }
+
+  private abandonDrain(error: Error): void {
+    const callback = this.waitingForDrain;
+    this.waitingForDrain = undefined;
+    callback?.(error);
   }
 
   /** Whether the peer ended its side with close_notify (RFC 8446 §6.1), not just by closing the transport. */
@@ -472,7 +487,7 @@ export class TLSSocket extends Duplex {
   /** write(): application data into records, complete once the transport has taken them. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (!this.secured) {
-      this.waitingForHandshake.push(() => this._write(chunk, _encoding, callback));
+      this.waitingForHandshake.push({ resume: () => this._write(chunk, _encoding, callback), abandon: callback });
       return;
     }
     if (!this.transport.writable) {
@@ -487,13 +502,13 @@ export class TLSSocket extends Duplex {
     }
     // The write is done when the transport has taken the records, not before.
     if (this.sendOutgoing()) callback();
-    else this.waitingForDrain = () => callback();
+    else this.waitingForDrain = callback;
   }
 
   /** end(): close_notify (§6.1), then the transport's write side; reading goes on until the peer's close. */
   override _final(callback: (error?: Error | null) => void): void {
     if (!this.secured) {
-      this.waitingForHandshake.push(() => this._final(callback));
+      this.waitingForHandshake.push({ resume: () => this._final(callback), abandon: callback });
       return;
     }
     this.connection!.close();
@@ -524,8 +539,10 @@ export class TLSSocket extends Duplex {
 
   /** destroy(): no close_notify (as in Node), the transport goes too. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.waitingForHandshake.length = 0;
-    this.waitingForDrain = undefined;
+    // Nothing waits forever: writes and end() still pending learn that the socket is gone.
+    const gone = error ?? new Error('socket destroyed');
+    for (const waiting of this.waitingForHandshake.splice(0)) waiting.abandon(gone);
+    this.abandonDrain(gone);
     this.closeTransport();
     callback(error);
   }
