@@ -323,7 +323,6 @@ export abstract class Connection {
     return bytes;
   }
 
-
   /** Queues already-encoded handshake bytes (the client's ClientHello with binders) after tracing them. @internal */
   sendEncodedHandshake(type: HandshakeMessage['type'], bytes: Uint8Array, fields: Field[]): void {
     this.traceMessage('sent', type, bytes, fields);
