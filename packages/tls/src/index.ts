@@ -76,6 +76,7 @@ export type { HtmlRenderOptions } from './trace/render-html.js';
 export { keyLogLine } from './trace/keylog.js';
 export type { KeyLogWriter } from './trace/keylog.js';
 export type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField, TraceObserver } from './trace/events.js';
+export { unwrapMessage } from './trace/events.js';
 export type { Field } from './wire/codec.js';
 
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';

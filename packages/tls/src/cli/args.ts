@@ -5,6 +5,8 @@
  * @module
  */
 import { isIP } from 'node:net';
+import { nobleProvider } from '../crypto/noble.js';
+import type { CipherSuiteName, NamedGroupName } from '../crypto/provider.js';
 
 /** A mistake in how the command was called (exit status 2, with the usage text). */
 export class UsageError extends Error {
@@ -127,5 +129,17 @@ export async function runCommand<T>(
     return 2;
   }
   return run(options);
+}
+
+/** `--ciphers` and `--groups` (colon-separated, IANA names, checked against the provider) and `--alpn` (comma-separated). */
+export function algorithmOptions(o: ParsedOptions): { cipherSuites?: CipherSuiteName[]; groups?: NamedGroupName[]; alpnProtocols?: string[] } {
+  const out: { cipherSuites?: CipherSuiteName[]; groups?: NamedGroupName[]; alpnProtocols?: string[] } = {};
+  const ciphers = o.values.get('ciphers');
+  if (ciphers !== undefined) out.cipherSuites = parseNameList(ciphers, ':', nobleProvider.cipherSuites.map((c) => c.name), 'ciphers');
+  const groups = o.values.get('groups');
+  if (groups !== undefined) out.groups = parseNameList(groups, ':', nobleProvider.groups.map((g) => g.name), 'groups');
+  const alpn = o.values.get('alpn');
+  if (alpn !== undefined) out.alpnProtocols = parseList(alpn, ',', 'alpn');
+  return out;
 }
 

@@ -17,13 +17,12 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
 import type { ClientConfig } from '../connection/config.js';
 import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
-import { nobleProvider } from '../crypto/noble.js';
 import { decodeSession } from '../handshake/session.js';
 import { systemTrustStore } from '../node/options.js';
 import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
-import { exclusive, parseHostPort, parseList, parseNameList, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
+import { algorithmOptions, exclusive, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
 
@@ -82,13 +81,7 @@ function clientOptions(args: string[]): ClientOptions {
   // An IP address is not sent as server_name (RFC 6066 §3) but is still checked against the certificate.
   const serverName = o.values.get('servername') ?? target.host;
 
-  const config: ClientOptions['config'] = { serverName };
-  const ciphers = o.values.get('ciphers');
-  if (ciphers !== undefined) config.cipherSuites = parseNameList(ciphers, ':', nobleProvider.cipherSuites.map((c) => c.name), 'ciphers');
-  const groups = o.values.get('groups');
-  if (groups !== undefined) config.groups = parseNameList(groups, ':', nobleProvider.groups.map((g) => g.name), 'groups');
-  const alpn = o.values.get('alpn');
-  if (alpn !== undefined) config.alpnProtocols = parseList(alpn, ',', 'alpn');
+  const config: ClientOptions['config'] = { serverName, ...algorithmOptions(o) };
 
   const cert = o.values.get('cert');
   const key = o.values.get('key');

@@ -22,7 +22,7 @@ import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../handshake/server/ticketer.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from '../node/create-server.js';
 import { TLSSocket, type ServerSocketSetup } from '../node/tls-socket.js';
-import { exclusive, parseCount, parseHostPort, parseList, parseNameList, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
+import { algorithmOptions, exclusive, parseCount, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, trustStoreFromFile } from './pem-files.js';
 
@@ -74,13 +74,7 @@ function serverOptions(args: string[]): ServerCommandOptions {
   if (cert === undefined || key === undefined) throw new UsageError('--cert and --key are required');
   const listen = parseHostPort(accept, 'accept', true);
 
-  const config: ServerSocketSetup['config'] = { certificate: certifiedKeyFromFiles(cert, key, o.values.get('chain')) };
-  const ciphers = o.values.get('ciphers');
-  if (ciphers !== undefined) config.cipherSuites = parseNameList(ciphers, ':', nobleProvider.cipherSuites.map((c) => c.name), 'ciphers');
-  const groups = o.values.get('groups');
-  if (groups !== undefined) config.groups = parseNameList(groups, ':', nobleProvider.groups.map((g) => g.name), 'groups');
-  const alpn = o.values.get('alpn');
-  if (alpn !== undefined) config.alpnProtocols = parseList(alpn, ',', 'alpn');
+  const config: ServerSocketSetup['config'] = { certificate: certifiedKeyFromFiles(cert, key, o.values.get('chain')), ...algorithmOptions(o) };
 
   // One ticketer for the whole server, so that any connection resumes another's tickets (§4.6.1).
   const tickets = o.values.get('tickets');

@@ -11,7 +11,7 @@ import type { ClientConfig } from '../connection/config.js';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
 import type { NamedGroupName } from '../crypto/provider.js';
 import { decodeSession } from '../handshake/session.js';
-import { alpnList, certifiedKeyFromPem, cipherSuiteList, groupList, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
+import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
 import { TLSSocket } from './tls-socket.js';
 
 /** The options of {@link connect}, named as in `node:tls`. */
@@ -85,21 +85,14 @@ export function connect(...args: unknown[]): TLSSocket {
   const identity = options.servername || host;
   if (!identity) throw new TypeError('connect: host or servername is required');
 
-  const config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'> = { serverName };
-  const alpn = alpnList(options.ALPNProtocols);
-  if (alpn) config.alpnProtocols = alpn;
-  const suites = cipherSuiteList(options.ciphers);
-  if (suites) config.cipherSuites = suites;
-  const groups = groupList(options.groups);
-  if (groups) config.groups = groups;
+  const config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'> = { serverName, ...algorithmSettings(options) };
   if (options.cert !== undefined || options.key !== undefined) {
     if (options.cert === undefined || options.key === undefined) throw new TypeError('cert and key go together');
     config.certificate = certifiedKeyFromPem(options.cert, options.key);
   }
   if (options.session) {
-    const session = decodeSession(options.session);
-    // A session proves the identity of the server it was made with: offer it only to that name.
-    if (session.serverName === serverName) config.session = session;
+    // The engine offers it only to the name it was made for (RFC 8446 §4.6.1).
+    config.session = decodeSession(options.session);
   }
   // Sent as 0-RTT when the session allows it, otherwise right after the handshake.
   if (options.earlyData) config.earlyData = options.earlyData;

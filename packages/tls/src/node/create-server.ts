@@ -15,7 +15,7 @@ import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer, type Ticketer } from '../handshake/server/ticketer.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { matchesHostname } from '../x509/hostname.js';
-import { alpnList, certifiedKeyFromPem, cipherSuiteList, groupList, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
+import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
 import { TLSSocket, type ServerSocketSetup } from './tls-socket.js';
 
 /** The options of {@link createServer}, named as in `node:tls` where Node has the option. */
@@ -139,13 +139,7 @@ export function createServer(options: ServerOptions, secureConnectionListener?: 
 
 /** Translates the Node-style options into what every connection of the server shares. */
 function serverSocketSetup(options: ServerOptions): ServerSocketSetup {
-  const config: ServerSocketSetup['config'] = { certificate: certificateChooser(options) };
-  const alpn = alpnList(options.ALPNProtocols);
-  if (alpn) config.alpnProtocols = alpn;
-  const suites = cipherSuiteList(options.ciphers);
-  if (suites) config.cipherSuites = suites;
-  const groups = groupList(options.groups);
-  if (groups) config.groups = groups;
+  const config: ServerSocketSetup['config'] = { certificate: certificateChooser(options), ...algorithmSettings(options) };
   config.tickets = { count: options.tickets ?? 2, ticketer: options.ticketer ?? new RotatingTicketer(nobleProvider) };
   if (options.maxEarlyDataSize) {
     config.maxEarlyDataSize = options.maxEarlyDataSize;

@@ -5,7 +5,7 @@
  * @module
  */
 import { CipherSuiteId, NamedGroupId, type CipherSuiteName, type NamedGroupName } from '../crypto/provider.js';
-import type { CertifiedKey } from '../connection/config.js';
+import type { CertifiedKey, CommonConfig } from '../connection/config.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
 import { pemBlocks } from '../x509/pem.js';
 import { TrustStore } from '../x509/trust-store.js';
@@ -75,3 +75,20 @@ export function groupList(groups: readonly string[] | undefined): NamedGroupName
     return name as NamedGroupName;
   });
 }
+
+/** The options both `connect` and `createServer` take: ALPN, cipher suites and groups, as engine settings. */
+export function algorithmSettings(options: {
+  ALPNProtocols?: readonly (string | Uint8Array)[] | undefined;
+  ciphers?: string | readonly string[] | undefined;
+  groups?: readonly string[] | undefined;
+}): Pick<CommonConfig, 'alpnProtocols' | 'cipherSuites' | 'groups'> {
+  const settings: Pick<CommonConfig, 'alpnProtocols' | 'cipherSuites' | 'groups'> = {};
+  const alpn = alpnList(options.ALPNProtocols);
+  if (alpn) settings.alpnProtocols = alpn;
+  const suites = cipherSuiteList(options.ciphers);
+  if (suites) settings.cipherSuites = suites;
+  const groups = groupList(options.groups);
+  if (groups) settings.groups = groups;
+  return settings;
+}
+

@@ -115,3 +115,26 @@ function hexOf(b: Uint8Array): string {
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
 }
+
+/**
+ * A traced message's fields with its body (the struct the RFC names, e.g. `ClientHello`)
+ * unwrapped, so the body's fields sit beside the handshake header's `msg_type` and
+ * `length` (§4); and the body and its RFC section, when there are.
+ *
+ * @example
+ * ```ts
+ * import { runScenario, unwrapMessage, type MessageEvent } from '@lucid-tls/tls';
+ * const hello = runScenario('simple_1rtt').events.find((e): e is MessageEvent => e.kind === 'message')!;
+ * const { fields, rfc } = unwrapMessage(hello);
+ * console.log(fields.map((f) => f.name).slice(0, 4).join(' '), rfc); // → msg_type length legacy_version random RFC 8446 §4.1.2
+ * ```
+ */
+export function unwrapMessage(e: MessageEvent): { fields: TraceField[]; body?: TraceField; rfc?: string } {
+  const [type, length, body] = e.fields;
+  const rfc = e.fields.find((f) => f.rfc)?.rfc;
+  if (e.fields.length === 3 && type!.name === 'msg_type' && length!.name === 'length' && body!.children) {
+    return { fields: [type!, length!, ...body!.children], body: body!, ...((body!.rfc ?? rfc) ? { rfc: body!.rfc ?? rfc! } : {}) };
+  }
+  return { fields: e.fields, ...(rfc ? { rfc } : {}) };
+}
+

@@ -14,7 +14,7 @@
  * a handshake step by step (with {@link TRACE_HTML_STYLE} for their look).
  * @module
  */
-import type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField } from './events.js';
+import { unwrapMessage, type AlertEvent, type MessageEvent, type RecordEvent, type SecretEvent, type Side, type StateEvent, type TraceEvent, type TraceField } from './events.js';
 
 /** What to put around the trace. */
 export interface HtmlRenderOptions {
@@ -299,13 +299,7 @@ function renderMessage(r: Renderer, id: string, e: MessageEvent): string {
     if (shownAt) return echo(id, 'message', e.side, heading, `the same ${plural(byteCount(e.hex), 'byte')} the ${peerOf(e.side)} sent`, shownAt, { type: e.type });
   } else remember(r, key, e.side, id);
 
-  let fields = e.fields;
-  let body: TraceField | undefined;
-  if (fields.length === 3 && fields[0]!.name === 'msg_type' && fields[1]!.name === 'length' && fields[2]!.children) {
-    body = fields[2]!;
-    fields = [fields[0]!, fields[1]!, ...fields[2]!.children!];
-  }
-  const rfc = body?.rfc ?? e.fields.find((f) => f.rfc)?.rfc;
+  const { fields, body, rfc } = unwrapMessage(e);
   const note = body?.note ? `<p class="note">${esc(body.note)}</p>` : '';
   return `${open('details', id, 'message', e.side, { type: e.type })}
 <summary>${heading} <span class="facts">${plural(byteCount(e.hex), 'byte')}</span> ${rfc ? rfcLink(rfc) : ''}</summary>

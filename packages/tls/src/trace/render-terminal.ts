@@ -25,7 +25,7 @@
  * shown in one line, not a second time in full.
  * @module
  */
-import type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField } from './events.js';
+import { unwrapMessage, type AlertEvent, type MessageEvent, type RecordEvent, type SecretEvent, type Side, type StateEvent, type TraceEvent, type TraceField } from './events.js';
 
 /** How to render: colors are off unless asked for (only a terminal understands them). */
 export interface TerminalRenderOptions {
@@ -318,13 +318,7 @@ function renderRecord(r: Renderer, e: RecordEvent): Line[] {
  * handshake header's `msg_type` and `length` (§4).
  */
 function renderMessage(r: Renderer, e: MessageEvent): Line[] {
-  let fields = e.fields;
-  let body: TraceField | undefined;
-  if (fields.length === 3 && fields[0]!.name === 'msg_type' && fields[1]!.name === 'length' && fields[2]!.children) {
-    body = fields[2]!;
-    fields = [fields[0]!, fields[1]!, ...fields[2]!.children!];
-  }
-  const rfc = body?.rfc ?? e.fields.find((f) => f.rfc)?.rfc;
+  const { fields, body, rfc } = unwrapMessage(e);
   const facts: Piece[] = [];
   if (rfc) facts.push([rfc, 'rfc']);
   facts.push([plural(byteCount(e.hex), 'byte'), 'dim']);
