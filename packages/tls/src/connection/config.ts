@@ -152,8 +152,12 @@ export type ClientAuthPolicy = 'none' | 'optional' | 'required';
  * ```
  */
 export interface ServerConfig extends CommonConfig {
-  /** The certificate and key to present, or a function choosing one by server_name (SNI). */
-  certificate: CertifiedKey | ((serverName: string | undefined) => CertifiedKey | undefined);
+  /**
+   * The certificate and key to present, or a function choosing one by server_name (SNI) and
+   * by the ALPN protocol already chosen (RFC 8737: `acme-tls/1` is answered with the
+   * challenge certificate).
+   */
+  certificate: CertifiedKey | ((serverName: string | undefined, hello: { alpnProtocol?: string }) => CertifiedKey | undefined);
   /** Whether to ask for a client certificate (default `none`). */
   clientAuth?: ClientAuthPolicy;
   /** How client certificates are trusted (required when clientAuth is not `none`). */

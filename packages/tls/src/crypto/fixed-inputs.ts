@@ -41,20 +41,19 @@ function queue(what: string, values: readonly Uint8Array[]): (n: number) => Uint
 }
 
 /**
- * A group whose key pair is always the one for `privateKey`. The public key is
- * computed by the base group itself: we run its own `generateKeyPair` with a random
- * source that returns `privateKey`, which works for any group whose private key is
- * one draw of random bytes (x25519, secp256r1).
+ * A group whose ephemeral key pair (the client's from `keyGen`, the server's inside
+ * `encaps`) is always the one for `privateKey`. The public key is computed by the base
+ * group itself: we run it with a random source that returns `privateKey`, which works
+ * for any group whose private key is one draw of random bytes (x25519, secp256r1).
  */
 function fixedGroup(group: KeyExchangeGroup, privateKey: Uint8Array): KeyExchangeGroup {
+  const fixed = () => queue(`${group.name} private key`, [privateKey]);
   return {
     id: group.id,
     name: group.name,
-    generateKeyPair() {
-      const pair = group.generateKeyPair(queue(`${group.name} private key`, [privateKey]));
-      return { privateKey: pair.privateKey, publicKey: pair.publicKey };
-    },
-    sharedSecret: (ownPrivateKey, peerPublicKey) => group.sharedSecret(ownPrivateKey, peerPublicKey),
+    keyGen: () => group.keyGen(fixed()),
+    encaps: (peerPublicKey) => group.encaps(peerPublicKey, fixed()),
+    decaps: (ownPrivateKey, ciphertext) => group.decaps(ownPrivateKey, ciphertext),
   };
 }
 

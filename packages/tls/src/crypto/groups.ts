@@ -11,7 +11,34 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { NamedGroupId } from './provider.js';
-import type { KeyExchangeGroup, KeyPair } from './provider.js';
+import type { KeyExchangeGroup, KeyPair, NamedGroupName } from './provider.js';
+
+/** The two operations of a Diffie–Hellman group, from which {@link diffieHellmanGroup} makes a KEM. */
+export interface DiffieHellman {
+  readonly id: number;
+  readonly name: NamedGroupName;
+  /** A fresh key pair, its private part drawn from `randomBytes`. */
+  keyGen(randomBytes: (n: number) => Uint8Array): KeyPair;
+  /** The DH output of our private key and the peer's public value; throws when the peer's value is unusable. */
+  sharedSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array;
+}
+
+/**
+ * A Diffie–Hellman group in the KEM shape of {@link KeyExchangeGroup}: `encaps` makes the
+ * server's ephemeral key pair and the DH output, `decaps` is the DH output (RFC 8446 §7.4).
+ */
+export function diffieHellmanGroup(dh: DiffieHellman): KeyExchangeGroup {
+  return {
+    id: dh.id,
+    name: dh.name,
+    keyGen: (randomBytes) => dh.keyGen(randomBytes),
+    encaps(peerPublicKey, randomBytes) {
+      const ephemeral = dh.keyGen(randomBytes);
+      return { ciphertext: ephemeral.publicKey, sharedSecret: dh.sharedSecret(ephemeral.privateKey, peerPublicKey), ephemeral };
+    },
+    decaps: (privateKey, ciphertext) => dh.sharedSecret(privateKey, ciphertext),
+  };
+}
 
 /** X25519 keys and shared secrets are 32 bytes (RFC 7748 §5). */
 const X25519_LENGTH = 32;
@@ -20,10 +47,10 @@ const X25519_LENGTH = 32;
  * x25519 (RFC 7748). The private key is 32 random bytes; clamping happens inside the
  * scalar multiplication, so every 32-byte string is a valid private key.
  */
-export const x25519Group: KeyExchangeGroup = {
+export const x25519Group: KeyExchangeGroup = diffieHellmanGroup({
   id: NamedGroupId.x25519,
   name: 'x25519',
-  generateKeyPair(randomBytes): KeyPair {
+  keyGen(randomBytes): KeyPair {
     const privateKey = randomBytes(X25519_LENGTH);
     return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
   },
@@ -46,7 +73,7 @@ export const x25519Group: KeyExchangeGroup = {
     if (secret.every((byte) => byte === 0)) throw new Error('x25519 shared secret is all zeros');
     return secret;
   },
-};
+});
 
 /** P-256 scalars, coordinates and the shared secret are 32 bytes. */
 const P256_LENGTH = 32;
@@ -60,10 +87,10 @@ const MAX_SCALAR_ATTEMPTS = 64;
  * rejection sampling: 32 random bytes are kept only when they form a valid scalar,
  * which they do except with probability about 2^-32, so the result is uniform.
  */
-export const secp256r1Group: KeyExchangeGroup = {
+export const secp256r1Group: KeyExchangeGroup = diffieHellmanGroup({
   id: NamedGroupId.secp256r1,
   name: 'secp256r1',
-  generateKeyPair(randomBytes): KeyPair {
+  keyGen(randomBytes): KeyPair {
     for (let attempt = 0; attempt < MAX_SCALAR_ATTEMPTS; attempt++) {
       const privateKey = randomBytes(P256_LENGTH);
       if (p256.utils.isValidSecretKey(privateKey)) {
@@ -90,4 +117,4 @@ export const secp256r1Group: KeyExchangeGroup = {
     const point = p256.getSharedSecret(privateKey, peerPublicKey, false);
     return point.slice(1, 1 + P256_LENGTH);
   },
-};
+});

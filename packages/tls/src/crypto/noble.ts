@@ -64,9 +64,9 @@ export const TLS_CHACHA20_POLY1305_SHA256: CipherSuite = {
  * console.log(nobleProvider.cipherSuites.map((s) => s.name).join(' ')); // → TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256
  * console.log(nobleProvider.groups.map((g) => g.name).join(' ')); // → x25519 secp256r1
  * const x25519 = nobleProvider.groups[0]!;
- * const alice = x25519.generateKeyPair(nobleProvider.randomBytes);
- * const bob = x25519.generateKeyPair(nobleProvider.randomBytes);
- * const same = x25519.sharedSecret(alice.privateKey, bob.publicKey).join() === x25519.sharedSecret(bob.privateKey, alice.publicKey).join();
+ * const client = x25519.keyGen(nobleProvider.randomBytes); // KeyGen: the client's key_share
+ * const server = x25519.encaps(client.publicKey, nobleProvider.randomBytes); // Encaps: the server's key_share and secret
+ * const same = x25519.decaps(client.privateKey, server.ciphertext).join() === server.sharedSecret.join(); // Decaps
  * console.log(same); // → true
  * ```
  */

@@ -171,17 +171,39 @@ export interface KeyPair {
   readonly publicKey: Uint8Array;
 }
 
-/** A key-exchange group (§4.2.7, §4.2.8). */
+/** What `Encaps` gives the server: its key_exchange, the shared secret, and the ephemeral key it made. */
+export interface Encapsulation {
+  /**
+   * The server's key_exchange: a Diffie–Hellman public value, an ML-KEM ciphertext, or
+   * both concatenated (the hybrids).
+   */
+  readonly ciphertext: Uint8Array;
+  /** The shared secret, the IKM of the Handshake Secret (§7.1). */
+  readonly sharedSecret: Uint8Array;
+  /** The server's ephemeral key pair, for groups with a Diffie–Hellman part (shown in traces). */
+  readonly ephemeral?: KeyPair;
+}
+
+/**
+ * A key-exchange group (§4.2.7, §4.2.8), modelled as a key encapsulation mechanism as the
+ * ML-KEM drafts do (draft-ietf-tls-mlkem §"Key encapsulation mechanisms"): the client runs
+ * `keyGen` and sends the public key; the server runs `encaps` on it and answers with the
+ * ciphertext; the client runs `decaps`. For a Diffie–Hellman group, `encaps` is a fresh key
+ * pair and the DH output, and `decaps` is the DH output.
+ *
+ * The peer's bytes arrive from the network: `encaps` and `decaps` check them as §4.2.8.1,
+ * §4.2.8.2 and §7.4 (and FIPS 203 for ML-KEM) require, and throw a plain `Error` when they
+ * are unusable; the handshake turns that into an illegal_parameter alert.
+ */
 export interface KeyExchangeGroup {
   readonly id: number;
   readonly name: NamedGroupName;
-  /** Makes a fresh key pair, its private part drawn from `randomBytes`. */
-  generateKeyPair(randomBytes: (n: number) => Uint8Array): KeyPair;
-  /**
-   * The shared secret with the peer's key_exchange bytes. Throws when the peer's
-   * value is not a valid point or gives an all-zero X25519 output (§7.4.2).
-   */
-  sharedSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array;
+  /** KeyGen() -> (pk, sk): a fresh key pair, its secret drawn from `randomBytes`. */
+  keyGen(randomBytes: (n: number) => Uint8Array): KeyPair;
+  /** Encaps(pk) -> (ct, shared_secret): the answer to the peer's public key. */
+  encaps(peerPublicKey: Uint8Array, randomBytes: (n: number) => Uint8Array): Encapsulation;
+  /** Decaps(sk, ct) -> shared_secret: the shared secret from our private key and the peer's answer. */
+  decaps(privateKey: Uint8Array, ciphertext: Uint8Array): Uint8Array;
 }
 
 /** A public key as it appears in a certificate's SubjectPublicKeyInfo. */

@@ -7,7 +7,7 @@ import { groupName } from '../../crypto/provider.js';
 import { equalBytes } from '../../wire/bytes.js';
 import type { Connection, HandshakeState } from '../../connection/connection.js';
 import { KeySchedule } from '../key-schedule.js';
-import { generateKeyShare } from '../key-share.js';
+import { decapsulateKeyShare, generateKeyShare } from '../key-share.js';
 import { DOWNGRADE_TLS11, DOWNGRADE_TLS12 } from '../messages/server-hello.js';
 import { findExtension, type HandshakeMessage, type HelloRetryRequest, type ServerHello } from '../messages/types.js';
 import { clientHelloExtensions, encodeClientHello, TLS13, type ClientHandshake } from './client-hello.js';
@@ -64,13 +64,7 @@ export class ExpectServerHello implements HandshakeState {
     const ours = hs.keyShares.get(share.serverShare.group);
     const group = hs.groups.find((g) => g.id === share.serverShare.group);
     if (!ours || !group) fail('illegal_parameter', `server key share in ${groupName(share.serverShare.group)}, for which we sent no share`);
-    let shared: Uint8Array;
-    try {
-      shared = group.sharedSecret(ours.privateKey, share.serverShare.keyExchange);
-    } catch {
-      return fail('illegal_parameter', `invalid ${group.name} key share from the server`);
-    }
-    conn.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation: `${group.name}(client private key, server key_share)`, secret: shared });
+    const shared = decapsulateKeyShare(conn, group, ours, share.serverShare.keyExchange);
     conn.info.group = group.name;
     conn.info.cipherSuite = suite;
 

@@ -13,7 +13,7 @@ import { equalBytes, equalSecret } from '../../wire/bytes.js';
 import { chooseSignatureScheme, signCertificateVerify } from '../authentication.js';
 import { finishedKey, finishedVerifyData, KeySchedule, pskBinder } from '../key-schedule.js';
 import { truncatedClientHello } from '../messages/psk-binders.js';
-import { generateKeyShare } from '../key-share.js';
+import { encapsulateKeyShare } from '../key-share.js';
 import {
   findExtension,
   type ClientHello,
@@ -203,18 +203,6 @@ export class ExpectClientHello implements HandshakeState {
     const serverName = findExtension(ch.extensions, 'server_name')?.hostName;
     if (serverName !== undefined) conn.info.serverName = serverName;
 
-    // Authentication: a certificate for the name, and a signature scheme the client accepts.
-    let certified: CertifiedKey | undefined;
-    let scheme;
-    if (!resumption) {
-      const sigAlgs = findExtension(ch.extensions, 'signature_algorithms');
-      if (!sigAlgs) fail('missing_extension', 'ClientHello lacks signature_algorithms'); // §4.2.3
-      certified = typeof config.certificate === 'function' ? config.certificate(serverName) : config.certificate;
-      if (!certified) fail(serverName ? 'unrecognized_name' : 'handshake_failure', `no certificate for ${serverName ?? 'a client without server_name'}`);
-      scheme = chooseSignatureScheme(hs.schemes, sigAlgs.schemes, certified.privateKey);
-      if (!scheme) fail('handshake_failure', 'no signature scheme in common for our certificate');
-    }
-
     // ALPN (RFC 7301 §3.2): our preference among the client's; none in common is fatal.
     const alpnOffer = findExtension(ch.extensions, 'application_layer_protocol_negotiation');
     let alpn: string | undefined;
@@ -224,18 +212,24 @@ export class ExpectClientHello implements HandshakeState {
       conn.info.alpnProtocol = alpn;
     }
 
+    // Authentication: a certificate for the name (and the protocol: RFC 8737's acme-tls/1
+    // gets its own), and a signature scheme the client accepts.
+    let certified: CertifiedKey | undefined;
+    let scheme;
+    if (!resumption) {
+      const sigAlgs = findExtension(ch.extensions, 'signature_algorithms');
+      if (!sigAlgs) fail('missing_extension', 'ClientHello lacks signature_algorithms'); // §4.2.3
+      certified = typeof config.certificate === 'function' ? config.certificate(serverName, alpn === undefined ? {} : { alpnProtocol: alpn }) : config.certificate;
+      if (!certified) fail(serverName ? 'unrecognized_name' : 'handshake_failure', `no certificate for ${serverName ?? 'a client without server_name'}`);
+      scheme = chooseSignatureScheme(hs.schemes, sigAlgs.schemes, certified.privateKey);
+      if (!scheme) fail('handshake_failure', 'no signature scheme in common for our certificate');
+    }
+
     const earlyOffered = !!findExtension(ch.extensions, 'early_data');
     const acceptEarly = earlyOffered && !!resumption && this.acceptEarlyData(resumption, suite, alpn);
 
-    // (EC)DHE
-    const keyPair = generateKeyShare(conn, group);
-    let shared: Uint8Array;
-    try {
-      shared = group.sharedSecret(keyPair.privateKey, clientKeyExchange);
-    } catch {
-      return fail('illegal_parameter', `invalid ${group.name} key share from the client`);
-    }
-    conn.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation: `${group.name}(server private key, client key_share)`, secret: shared });
+    // (EC)DHE, or a KEM's Encaps (§7.4)
+    const { keyExchange: serverKeyExchange, sharedSecret: shared } = encapsulateKeyShare(conn, group, clientKeyExchange);
     conn.info.cipherSuite = suite;
     conn.info.group = group.name;
     conn.info.resumed = !!resumption;
@@ -254,7 +248,7 @@ export class ExpectClientHello implements HandshakeState {
 
     const shExtensions: ServerHelloExtension[] = [];
     if (resumption) shExtensions.push({ type: 'pre_shared_key', selectedIdentity: 0 });
-    shExtensions.push({ type: 'key_share', serverShare: { group: group.id, keyExchange: keyPair.publicKey } });
+    shExtensions.push({ type: 'key_share', serverShare: { group: group.id, keyExchange: serverKeyExchange } });
     shExtensions.push({ type: 'supported_versions', selectedVersion: TLS13 });
     conn.sendHandshake({
       type: 'server_hello',
