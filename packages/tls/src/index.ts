@@ -25,8 +25,10 @@ export type { AlertName } from './alert.js';
 
 export { ClientConnection } from './connection/client-connection.js';
 export { ServerConnection } from './connection/server-connection.js';
-export { Connection, MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_KEY_UPDATES_WITHOUT_DATA } from './connection/connection.js';
+export { Connection, MAX_KEY_UPDATES_WITHOUT_DATA } from './connection/connection.js';
+export { HandshakeDeframer, MAX_HANDSHAKE_MESSAGE_LENGTH } from './handshake/deframer.js';
 export type { ConnectionEvent, ConnectionInfo } from './connection/connection.js';
+export type { ProtocolName } from './handshake/versions.js';
 export type {
   CertificateVerifier,
   CertifiedKey,
@@ -35,7 +37,7 @@ export type {
   CommonConfig,
   PeerCertificateContext,
   ServerConfig,
-} from './connection/config.js';
+} from './handshake/config.js';
 export { insecureSkipVerify, verifyWithTrustStore } from './connection/verifiers.js';
 
 export { nobleProvider } from './crypto/noble.js';
@@ -48,6 +50,7 @@ export type {
   CipherSuite,
   CipherSuiteName,
   CryptoProvider,
+  Encapsulation,
   HashFunction,
   KeyExchangeGroup,
   KeyPair,
@@ -65,7 +68,7 @@ export { RotatingTicketer } from './handshake/server/ticketer.js';
 export type { Ticketer } from './handshake/server/ticketer.js';
 export { SingleUseTickets } from './handshake/server/anti-replay.js';
 export type { AntiReplay } from './handshake/server/anti-replay.js';
-export { decodeHandshakeMessage, encodeHandshakeMessage } from './handshake/messages/handshake-message.js';
+export { decodeHandshakeMessage, encodeHandshakeMessage, messageTitle } from './handshake/messages/handshake-message.js';
 export type * from './handshake/messages/types.js';
 export { findExtension } from './handshake/messages/types.js';
 
@@ -95,9 +98,11 @@ export {
   hkdfExtract,
   nextTrafficSecret,
   resumptionPsk,
+  tls13Exporter,
   trafficKey,
-} from './handshake/key-schedule.js';
-export type { DerivedSecret, SecretName } from './handshake/key-schedule.js';
+  TrafficSecret,
+} from './handshake/tls13/key-schedule.js';
+export type { DerivedSecret, SecretName, SecretObserver, TrafficKind } from './handshake/tls13/key-schedule.js';
 export { Transcript, messageHash } from './handshake/transcript.js';
 export { truncatedClientHello } from './handshake/messages/psk-binders.js';
 export { RecordProtection, perRecordNonce } from './record/record-protection.js';

@@ -8,7 +8,7 @@ import { isIP } from '../wire/ip.js';
 import { alertForX509Error } from '../x509/errors.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import { verifyChain } from '../x509/verify.js';
-import type { CertificateVerifier } from './config.js';
+import type { CertificateVerifier } from '../handshake/config.js';
 
 /**
  * Validates the peer's chain against `trustStore` (RFC 5280 §6), for the purpose the

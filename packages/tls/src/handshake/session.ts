@@ -40,6 +40,9 @@ export interface Session {
   alpnProtocol?: string;
 }
 
+/** ticket_lifetime may not exceed seven days (RFC 8446 §4.6.1). */
+export const MAX_TICKET_LIFETIME = 604800;
+
 const SESSION_FORMAT = 1;
 
 /**

@@ -91,6 +91,12 @@ export class RecordLayer {
   /** Told about every record that is dropped rather than handed up (for traces). */
   onDropped?: (record: TlsRecord, why: string) => void;
 
+  /**
+   * Told about every record {@link write} makes (for traces): the record, its real
+   * content type, the content it carries, and its sequence number when protected.
+   */
+  onSent?: (record: Uint8Array, contentType: number, content: Uint8Array, sequenceNumber: bigint | undefined) => void;
+
   private readProtection: RecordProtection | null = null;
   private writeProtection: RecordProtection | null = null;
   /** Largest TLSInnerPlaintext the peer accepts from us (RFC 8449); 2^14 + 1 without the extension. */
@@ -214,7 +220,9 @@ export class RecordLayer {
     const type = contentTypeName(contentType);
     if (contentType === ContentType.change_cipher_spec) {
       // §D.4: the compatibility CCS is never encrypted, even when keys are in place.
-      return [this.plaintextRecord(contentType, data, legacyRecordVersion)];
+      const record = this.plaintextRecord(contentType, data, legacyRecordVersion);
+      this.onSent?.(record, contentType, data, undefined);
+      return [record];
     }
     const sendable: number[] = [ContentType.handshake, ContentType.alert, ContentType.application_data];
     if (!sendable.includes(contentType)) fail('internal_error', `cannot send records of type ${type}`);
@@ -233,11 +241,13 @@ export class RecordLayer {
     do {
       const fragment = data.subarray(offset, offset + maxFragment);
       offset += fragment.length;
-      records.push(
+      const sequenceNumber = protection?.sequenceNumber;
+      const record =
         protection === null
           ? this.plaintextRecord(contentType, fragment, legacyRecordVersion)
-          : protection.seal(contentType, fragment, this.paddingFor(contentType, fragment.length)),
-      );
+          : protection.seal(contentType, fragment, this.paddingFor(contentType, fragment.length));
+      this.onSent?.(record, contentType, fragment, sequenceNumber);
+      records.push(record);
     } while (offset < data.length);
     return records;
   }

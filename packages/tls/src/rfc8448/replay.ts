@@ -12,7 +12,7 @@ import { rsaPssRecoverSalt } from '../crypto/rsa.js';
 import { withFixedInputs } from '../crypto/fixed-inputs.js';
 import { ClientConnection } from '../connection/client-connection.js';
 import { ServerConnection } from '../connection/server-connection.js';
-import type { CertificateVerifier, ClientConfig, ServerConfig } from '../connection/config.js';
+import type { CertificateVerifier, ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { Connection } from '../connection/connection.js';
 import { decodeHandshakeMessage } from '../handshake/messages/handshake-message.js';
 import { truncatedClientHello } from '../handshake/messages/psk-binders.js';

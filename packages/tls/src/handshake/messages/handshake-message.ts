@@ -47,6 +47,28 @@ const structs: Readonly<Record<HandshakeMessage['type'], { name: string; rfc: st
   key_update: { name: 'KeyUpdate', rfc: 'RFC 8446 §4.6.3' },
 };
 
+/**
+ * `"ClientHello"` for `client_hello`: the RFC's name of a message type (the name traces show).
+ *
+ * @example
+ * ```ts
+ * import { messageTitle } from '@lucid-tls/tls';
+ * console.log(messageTitle('encrypted_extensions')); // → EncryptedExtensions
+ * ```
+ */
+export function messageTitle(type: HandshakeMessage['type']): string {
+  return structs[type].name;
+}
+
+/**
+ * `message`, if it is of the type a handshake state expects; anything else is an
+ * unexpected_message (RFC 8446 §6.2).
+ */
+export function expectMessage<T extends HandshakeMessage['type']>(message: HandshakeMessage, type: T): Extract<HandshakeMessage, { type: T }> {
+  if (message.type !== type) fail('unexpected_message', `expected ${messageTitle(type)}, got ${message.type}`);
+  return message as Extract<HandshakeMessage, { type: T }>;
+}
+
 /** A HelloRetryRequest travels as a server_hello (§4.1.4); every other type is its own msg_type. */
 const msgType = (type: HandshakeMessage['type']): number =>
   type === 'hello_retry_request' ? HandshakeType.server_hello : HandshakeType[type];

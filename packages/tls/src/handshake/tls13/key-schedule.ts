@@ -18,9 +18,11 @@
  * schedule with {@link KeySchedule}, which also reports each secret to observers.
  * @module
  */
-import type { Aead, HashFunction } from '../crypto/provider.js';
-import { concat, utf8 } from '../wire/bytes.js';
-import { Writer } from '../wire/codec.js';
+import type { Aead, CipherSuite, HashFunction } from '../../crypto/provider.js';
+import { fail } from '../../alert.js';
+import { concat, equalSecret, utf8 } from '../../wire/bytes.js';
+import { Writer } from '../../wire/codec.js';
+import type { Side } from '../../trace/events.js';
 
 /**
  * HKDF-Extract(salt, IKM) (RFC 5869 §2.2). A zero-length salt means Hash.length zeros, which HMAC treats the same.
@@ -218,10 +220,27 @@ export function exportKeyingMaterial(
   return hkdfExpandLabel(hash, secret, 'exporter', hash.hash(context), length);
 }
 
+/**
+ * The TLS-Exporter of a connection (§7.5), bound to its exporter_master_secret.
+ *
+ * @example
+ * ```ts
+ * import { fromHex, sha256, tls13Exporter } from '@lucid-tls/tls';
+ * const exporter = tls13Exporter(sha256, fromHex('fe22f881176eda18eb8f44529e6792c50c9a3f89452f68d8ae311b4309d3cf50'));
+ * console.log(exporter('EXPORTER-example', new Uint8Array(0), 16).length); // → 16
+ * ```
+ */
+export function tls13Exporter(hash: HashFunction, exporterMasterSecret: Uint8Array): (label: string, context: Uint8Array, length: number) => Uint8Array {
+  return (label, context, length) => exportKeyingMaterial(hash, exporterMasterSecret, label, context, length);
+}
+
 /** The name under which a secret is reported (the RFC 8448 vectors' names). */
 export type SecretName =
   | 'early_secret'
   | 'binder_key'
+  | 'binder_finished_key'
+  | 'binder_transcript_hash'
+  | 'psk_binder'
   | 'client_early_traffic_secret'
   | 'early_exporter_master_secret'
   | 'derived_for_handshake_secret'
@@ -230,12 +249,13 @@ export type SecretName =
   | 'server_handshake_traffic_secret'
   | 'derived_for_master_secret'
   | 'master_secret'
-  | 'client_application_traffic_secret_0'
-  | 'server_application_traffic_secret_0'
   | 'exporter_master_secret'
   | 'resumption_master_secret'
-  | `client_application_traffic_secret_${number}`
-  | `server_application_traffic_secret_${number}`;
+  | 'resumption_psk'
+  | `${'client' | 'server'}_finished_key`
+  | `${'client' | 'server'}_finished_verify_data`
+  | `${'client' | 'server'}_application_traffic_secret_${number}`
+  | `${'client' | 'server'}_${'early' | 'handshake' | 'application'}_${'key' | 'iv'}${'' | `_${number}`}`;
 
 /** A secret as it is derived, for traces and the key log. */
 export interface DerivedSecret {
@@ -249,10 +269,67 @@ export interface DerivedSecret {
   secret: Uint8Array;
 }
 
+/** Where a secret goes once derived (the trace and the key log). */
+export type SecretObserver = (secret: DerivedSecret) => void;
+
+/** Which traffic secret a key comes from (§7.3). */
+export type TrafficKind = 'early' | 'handshake' | 'application';
+
+/**
+ * One direction's traffic secret (§7.1): the key and IV it gives the record layer (§7.3)
+ * and, for application traffic, the next generation after a KeyUpdate (§7.2).
+ *
+ * @example
+ * ```ts
+ * import { TrafficSecret, fromHex, nobleProvider, toHex } from '@lucid-tls/tls';
+ * // RFC 8448 §3: the client's application traffic secret gives its key and IV.
+ * const suite = nobleProvider.cipherSuites.find((s) => s.name === 'TLS_AES_128_GCM_SHA256')!;
+ * const secret = new TrafficSecret(suite, 'client', 'application', fromHex('9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5'));
+ * const names: string[] = [];
+ * const { key } = secret.keys((s) => names.push(s.name));
+ * console.log(toHex(key), names.join(' ')); // → 17422dda596ed5d9acd890e3c63f5051 client_application_key client_application_iv
+ * console.log(secret.next(() => {}).generation); // → 1
+ * ```
+ */
+export class TrafficSecret {
+  constructor(
+    readonly suite: CipherSuite,
+    readonly writer: Side,
+    readonly kind: TrafficKind,
+    readonly secret: Uint8Array,
+    /** N in application_traffic_secret_N (0 for the other kinds). */
+    readonly generation = 0,
+  ) {}
+
+  /** The secret's name, e.g. `server_handshake_traffic_secret`, `client_application_traffic_secret_2`. */
+  get name(): SecretName {
+    return this.kind === 'application' ? `${this.writer}_application_traffic_secret_${this.generation}` : (`${this.writer}_${this.kind}_traffic_secret` as SecretName);
+  }
+
+  /** [sender]_write_key and [sender]_write_iv (§7.3), each reported. */
+  keys(onSecret: SecretObserver): { key: Uint8Array; iv: Uint8Array } {
+    const { key, iv } = trafficKey(this.suite.hash, this.suite.aead, this.secret);
+    const suffix = this.generation ? `_${this.generation}` : '';
+    const prefix = `${this.writer}_${this.kind}` as const;
+    onSecret({ name: `${prefix}_key${suffix}` as SecretName, label: 'key', derivation: `HKDF-Expand-Label(${this.name}, "key", "", key_length)`, secret: key });
+    onSecret({ name: `${prefix}_iv${suffix}` as SecretName, label: 'iv', derivation: `HKDF-Expand-Label(${this.name}, "iv", "", iv_length)`, secret: iv });
+    return { key, iv };
+  }
+
+  /** application_traffic_secret_N+1 (§7.2), reported. */
+  next(onSecret: SecretObserver): TrafficSecret {
+    if (this.kind !== 'application') throw new Error('only application traffic secrets are updated (§7.2)');
+    const next = new TrafficSecret(this.suite, this.writer, 'application', nextTrafficSecret(this.suite.hash, this.secret), this.generation + 1);
+    onSecret({ name: next.name, label: 'traffic upd', derivation: `HKDF-Expand-Label(${this.name}, "traffic upd", "", Hash.length)`, secret: next.secret });
+    return next;
+  }
+}
+
 /**
  * One walk down the key schedule for one connection, stage by stage. It holds the
- * current Early, Handshake or Master Secret and reports every derived secret to
- * `onSecret` (trace and key log).
+ * current Early, Handshake or Master Secret and the traffic secrets derived from them,
+ * and reports every derived secret to `onSecret` (trace and key log), under its RFC
+ * label: nothing else in the handshake names a derivation.
  *
  * @example
  * ```ts
@@ -268,6 +345,10 @@ export interface DerivedSecret {
 export class KeySchedule {
   private current: Uint8Array;
   private stage: 'early' | 'handshake' | 'master' = 'early';
+  private binder_key: Uint8Array | undefined;
+  private readonly traffic: Partial<Record<`${Side}_${TrafficKind}`, Uint8Array>> = {};
+  private resumption: Uint8Array | undefined;
+  private exporterMaster: Uint8Array | undefined;
 
   /**
    * Starts at the Early Secret: HKDF-Extract(0, PSK), with Hash.length zeros when there is no PSK.
@@ -275,7 +356,7 @@ export class KeySchedule {
   constructor(
     readonly hash: HashFunction,
     psk: Uint8Array | undefined,
-    private readonly onSecret: (s: DerivedSecret) => void = () => {},
+    private readonly onSecret: SecretObserver = () => {},
   ) {
     const zeros = new Uint8Array(hash.outputLength);
     this.current = hkdfExtract(hash, zeros, psk ?? zeros);
@@ -286,13 +367,29 @@ export class KeySchedule {
   binderKey(resumption: boolean): Uint8Array {
     this.expect('early');
     const label = resumption ? 'res binder' : 'ext binder';
-    return this.derive('binder_key', label, emptyHash(this.hash), '""');
+    this.binder_key = this.derive('binder_key', label, emptyHash(this.hash), '""');
+    return this.binder_key;
+  }
+
+  /**
+   * The PSK binder (§4.2.11.2): a Finished computation keyed by binder_key over
+   * Transcript-Hash(earlier messages, truncated ClientHello).
+   */
+  binder(truncatedTranscriptHash: Uint8Array): Uint8Array {
+    const binderKey = this.binder_key;
+    if (!binderKey) throw new Error('key schedule: derive binder_key first');
+    this.report('binder_finished_key', 'finished', 'HKDF-Expand-Label(binder_key, "finished", "", Hash.length)', finishedKey(this.hash, binderKey));
+    this.report('binder_transcript_hash', 'Transcript-Hash', 'Transcript-Hash(truncated ClientHello)', truncatedTranscriptHash);
+    const binder = pskBinder(this.hash, binderKey, truncatedTranscriptHash);
+    this.report('psk_binder', 'finished', 'HMAC(finished_key(binder_key), binder_transcript_hash)', binder);
+    return binder;
   }
 
   /** client_early_traffic_secret (§7.1), from the transcript hash of the ClientHello. */
   clientEarlyTrafficSecret(transcriptHash: Uint8Array): Uint8Array {
     this.expect('early');
-    return this.derive('client_early_traffic_secret', 'c e traffic', transcriptHash, 'ClientHello');
+    this.traffic.client_early = this.derive('client_early_traffic_secret', 'c e traffic', transcriptHash, 'ClientHello');
+    return this.traffic.client_early;
   }
 
   /** early_exporter_master_secret (§7.1). */
@@ -313,10 +410,32 @@ export class KeySchedule {
   /** client_ and server_handshake_traffic_secret, from Transcript-Hash(ClientHello..ServerHello). */
   handshakeTrafficSecrets(transcriptHash: Uint8Array): { client: Uint8Array; server: Uint8Array } {
     this.expect('handshake');
-    return {
-      client: this.derive('client_handshake_traffic_secret', 'c hs traffic', transcriptHash, 'ClientHello..ServerHello'),
-      server: this.derive('server_handshake_traffic_secret', 's hs traffic', transcriptHash, 'ClientHello..ServerHello'),
-    };
+    const client = this.derive('client_handshake_traffic_secret', 'c hs traffic', transcriptHash, 'ClientHello..ServerHello');
+    const server = this.derive('server_handshake_traffic_secret', 's hs traffic', transcriptHash, 'ClientHello..ServerHello');
+    Object.assign(this.traffic, { client_handshake: client, server_handshake: server });
+    return { client, server };
+  }
+
+  /**
+   * A side's Finished (§4.4.4): verify_data = HMAC(finished_key, transcript hash), the
+   * finished_key coming from that side's handshake traffic secret. Both are reported.
+   */
+  finishedVerifyData(side: Side, transcriptHash: Uint8Array): Uint8Array {
+    const base = this.trafficSecretOf(side, 'handshake');
+    this.report(`${side}_finished_key`, 'finished', `HKDF-Expand-Label(${side}_handshake_traffic_secret, "finished", "", Hash.length)`, finishedKey(this.hash, base));
+    const verifyData = finishedVerifyData(this.hash, base, transcriptHash);
+    this.report(`${side}_finished_verify_data`, 'finished', `HMAC(${side}_finished_key, Transcript-Hash(${side === 'server' ? 'ClientHello..CertificateVerify' : 'ClientHello..server Finished[..client CertificateVerify]'}))`, verifyData);
+    return verifyData;
+  }
+
+  /**
+   * Checks the peer's Finished (§4.4.4): verify_data is Hash.length bytes (any other length
+   * is malformed: decode_error) and must equal ours, compared without early exit
+   * (else decrypt_error).
+   */
+  checkFinished(side: Side, transcriptHash: Uint8Array, received: Uint8Array): void {
+    if (received.length !== this.hash.outputLength) fail('decode_error', `${side} Finished has ${received.length} bytes, not ${this.hash.outputLength}`);
+    if (!equalSecret(this.finishedVerifyData(side, transcriptHash), received)) fail('decrypt_error', `${side} Finished does not verify`);
   }
 
   /** Moves to the Master Secret: HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0). */
@@ -332,17 +451,44 @@ export class KeySchedule {
   applicationSecrets(transcriptHash: Uint8Array): { client: Uint8Array; server: Uint8Array; exporter: Uint8Array } {
     this.expect('master');
     const through = 'ClientHello..server Finished';
-    return {
-      client: this.derive('client_application_traffic_secret_0', 'c ap traffic', transcriptHash, through),
-      server: this.derive('server_application_traffic_secret_0', 's ap traffic', transcriptHash, through),
-      exporter: this.derive('exporter_master_secret', 'exp master', transcriptHash, through),
-    };
+    const client = this.derive('client_application_traffic_secret_0', 'c ap traffic', transcriptHash, through);
+    const server = this.derive('server_application_traffic_secret_0', 's ap traffic', transcriptHash, through);
+    const exporter = this.derive('exporter_master_secret', 'exp master', transcriptHash, through);
+    Object.assign(this.traffic, { client_application: client, server_application: server });
+    this.exporterMaster = exporter;
+    return { client, server, exporter };
+  }
+
+  /** The connection's TLS-Exporter (§7.5), once the application secrets are derived. */
+  exporter(): (label: string, context: Uint8Array, length: number) => Uint8Array {
+    if (!this.exporterMaster) throw new Error('key schedule: no exporter_master_secret yet');
+    return tls13Exporter(this.hash, this.exporterMaster);
   }
 
   /** resumption_master_secret, from Transcript-Hash(ClientHello..client Finished). */
   resumptionMasterSecret(transcriptHash: Uint8Array): Uint8Array {
     this.expect('master');
-    return this.derive('resumption_master_secret', 'res master', transcriptHash, 'ClientHello..client Finished');
+    this.resumption = this.derive('resumption_master_secret', 'res master', transcriptHash, 'ClientHello..client Finished');
+    return this.resumption;
+  }
+
+  /** The PSK of the ticket with `ticketNonce` (§4.6.1), reported. */
+  resumptionPsk(ticketNonce: Uint8Array): Uint8Array {
+    if (!this.resumption) throw new Error('key schedule: no resumption_master_secret yet');
+    const psk = resumptionPsk(this.hash, this.resumption, ticketNonce);
+    this.report('resumption_psk', 'resumption', 'HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)', psk, ticketNonce);
+    return psk;
+  }
+
+  /** A traffic secret derived so far, for the record layer of `suite` (whose hash must be this schedule's). */
+  trafficSecret(suite: CipherSuite, writer: Side, kind: TrafficKind): TrafficSecret {
+    return new TrafficSecret(suite, writer, kind, this.trafficSecretOf(writer, kind));
+  }
+
+  private trafficSecretOf(writer: Side, kind: TrafficKind): Uint8Array {
+    const secret = this.traffic[`${writer}_${kind}`];
+    if (!secret) throw new Error(`key schedule: no ${writer}_${kind}_traffic_secret yet`);
+    return secret;
   }
 
   private derive(name: SecretName, label: string, context: Uint8Array, contextName: string): Uint8Array {

@@ -13,9 +13,9 @@ import type {
 } from '../crypto/provider.js';
 import type { KeyLogWriter } from '../trace/keylog.js';
 import type { TraceObserver } from '../trace/events.js';
-import type { Ticketer } from '../handshake/server/ticketer.js';
-import type { AntiReplay } from '../handshake/server/anti-replay.js';
-import type { Session } from '../handshake/session.js';
+import type { Ticketer } from './server/ticketer.js';
+import type { AntiReplay } from './server/anti-replay.js';
+import type { Session } from './session.js';
 
 /** A certificate chain (DER, leaf first) and the private key of its leaf. */
 export interface CertifiedKey {
