@@ -16,6 +16,7 @@ import { startClientHandshake } from '../handshake/client/start.js';
  * socket.write(client.takeOutgoing());
  * socket.on('data', (bytes) => { client.receive(bytes); socket.write(client.takeOutgoing()); });
  * ```
+ * @category Engine
  */
 export class ClientConnection extends Connection {
   constructor(config: ClientConfig) {

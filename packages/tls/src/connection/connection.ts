@@ -42,6 +42,7 @@ export type { ConnectionEvent, ConnectionInfo } from '../handshake/context.js';
  * import { MAX_KEY_UPDATES_WITHOUT_DATA } from '@lucid-tls/tls';
  * console.log(MAX_KEY_UPDATES_WITHOUT_DATA); // → 32
  * ```
+ * @category Engine
  */
 export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
 
@@ -73,6 +74,7 @@ export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
  * pump(client, server);
  * console.log(server.takeEvents().map((e) => `${e.type}`).join()); // → handshake_complete,key_update,key_update
  * ```
+ * @category Engine
  */
 export abstract class Connection {
   /** The crypto provider in use (`nobleProvider` unless the config gave one). */

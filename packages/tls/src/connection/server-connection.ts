@@ -18,6 +18,7 @@ import { serverHandshake } from '../handshake/server/server-handshake.js';
  * const server = new ServerConnection({ certificate: { chain: [certDer], privateKey } });
  * socket.on('data', (bytes) => { server.receive(bytes); socket.write(server.takeOutgoing()); });
  * ```
+ * @category Engine
  */
 export class ServerConnection extends Connection {
   private earlyDataReceived = 0;

@@ -24,6 +24,7 @@ import type { CertificateVerifier } from '../handshake/config.js';
  * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifyWithTrustStore(TrustStore.fromPem(ca.certPem)) });
  * console.log(client.takeOutgoing()[0]); // → 22
  * ```
+ * @category Configuration
  */
 export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number } = {}): CertificateVerifier {
   return (chain, context) => {
@@ -53,5 +54,6 @@ export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname
  * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: insecureSkipVerify });
  * console.log(client.stateName); // → ExpectServerHello
  * ```
+ * @category Configuration
  */
 export const insecureSkipVerify: CertificateVerifier = () => {};

@@ -31,6 +31,7 @@ import type { ProtocolName } from './versions.js';
  * }
  * console.log(sessions.length); // → 0
  * ```
+ * @category Engine
  */
 export type ConnectionEvent =
   | { type: 'handshake_complete' }
@@ -39,7 +40,10 @@ export type ConnectionEvent =
   | { type: 'key_update'; direction: 'sent' | 'received'; updateRequested: boolean }
   | { type: 'close_notify' };
 
-/** What was negotiated; filled in as the handshake goes. */
+/**
+ * What was negotiated; filled in as the handshake goes.
+ * @category Engine
+ */
 export interface ConnectionInfo {
   /** The protocol version, once the hellos have settled it (TLS 1.3 until then). */
   protocol: ProtocolName;

@@ -17,6 +17,7 @@ import { concat } from '../wire/bytes.js';
  * import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '@lucid-tls/tls';
  * console.log(MAX_HANDSHAKE_MESSAGE_LENGTH); // → 131072
  * ```
+ * @category Engine
  */
 export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 17;
 
@@ -30,13 +31,14 @@ const HEADER_LENGTH = 4;
  *
  * @example
  * ```ts
- * import { HandshakeDeframer } from '@lucid-tls/tls';
+ * import { HandshakeDeframer } from '@lucid-tls/tls/learn';
  * const deframer = new HandshakeDeframer();
  * deframer.push(Uint8Array.of(20, 0, 0)); // a Finished header, split across two records
  * console.log(deframer.next()); // → undefined
  * deframer.push(Uint8Array.of(2, 0xaa, 0xbb));
  * console.log(deframer.next()); // → Uint8Array(6) [ 20, 0, 0, 2, 170, 187 ]
  * ```
+ * @category Handshake messages
  */
 export class HandshakeDeframer {
   private chunks: Uint8Array[] = [];

@@ -18,5 +18,8 @@ export const PSK_KE = 0;
 /** psk_dhe_ke: PSK with (EC)DHE, which keeps forward secrecy (§4.2.9). */
 export const PSK_DHE_KE = 1;
 
-/** A protocol version by the name `node:tls` gives it. */
+/**
+ * A protocol version by the name `node:tls` gives it.
+ * @category Engine
+ */
 export type ProtocolName = 'TLSv1.2' | 'TLSv1.3';

@@ -62,7 +62,7 @@ export type EarlyDataSkipMode = 'trial-decrypt' | 'skip-application-data';
  *
  * @example
  * ```ts
- * import { ContentType, RecordLayer, RecordProtection, aes128gcm, concat } from '@lucid-tls/tls';
+ * import { ContentType, RecordLayer, RecordProtection, aes128gcm, concat } from '@lucid-tls/tls/learn';
  * const key = new Uint8Array(16);
  * const iv = new Uint8Array(12);
  * const sender = new RecordLayer();
@@ -75,6 +75,7 @@ export type EarlyDataSkipMode = 'trial-decrypt' | 'skip-application-data';
  * const first = receiver.read()!;
  * console.log(first.contentType, first.content.length, first.sequenceNumber); // → 23 16384 0n
  * ```
+ * @category Records
  */
 export class RecordLayer {
   /** The deframer for received bytes: push bytes into it, then call {@link read}. */

@@ -29,11 +29,12 @@ import type { Side } from '../../trace/events.js';
  *
  * @example
  * ```ts
- * import { hkdfExtract, sha256, toHex } from '@lucid-tls/tls';
+ * import { hkdfExtract, sha256, toHex } from '@lucid-tls/tls/learn';
  * // The Early Secret of every full handshake with SHA-256 (RFC 8448 §3).
  * const earlySecret = hkdfExtract(sha256, new Uint8Array(32), new Uint8Array(32));
  * console.log(toHex(earlySecret)); // → 33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a
  * ```
+ * @category Key schedule
  */
 export function hkdfExtract(hash: HashFunction, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   return hash.hmac(salt.length ? salt : new Uint8Array(hash.outputLength), ikm);
@@ -44,10 +45,11 @@ export function hkdfExtract(hash: HashFunction, salt: Uint8Array, ikm: Uint8Arra
  *
  * @example
  * ```ts
- * import { hkdfExpand, sha256 } from '@lucid-tls/tls';
+ * import { hkdfExpand, sha256 } from '@lucid-tls/tls/learn';
  * const okm = hkdfExpand(sha256, new Uint8Array(32).fill(1), new TextEncoder().encode('info'), 42);
  * console.log(okm.length); // → 42
  * ```
+ * @category Key schedule
  */
 export function hkdfExpand(hash: HashFunction, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const blocks = Math.ceil(length / hash.outputLength);
@@ -61,7 +63,10 @@ export function hkdfExpand(hash: HashFunction, prk: Uint8Array, info: Uint8Array
   return out.subarray(0, length);
 }
 
-/** The HkdfLabel structure (§7.1): uint16 length, opaque label<7..255> = "tls13 " + Label, opaque context<0..255>. */
+/**
+ * The HkdfLabel structure (§7.1): uint16 length, opaque label<7..255> = "tls13 " + Label, opaque context<0..255>.
+ * @category Key schedule
+ */
 export function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
   const w = new Writer({ capacity: 64 });
   w.u16(length, 'length');
@@ -75,11 +80,12 @@ export function hkdfLabel(label: string, context: Uint8Array, length: number): U
  *
  * @example
  * ```ts
- * import { fromHex, hkdfExpandLabel, sha256, toHex } from '@lucid-tls/tls';
+ * import { fromHex, hkdfExpandLabel, sha256, toHex } from '@lucid-tls/tls/learn';
  * // server_handshake_key of RFC 8448 §3, from server_handshake_traffic_secret.
  * const secret = fromHex('b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38');
  * console.log(toHex(hkdfExpandLabel(sha256, secret, 'key', new Uint8Array(0), 16))); // → 3fce516009c21727d0f2e4e86ee403bc
  * ```
+ * @category Key schedule
  */
 export function hkdfExpandLabel(
   hash: HashFunction,
@@ -96,11 +102,12 @@ export function hkdfExpandLabel(
  *
  * @example
  * ```ts
- * import { deriveSecret, emptyHash, fromHex, sha256, toHex } from '@lucid-tls/tls';
+ * import { deriveSecret, emptyHash, fromHex, sha256, toHex } from '@lucid-tls/tls/learn';
  * const earlySecret = fromHex('33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a');
  * const derived = deriveSecret(sha256, earlySecret, 'derived', emptyHash(sha256));
  * console.log(toHex(derived)); // → 6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba
  * ```
+ * @category Key schedule
  */
 export function deriveSecret(hash: HashFunction, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, secret, label, transcriptHash, hash.outputLength);
@@ -111,9 +118,10 @@ export function deriveSecret(hash: HashFunction, secret: Uint8Array, label: stri
  *
  * @example
  * ```ts
- * import { emptyHash, sha256, toHex } from '@lucid-tls/tls';
+ * import { emptyHash, sha256, toHex } from '@lucid-tls/tls/learn';
  * console.log(toHex(emptyHash(sha256))); // → e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
  * ```
+ * @category Key schedule
  */
 export const emptyHash = (hash: HashFunction): Uint8Array => hash.hash(new Uint8Array(0));
 
@@ -122,12 +130,13 @@ export const emptyHash = (hash: HashFunction): Uint8Array => hash.hash(new Uint8
  *
  * @example
  * ```ts
- * import { aes128gcm, fromHex, sha256, toHex, trafficKey } from '@lucid-tls/tls';
+ * import { aes128gcm, fromHex, sha256, toHex, trafficKey } from '@lucid-tls/tls/learn';
  * // RFC 8448 §3: the client's application traffic secret gives its key and IV.
  * const secret = fromHex('9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5');
  * const { key, iv } = trafficKey(sha256, aes128gcm, secret);
  * console.log(toHex(key), toHex(iv)); // → 17422dda596ed5d9acd890e3c63f5051 5b78923dee08579033e523d9
  * ```
+ * @category Key schedule
  */
 export function trafficKey(hash: HashFunction, aead: Aead, secret: Uint8Array): { key: Uint8Array; iv: Uint8Array } {
   return {
@@ -141,10 +150,11 @@ export function trafficKey(hash: HashFunction, aead: Aead, secret: Uint8Array): 
  *
  * @example
  * ```ts
- * import { finishedKey, fromHex, sha256, toHex } from '@lucid-tls/tls';
+ * import { finishedKey, fromHex, sha256, toHex } from '@lucid-tls/tls/learn';
  * const serverHandshakeTrafficSecret = fromHex('b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38');
  * console.log(toHex(finishedKey(sha256, serverHandshakeTrafficSecret))); // → 008d3b66f816ea559f96b537e885c31fc068bf492c652f01f288a1d8cdc19fc8
  * ```
+ * @category Key schedule
  */
 export function finishedKey(hash: HashFunction, baseKey: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, baseKey, 'finished', new Uint8Array(0), hash.outputLength);
@@ -155,12 +165,13 @@ export function finishedKey(hash: HashFunction, baseKey: Uint8Array): Uint8Array
  *
  * @example
  * ```ts
- * import { finishedVerifyData, fromHex, sha256, toHex } from '@lucid-tls/tls';
+ * import { finishedVerifyData, fromHex, sha256, toHex } from '@lucid-tls/tls/learn';
  * // The client's Finished of RFC 8448 §3: its handshake traffic secret, and the transcript through the server's Finished.
  * const clientHandshakeTrafficSecret = fromHex('b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21');
  * const transcriptHash = fromHex('9608102a0f1ccc6db6250b7b7e417b1a000eaada3daae4777a7686c9ff83df13');
  * console.log(toHex(finishedVerifyData(sha256, clientHandshakeTrafficSecret, transcriptHash))); // → a8ec436d677634ae525ac1fcebe11a039ec17694fac6e98527b642f2edd5ce61
  * ```
+ * @category Key schedule
  */
 export function finishedVerifyData(hash: HashFunction, baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
   return hash.hmac(finishedKey(hash, baseKey), transcriptHash);
@@ -171,11 +182,12 @@ export function finishedVerifyData(hash: HashFunction, baseKey: Uint8Array, tran
  *
  * @example
  * ```ts
- * import { nextTrafficSecret, sha256 } from '@lucid-tls/tls';
+ * import { nextTrafficSecret, sha256 } from '@lucid-tls/tls/learn';
  * let secret: Uint8Array = new Uint8Array(32); // client_application_traffic_secret_0
  * for (let n = 1; n <= 3; n++) secret = nextTrafficSecret(sha256, secret); // three KeyUpdates later: _3
  * console.log(secret.length); // → 32
  * ```
+ * @category Key schedule
  */
 export function nextTrafficSecret(hash: HashFunction, secret: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, secret, 'traffic upd', new Uint8Array(0), hash.outputLength);
@@ -186,11 +198,12 @@ export function nextTrafficSecret(hash: HashFunction, secret: Uint8Array): Uint8
  *
  * @example
  * ```ts
- * import { fromHex, resumptionPsk, sha256, toHex } from '@lucid-tls/tls';
+ * import { fromHex, resumptionPsk, sha256, toHex } from '@lucid-tls/tls/learn';
  * // RFC 8448 §3: the ticket with nonce 00 00.
  * const resumptionMasterSecret = fromHex('7df235f2031d2a051287d02b0241b0bfdaf86cc856231f2d5aba46c434ec196c');
  * console.log(toHex(resumptionPsk(sha256, resumptionMasterSecret, fromHex('0000')))); // → 4ecd0eb6ec3b4d87f5d6028f922ca4c5851a277fd41311c9e62d2c9492e1c4f3
  * ```
+ * @category Key schedule
  */
 export function resumptionPsk(hash: HashFunction, resumptionMasterSecret: Uint8Array, ticketNonce: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, resumptionMasterSecret, 'resumption', ticketNonce, hash.outputLength);
@@ -202,12 +215,13 @@ export function resumptionPsk(hash: HashFunction, resumptionMasterSecret: Uint8A
  *
  * @example
  * ```ts
- * import { exportKeyingMaterial, fromHex, sha256 } from '@lucid-tls/tls';
+ * import { exportKeyingMaterial, fromHex, sha256 } from '@lucid-tls/tls/learn';
  * const exporterMasterSecret = fromHex('fe22f881176eda18eb8f44529e6792c50c9a3f89452f68d8ae311b4309d3cf50'); // RFC 8448 §3
  * const a = exportKeyingMaterial(sha256, exporterMasterSecret, 'EXPORTER-example', new Uint8Array(0), 32);
  * const b = exportKeyingMaterial(sha256, exporterMasterSecret, 'EXPORTER-other', new Uint8Array(0), 32);
  * console.log(a.length, a.join() === b.join()); // → 32 false
  * ```
+ * @category Key schedule
  */
 export function exportKeyingMaterial(
   hash: HashFunction,
@@ -225,16 +239,20 @@ export function exportKeyingMaterial(
  *
  * @example
  * ```ts
- * import { fromHex, sha256, tls13Exporter } from '@lucid-tls/tls';
+ * import { fromHex, sha256, tls13Exporter } from '@lucid-tls/tls/learn';
  * const exporter = tls13Exporter(sha256, fromHex('fe22f881176eda18eb8f44529e6792c50c9a3f89452f68d8ae311b4309d3cf50'));
  * console.log(exporter('EXPORTER-example', new Uint8Array(0), 16).length); // → 16
  * ```
+ * @category Key schedule
  */
 export function tls13Exporter(hash: HashFunction, exporterMasterSecret: Uint8Array): (label: string, context: Uint8Array, length: number) => Uint8Array {
   return (label, context, length) => exportKeyingMaterial(hash, exporterMasterSecret, label, context, length);
 }
 
-/** The name under which a secret is reported (the RFC 8448 vectors' names). */
+/**
+ * The name under which a secret is reported (the RFC 8448 vectors' names).
+ * @category Key schedule
+ */
 export type SecretName =
   | 'early_secret'
   | 'binder_key'
@@ -257,7 +275,10 @@ export type SecretName =
   | `${'client' | 'server'}_application_traffic_secret_${number}`
   | `${'client' | 'server'}_${'early' | 'handshake' | 'application'}_${'key' | 'iv'}${'' | `_${number}`}`;
 
-/** A secret as it is derived, for traces and the key log. */
+/**
+ * A secret as it is derived, for traces and the key log.
+ * @category Key schedule
+ */
 export interface DerivedSecret {
   name: SecretName;
   /** The RFC's label, e.g. `"c hs traffic"`; for HKDF-Extract steps, `"HKDF-Extract"`. */
@@ -269,10 +290,16 @@ export interface DerivedSecret {
   secret: Uint8Array;
 }
 
-/** Where a secret goes once derived (the trace and the key log). */
+/**
+ * Where a secret goes once derived (the trace and the key log).
+ * @category Key schedule
+ */
 export type SecretObserver = (secret: DerivedSecret) => void;
 
-/** Which traffic secret a key comes from (§7.3). */
+/**
+ * Which traffic secret a key comes from (§7.3).
+ * @category Key schedule
+ */
 export type TrafficKind = 'early' | 'handshake' | 'application';
 
 /**
@@ -281,7 +308,8 @@ export type TrafficKind = 'early' | 'handshake' | 'application';
  *
  * @example
  * ```ts
- * import { TrafficSecret, fromHex, nobleProvider, toHex } from '@lucid-tls/tls';
+ * import { nobleProvider } from '@lucid-tls/tls';
+ * import { TrafficSecret, fromHex, toHex } from '@lucid-tls/tls/learn';
  * // RFC 8448 §3: the client's application traffic secret gives its key and IV.
  * const suite = nobleProvider.cipherSuites.find((s) => s.name === 'TLS_AES_128_GCM_SHA256')!;
  * const secret = new TrafficSecret(suite, 'client', 'application', fromHex('9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5'));
@@ -290,6 +318,7 @@ export type TrafficKind = 'early' | 'handshake' | 'application';
  * console.log(toHex(key), names.join(' ')); // → 17422dda596ed5d9acd890e3c63f5051 client_application_key client_application_iv
  * console.log(secret.next(() => {}).generation); // → 1
  * ```
+ * @category Key schedule
  */
 export class TrafficSecret {
   constructor(
@@ -333,7 +362,7 @@ export class TrafficSecret {
  *
  * @example
  * ```ts
- * import { KeySchedule, sha256, toHex } from '@lucid-tls/tls';
+ * import { KeySchedule, sha256, toHex } from '@lucid-tls/tls/learn';
  * const names: string[] = [];
  * const schedule = new KeySchedule(sha256, undefined, (s) => names.push(s.name));
  * schedule.enterHandshakeSecret(new Uint8Array(32)); // the (EC)DHE shared secret
@@ -341,6 +370,7 @@ export class TrafficSecret {
  * console.log(names.join(' ')); // → early_secret derived_for_handshake_secret handshake_secret client_handshake_traffic_secret server_handshake_traffic_secret
  * console.log(toHex(client).length); // → 64
  * ```
+ * @category Key schedule
  */
 export class KeySchedule {
   private current: Uint8Array;
@@ -507,7 +537,10 @@ export class KeySchedule {
   }
 }
 
-/** The PSK binder's own key and MAC (§4.2.11.2): a Finished computation keyed by binder_key. */
+/**
+ * The PSK binder's own key and MAC (§4.2.11.2): a Finished computation keyed by binder_key.
+ * @category Key schedule
+ */
 export function pskBinder(hash: HashFunction, binderKey: Uint8Array, truncatedTranscriptHash: Uint8Array): Uint8Array {
   return finishedVerifyData(hash, binderKey, truncatedTranscriptHash);
 }
