@@ -78,10 +78,10 @@ const RULES: readonly Rule[] = [
     if (serial.every((b) => b === 0)) return 'it is zero';
     return serial.length > MAX_SERIAL_NUMBER_OCTETS ? `it has ${serial.length} octets` : null;
   }],
+  // §4.1.2.6: a CA's subject names it to the certificates it issues (checked first: it empties their issuer).
+  ['subject_name_empty', (cert, at) => (at.role === 'intermediate' && !at.anchor && isEmpty(cert.subject) ? 'empty subject' : null)],
   // §4.1.2.4: "The issuer field MUST contain a non-empty distinguished name."
   ['issuer_name_empty', (cert, at) => (!at.anchor && isEmpty(cert.issuer) ? 'empty issuer' : null)],
-  // §4.1.2.6: a CA's subject names it to the certificates it issues.
-  ['subject_name_empty', (cert, at) => (at.role === 'intermediate' && !at.anchor && isEmpty(cert.subject) ? 'empty subject' : null)],
   // §4.2.1.6: an empty subject needs a critical subjectAltName; otherwise it SHOULD NOT be critical.
   ['subject_alt_name_criticality', (cert, at) => {
     if (at.anchor) return null;
