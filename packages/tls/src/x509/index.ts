@@ -117,7 +117,7 @@ export {
 export type { PrivateKeyFormat } from './keys.js';
 export { describeSignatureAlgorithm, signatureAlgorithm, verifySignature } from './signature-algorithm.js';
 export type { AlgorithmIdentifier, SignatureAlgorithm } from './signature-algorithm.js';
-export { fingerprintSha256, isCA, isSelfIssued, parseCertificate, parseCertificatesPem } from './certificate.js';
+export { fingerprintSha256, isCA, isSelfIssued, isSelfSigned, parseCertificate, parseCertificatesPem } from './certificate.js';
 export type { Certificate } from './certificate.js';
 export { certificatePublicKey } from './public-key-of.js';
 export { dnsNameMatches, matchesHostname, matchesIpAddress } from './hostname.js';
@@ -137,5 +137,5 @@ export {
   signCertificate,
 } from './issue.js';
 export type { CaOptions, CertificateAuthority, CertificateSpec, IssueOptions, IssuedCertificate, IssuedKeyType } from './issue.js';
-export { certificateToJson, explainCertificate } from './describe.js';
+export { certificateToJson, describePublicKey, explainCertificate, explainPath } from './describe.js';
 export type { CertificateJson } from './describe.js';
