@@ -107,7 +107,7 @@ const colon = (bytes: Uint8Array) => toHex(bytes).replace(/(..)(?!$)/g, '$1:');
  * ```ts
  * import { createCertificateAuthority, explainCertificate } from '@lucid-tls/tls/x509';
  * const text = explainCertificate(createCertificateAuthority().certificate);
- * console.log(text.split('\n')[1]!.trim()); // → Version              v3
+ * console.log(text.split('\n')[1]!.trim()); // → Role                 root CA, self-signed
  * ```
  */
 export function explainCertificate(cert: Certificate, now: Date = new Date()): string {

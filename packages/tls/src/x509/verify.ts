@@ -12,8 +12,7 @@
  * - every certificate in the trust store is an anchor: the path ends at the first one
  *   reached (so a trusted intermediate is enough, as with OpenSSL's -partial_chain);
  * - when a complete path fails a check below, the search goes on, so an alternative
- *   path (e.g. a second cross-signed intermediate) can still succeed.
- *
+ *   path (e.g. a second cross-signed intermediate) can still succeed;
  * - a path has at most `maxDepth` certificates, not counting self-issued
  *   intermediates (key rollover certificates; RFC 5280 §6.1.4 (l)).
  *

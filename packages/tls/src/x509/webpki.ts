@@ -18,7 +18,7 @@
  * certificate is encoded (serial number, names, key identifiers, criticality) apply to
  * the certificates the peer sends, not to the anchor: an anchor is an input of path
  * validation, a name and a key (RFC 5280 §6.1.1 (d)), which browsers do not re-examine,
- * and 15 of the 144 roots in Debian's ca-certificates (2023) break one of those rules
+ * and 12 of the 144 roots in Debian's ca-certificates (2023) break one of those rules
  * (Go Daddy and Starfield G2 roots have serial number 0, for instance).
  *
  * `verify.ts` runs {@link checkWebPkiProfile} on a complete path once its issuers are
@@ -49,10 +49,26 @@ export interface ProfileFailure {
   readonly message: string;
 }
 
-/** The most octets a serial number may have (RFC 5280 §4.1.2.2). */
+/**
+ * The most octets a serial number may have (RFC 5280 §4.1.2.2).
+ *
+ * @example
+ * ```ts
+ * import { MAX_SERIAL_NUMBER_OCTETS, createCertificateAuthority } from '@lucid-tls/tls/x509';
+ * console.log(createCertificateAuthority().certificate.serialNumber.length <= MAX_SERIAL_NUMBER_OCTETS); // → true
+ * ```
+ */
 export const MAX_SERIAL_NUMBER_OCTETS = 20;
 
-/** The smallest RSA modulus the Baseline Requirements allow (§6.1.5). */
+/**
+ * The smallest RSA modulus, in bits, the Baseline Requirements allow (§6.1.5).
+ *
+ * @example
+ * ```ts
+ * import { MIN_RSA_BITS } from '@lucid-tls/tls/x509';
+ * console.log(MIN_RSA_BITS); // → 2048
+ * ```
+ */
 export const MIN_RSA_BITS = 2048;
 
 /** Where a certificate sits: its role, whether it is the trust anchor, and the certificate that issued it (none for the anchor). */
@@ -129,7 +145,8 @@ const RULES: readonly Rule[] = [
  * const ca = createCertificateAuthority();
  * const leaf = issueCertificate(ca, { names: ['example.com'] });
  * console.log(checkWebPkiProfile([leaf.certificate, ca.certificate])); // → null
- * console.log(checkWebPkiProfile([ca.certificate, leaf.certificate])?.code); // → leaf_is_ca
+ * // The CA's certificate presented as a leaf:
+ * console.log(checkWebPkiProfile([ca.certificate])?.code); // → leaf_is_ca
  * ```
  */
 export function checkWebPkiProfile(path: readonly Certificate[]): ProfileFailure | null {

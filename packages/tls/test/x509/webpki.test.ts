@@ -22,6 +22,11 @@ import { p384 as nistP384 } from '@noble/curves/nist.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { generateRsaKey } from '../../src/crypto/rsa-keygen.js';
 import { at, caExt, leafExt, make, storeOf, type Made, type MakeOptions } from './chain-builder.js';
+import { TlsError } from '../../src/alert.js';
+import { ClientConnection } from '../../src/connection/client-connection.js';
+import { ServerConnection } from '../../src/connection/server-connection.js';
+import { verifyWithTrustStore } from '../../src/connection/verifiers.js';
+import { pump } from '../connection/helpers.js';
 
 const root = make('WebPKI Root', caExt());
 const inter = make('WebPKI Intermediate', caExt(), root);
@@ -216,5 +221,42 @@ describe('the host-name mismatch names the subjectAltName entries it compared', 
     expect(ip.ok ? '' : ip.message).toMatch(/192\.0\.2\.9 is not among the subjectAltName IP addresses of "CN=leaf\.example": 192\.0\.2\.1$/);
     const none = check(leafUnder(inter, leafExt([encodeGeneralName({ type: 'email', value: 'x@example.com' })])), [inter], root);
     expect(none.ok ? '' : none.message).toMatch(/its subjectAltName has no DNS names$/);
+  });
+});
+
+describe('verifyWithTrustStore in a handshake', () => {
+  // Certificates valid now (the chain builder's are dated for `at`).
+  const now = { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000) };
+  const ca = make('Handshake root', caExt(), undefined, now);
+  const withoutEku = (name: Uint8Array) => make('no-eku', [leafExt([name])[0]!, leafExt([name])[2]!], ca, now);
+  const serverLeaf = withoutEku(san('example.test'));
+  const clientLeaf = withoutEku(encodeGeneralName({ type: 'email', value: 'alice@example.test' }));
+
+  function handshake(serverProfile?: 'rfc5280' | 'webpki', clientProfile?: 'rfc5280' | 'webpki'): { alert: string | null; side: 'client' | 'server' | null } {
+    const client = new ClientConnection({
+      serverName: 'example.test',
+      verifyServerCertificate: verifyWithTrustStore(storeOf(ca), serverProfile ? { profile: serverProfile } : {}),
+      certificate: { chain: [clientLeaf.der], privateKey: clientLeaf.key },
+    });
+    const server = new ServerConnection({
+      certificate: { chain: [serverLeaf.der], privateKey: serverLeaf.key },
+      clientAuth: 'required',
+      verifyClientCertificate: verifyWithTrustStore(storeOf(ca), clientProfile ? { profile: clientProfile } : {}),
+    });
+    try {
+      pump(client, server);
+    } catch (e) {
+      if (!(e instanceof TlsError)) throw e;
+      expect(e.reason).toMatch(/^leaf_extended_key_usage_missing: /);
+      return { alert: e.alert, side: client.handshakeComplete ? 'server' : 'client' };
+    }
+    expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
+    return { alert: null, side: null };
+  }
+
+  it("a client holds server certificates to 'webpki' by default; a server takes client certificates under 'rfc5280'", () => {
+    expect(handshake()).toEqual({ alert: 'unsupported_certificate', side: 'client' });
+    expect(handshake('rfc5280')).toEqual({ alert: null, side: null });
+    expect(handshake('rfc5280', 'webpki')).toEqual({ alert: 'unsupported_certificate', side: 'server' });
   });
 });
