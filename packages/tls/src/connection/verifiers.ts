@@ -6,9 +6,9 @@
 import { TlsError } from '../alert.js';
 import { isIP } from '../wire/ip.js';
 import { alertForX509Error } from '../x509/errors.js';
+import type { Profile } from '../x509/webpki.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import { verifyChain } from '../x509/verify.js';
-import type { Profile } from '../x509/webpki.js';
 import type { CertificateVerifier } from './config.js';
 
 /**
