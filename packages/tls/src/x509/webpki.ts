@@ -102,8 +102,9 @@ const RULES: readonly Rule[] = [
   ['subject_alt_name_criticality', (cert, at) => {
     if (at.anchor) return null;
     const san = extension(cert, OID.subjectAltName);
-    if (isEmpty(cert.subject) && !san?.critical) return 'the subject is empty and the subjectAltName is not critical';
-    return !isEmpty(cert.subject) && san?.critical ? 'the subjectAltName is critical though the subject is not empty' : null;
+    if (!isEmpty(cert.subject)) return san?.critical ? 'the subjectAltName is critical though the subject is not empty' : null;
+    if (!san) return 'the subject is empty and there is no subjectAltName';
+    return san.critical ? null : 'the subject is empty and the subjectAltName is not critical';
   }],
   // §4.2.1.2: "this extension MUST appear in all conforming CA certificates"; without it, no AKI below can name this key.
   ['subject_key_identifier_missing', (cert, at) => (at.role === 'intermediate' && !at.anchor && !cert.subjectKeyIdentifier ? 'no subjectKeyIdentifier' : null)],
