@@ -15,7 +15,7 @@
  * `error <code>: <reason>` (to standard output: it is the command's answer).
  * @module
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/certificate.js';
@@ -111,9 +111,12 @@ function writeFileAtomically(path: string, text: string, mode = 0o644): void {
   try {
     writeSync(fd, text);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw e;
   }
+  closeSync(fd);
   renameSync(temporary, path);
   const folder = openSync(dirname(path), 'r');
   try {
