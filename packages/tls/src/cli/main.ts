@@ -19,6 +19,8 @@ commands:
   x509 verify --cafile FILE [...] LEAF                   validate a certificate chain
   ca init --out DIR                                      create a local certificate authority
   cert issue --ca DIR --out DIR --name NAME...           issue a certificate from it
+
+lucid-tls <command> --help (or lucid-tls help <command>) explains a command's options.
 `;
 
 let outputGuarded = false;
@@ -57,10 +59,14 @@ export async function main(args: string[]): Promise<number> {
         return await caCommand(rest);
       case 'cert':
         return await certCommand(rest);
+      case 'help':
+        // `lucid-tls help rfc8448` is `lucid-tls rfc8448 --help`.
+        if (rest.length > 0) return await main([...rest, '--help']);
+        process.stdout.write(USAGE);
+        return 0;
       case undefined:
       case '-h':
       case '--help':
-      case 'help':
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
       default:

@@ -62,6 +62,7 @@ describe('lucid-tls rfc8448', () => {
       for (const name of SCENARIOS) expect(help.stdout).toMatch(new RegExp(`^  ${name} +§\\d`, 'm'));
       for (const option of ['--json', '--trace', '--trace-json', '--html FILE']) expect(help.stdout).toContain(`  ${option} `);
     }
+    expect(execFileSync(process.execPath, [bin, 'help', 'rfc8448'], { encoding: 'utf8' })).toBe(execFileSync(process.execPath, [bin, 'rfc8448', '--help'], { encoding: 'utf8' }));
   });
 
   it('rejects an unknown scenario', () => {
