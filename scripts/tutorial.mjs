@@ -49,7 +49,7 @@ if (flags.includes('--source')) {
   process.exit(0);
 }
 
-const dim = (text) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[22m` : text);
+const dim = (text, stream = process.stdout) => (stream.isTTY ? `\x1b[2m${text}\x1b[22m` : text);
 let shownSection;
 try {
   const run = await runPage(page, {
@@ -67,7 +67,7 @@ try {
     process.stderr.write(`\nThis run printed something other than the page's sample output:\n${mismatches.map((m) => `  ${m}`).join('\n')}\n`);
     process.exitCode = 1;
   } else {
-    process.stderr.write(dim(`\n${file}: ran in ${run.seconds.toFixed(1)} s; what it printed matches the page's ${page.outputs.length} sample output(s).\n`));
+    process.stderr.write(dim(`\n${file}: ran in ${run.seconds.toFixed(1)} s; what it printed matches the page's ${page.outputs.length} sample output(s).\n`, process.stderr));
   }
 } catch (e) {
   process.stderr.write(`\n${file} failed in ${e instanceof Error ? e.message : String(e)}\n`);
