@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
-import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { ConnectionEvent } from '../../src/connection/connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
@@ -13,13 +13,15 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { SingleUseTickets } from '../../src/handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import type { Session } from '../../src/handshake/session.js';
-import { pinned, pump, testCert, traceLog, utf8 } from './helpers.js';
+import { pinned, testCert } from './harness/pki.js';
+import { clientConfig, pump, utf8 } from './harness/pair.js';
+import { traceLog } from './harness/trace-log.js';
 
 const cert = testCert('p256');
 const clientCert = testCert('ed25519', 'client');
 
 function client(extra: Partial<ClientConfig> = {}): ClientConnection {
-  return new ClientConnection({ serverName: 'localhost', verifyServerCertificate: pinned(cert.der), ...extra });
+  return new ClientConnection(clientConfig(cert, extra));
 }
 
 function sessionsFrom(c: ClientConnection): Session[] {
