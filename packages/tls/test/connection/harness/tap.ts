@@ -11,7 +11,7 @@
  * protects it. Nothing here touches the engine's internals; it only listens to the
  * trace a connection emits anyway.
  *
- * A tapped pair is a {@link pair} (./pair.ts) made deterministic, so that one recorded
+ * A tapped pair is a `pair()` (./pair.ts) made deterministic, so that one recorded
  * exchange can be replayed to fresh connections (./scripts.ts); the middle delivers each
  * piece in a record of its own ({@link deliver}).
  * @module
@@ -241,7 +241,7 @@ export const TEST_NOW = Date.UTC(2025, 0, 1);
 const suiteByName = (name: CipherSuiteName): CipherSuite => nobleProvider.cipherSuites.find((s) => s.name === name)!;
 
 /**
- * A tapped client or server: the side of a {@link pair} with `options` applied, made
+ * A tapped client or server: the side of a `pair()` with `options` applied, made
  * deterministic (seeded random source, fixed clock). Its certificate is Ed25519 unless
  * `options.cert` says otherwise: the cheapest to verify, and these tests make thousands
  * of handshakes.
