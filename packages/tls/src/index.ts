@@ -84,6 +84,8 @@ export { renderHtml, createHtmlRenderer, escapeHtml, rfcSectionUrl, TRACE_HTML_S
 export type { HtmlRenderOptions } from './trace/render-html.js';
 export { keyLogLine } from './trace/keylog.js';
 export type { KeyLogWriter } from './trace/keylog.js';
-export type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField, TraceObserver } from './trace/events.js';
+export type { AlertEvent, MessageEvent, RecordAead, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField, TraceObserver } from './trace/events.js';
+export { createCheckCommands } from './trace/check-commands.js';
+export type { CheckCommand } from './trace/check-commands.js';
 export { unwrapMessage } from './trace/events.js';
 export type { Field } from './wire/codec.js';

@@ -13,7 +13,7 @@
  */
 import { AlertDescription, TlsError, alertName, fail, type AlertName } from '../alert.js';
 import { nobleProvider } from '../crypto/noble.js';
-import type { CryptoProvider } from '../crypto/provider.js';
+import type { Aead, CryptoProvider } from '../crypto/provider.js';
 import type { CommonConfig } from '../handshake/config.js';
 import type { ConnectionEvent, ConnectionInfo, Exporter, HandshakeContext, HandshakeState, ReportedSecret } from '../handshake/context.js';
 import { HandshakeDeframer, type MAX_HANDSHAKE_MESSAGE_LENGTH } from '../handshake/deframer.js';
@@ -23,15 +23,23 @@ import type { TrafficKind, TrafficSecret } from '../handshake/tls13/key-schedule
 import { Transcript } from '../handshake/transcript.js';
 import { INITIAL_RECORD_VERSION, LEGACY_VERSION } from '../handshake/versions.js';
 import { ContentType, contentTypeName } from '../record/content-type.js';
-import { AES_GCM_MAX_RECORDS } from '../record/limits.js';
+import { AES_GCM_MAX_RECORDS, RECORD_HEADER_LENGTH } from '../record/limits.js';
 import { RecordLayer } from '../record/record-layer.js';
-import { RecordProtection } from '../record/record-protection.js';
+import { RecordProtection, perRecordNonce } from '../record/record-protection.js';
 import type { Side } from '../trace/events.js';
-import { Tracer } from '../trace/tracer.js';
-import { concat } from '../wire/bytes.js';
+import { Tracer, type TracedRecord } from '../trace/tracer.js';
+import { concat, toHex } from '../wire/bytes.js';
 import type { Field } from '../wire/codec.js';
 
 export type { ConnectionEvent, ConnectionInfo } from '../handshake/context.js';
+
+/** A direction's key and IV (§7.3) and the traffic secret they come from: what the trace shows beside each record. */
+interface RecordKeys {
+  readonly trafficSecret: string;
+  readonly aead: Aead;
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+}
 
 /**
  * How many KeyUpdate messages we accept without application data in between
@@ -109,6 +117,8 @@ export abstract class Connection {
   private writeKeyUpdatePending = false;
   private readSecret: TrafficSecret | undefined;
   private writeSecret: TrafficSecret | undefined;
+  private readKeys: RecordKeys | undefined;
+  private writeKeys: RecordKeys | undefined;
   private exporter: Exporter | undefined;
   private handshakeDone = false;
   /** Which traffic secret protects what we send now. */
@@ -127,7 +137,7 @@ export abstract class Connection {
     this.records.onDropped = (record, why) =>
       this.tracer.receivedRecord({ outerType: record.contentType, bytes: record.bytes }, record.contentType, record.fragment, { protected: false, paddingLength: 0, dropped: why });
     this.records.onSent = (record, contentType, content, sequenceNumber) =>
-      this.tracer.sentRecord({ outerType: record[0]!, bytes: record }, contentType, content, sequenceNumber);
+      this.tracer.sentRecord(this.tracedRecord(record, sequenceNumber, this.writeKeys), contentType, content, sequenceNumber);
     this.state = initial(this.handshakeContext());
   }
 
@@ -157,7 +167,7 @@ export abstract class Connection {
         }
         if (!record) break;
         if (this.tracer.enabled) {
-          this.tracer.receivedRecord({ outerType: record.record.contentType, bytes: record.record.bytes }, record.contentType, record.content, record);
+          this.tracer.receivedRecord(this.tracedRecord(record.record.bytes, record.sequenceNumber, this.readKeys), record.contentType, record.content, record);
         }
         this.handleRecord(record.contentType, record.content);
       }
@@ -475,7 +485,8 @@ export abstract class Connection {
 
   private setReadSecret(secret: TrafficSecret): void {
     this.readSecret = secret;
-    this.records.setReadProtection(this.protection(secret));
+    this.readKeys = this.recordKeys(secret);
+    this.records.setReadProtection(this.protection(this.readKeys));
   }
 
   /** Installs the key for what we send, after what is queued has gone out under the old one. */
@@ -483,7 +494,8 @@ export abstract class Connection {
     this.flush();
     this.writeSecret = secret;
     this.writeKind = secret.kind;
-    this.records.setWriteProtection(this.protection(secret));
+    this.writeKeys = this.recordKeys(secret);
+    this.records.setWriteProtection(this.protection(this.writeKeys));
   }
 
   /** Post-handshake messages are not part of the transcript (§4.4.1). */
@@ -524,10 +536,33 @@ export abstract class Connection {
     return error;
   }
 
-  /** The record layer's protection with the key and IV of a traffic secret (§7.3), reported. */
-  private protection(secret: TrafficSecret): RecordProtection {
+  /** The key and IV of a traffic secret (§7.3), reported. */
+  private recordKeys(secret: TrafficSecret): RecordKeys {
     const { key, iv } = secret.keys((s) => this.reportSecret(s));
-    return new RecordProtection(secret.suite.aead, key, iv);
+    return { trafficSecret: secret.name, aead: secret.suite.aead, key, iv };
+  }
+
+  /** The record layer's protection with a key and IV. */
+  private protection(keys: RecordKeys): RecordProtection {
+    return new RecordProtection(keys.aead, keys.key, keys.iv);
+  }
+
+  /**
+   * A record as the trace shows it: for a protected one, with what sealed or opened it
+   * (§5.2, §5.3). The hex is made only while someone is tracing.
+   */
+  private tracedRecord(bytes: Uint8Array, sequenceNumber: bigint | undefined, keys: RecordKeys | undefined): TracedRecord {
+    const record = { outerType: bytes[0]!, bytes };
+    if (!this.tracer.enabled || sequenceNumber === undefined || keys === undefined) return record;
+    const aead = {
+      algorithm: keys.aead.name,
+      trafficSecret: keys.trafficSecret,
+      key: toHex(keys.key),
+      iv: toHex(keys.iv),
+      nonce: toHex(perRecordNonce(keys.iv, sequenceNumber)),
+      additionalData: toHex(bytes.subarray(0, RECORD_HEADER_LENGTH)),
+    };
+    return { ...record, protection: { sequenceNumber, aead } };
   }
 }
 

@@ -43,9 +43,43 @@ export interface RecordEvent {
   contentHex: string;
   /** The record sequence number under the current key (protected records only). */
   sequenceNumber?: number;
+  /** What sealed or opened a protected record: the traffic secret, key, IV, nonce and additional data (§5.2, §5.3). */
+  aead?: RecordAead;
   paddingLength?: number;
   /** Why a received record was dropped without processing (a compatibility change_cipher_spec, skipped 0-RTT data). */
   dropped?: string;
+}
+
+/**
+ * The AEAD inputs of one protected record (RFC 8446 §5.2, §5.3), with their real values:
+ * like every secret in a trace, for learning and debugging only.
+ * @category Trace
+ */
+export interface RecordAead {
+  /** The AEAD, e.g. `AES-128-GCM`. */
+  algorithm: string;
+  /** The traffic secret the key and IV come from, e.g. `server_handshake_traffic_secret` (§7.3). */
+  trafficSecret: string;
+  /** [sender]_write_key, in hex. */
+  key: string;
+  /** [sender]_write_iv, in hex. */
+  iv: string;
+  /** The per-record nonce: the sequence number, left-padded to the IV's length, XOR the IV (§5.3). */
+  nonce: string;
+  /** The additional data: the record header, the 5 bytes before the encrypted record (§5.2). */
+  additionalData: string;
+}
+
+/**
+ * The names of the key and IV a traffic secret gives (§7.3), as the trace's secrets are
+ * named: `server_handshake_traffic_secret` → `server_handshake_key`, `…_iv`;
+ * `client_application_traffic_secret_2` → `client_application_key_2`.
+ */
+export function trafficKeyNames(trafficSecret: string): { key: string; iv: string } {
+  const m = /^(\w+?)_traffic_secret(?:_(\d+))?$/.exec(trafficSecret);
+  if (!m) return { key: 'key', iv: 'iv' };
+  const suffix = m[2] && m[2] !== '0' ? `_${m[2]}` : '';
+  return { key: `${m[1]}_key${suffix}`, iv: `${m[1]}_iv${suffix}` };
 }
 
 /**

@@ -25,7 +25,7 @@
  * shown in one line, not a second time in full.
  * @module
  */
-import { unwrapMessage, type AlertEvent, type MessageEvent, type RecordEvent, type SecretEvent, type Side, type StateEvent, type TraceEvent, type TraceField } from './events.js';
+import { trafficKeyNames, unwrapMessage, type AlertEvent, type MessageEvent, type RecordEvent, type SecretEvent, type Side, type StateEvent, type TraceEvent, type TraceField } from './events.js';
 
 /**
  * How to render: colors are off unless asked for (only a terminal understands them).
@@ -311,7 +311,17 @@ function renderRecord(r: Renderer, e: RecordEvent): Line[] {
   };
   const size = (hex: string) => plural(byteCount(hex), 'byte');
   bytes('header', e.hex.slice(0, 10), 'type, legacy_record_version, length (§5.1)');
-  if (e.protected) bytes('encrypted', e.hex.slice(10), size(e.hex.slice(10)));
+  if (e.protected) bytes('encrypted', e.hex.slice(10), `${size(e.hex.slice(10))}${e.aead ? `, ${e.aead.algorithm}` : ''}`);
+  if (e.aead) {
+    // What sealed or opened it (§5.2, §5.3): values whole, unspaced, as secrets are shown.
+    const { key, iv } = trafficKeyNames(e.aead.trafficSecret);
+    const value = (name: string, hex: string, comment: string) =>
+      lines.push(...flow(r, [...padTo([[DETAIL], [name, 'dim']], column), [hex]], [[comment, 'dim']], ' '.repeat(column)));
+    value('key', e.aead.key, `${key}, from ${e.aead.trafficSecret} (§7.3)`);
+    value('iv', e.aead.iv, iv);
+    value('nonce', e.aead.nonce, `iv XOR sequence number ${e.sequenceNumber ?? '?'} (§5.3)`);
+    value('aad', e.aead.additionalData, 'additional data: the record header (§5.2)');
+  }
   // Handshake content is shown as messages; other content (data, alerts, change_cipher_spec) here.
   if (e.innerType !== 'handshake') bytes(e.protected ? 'plaintext' : 'content', e.contentHex, size(e.contentHex));
   if (e.dropped) lines.push(...paragraph(r, DETAIL, `dropped: ${e.dropped}`, 'warning'));

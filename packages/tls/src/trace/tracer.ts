@@ -6,7 +6,7 @@
  */
 import { toHex } from '../wire/bytes.js';
 import type { Field } from '../wire/codec.js';
-import { traceFields, type Side, type TraceEvent, type TraceObserver } from './events.js';
+import { traceFields, type RecordAead, type Side, type TraceEvent, type TraceObserver } from './events.js';
 import { keyLogLine, type KeyLogWriter } from './keylog.js';
 
 /** A record's outer type and bytes, as it crossed the wire. */
@@ -15,6 +15,8 @@ export interface TracedRecord {
   readonly outerType: number;
   /** The whole record, header included. */
   readonly bytes: Uint8Array;
+  /** For a protected record: its sequence number and what sealed or opened it. */
+  readonly protection?: { readonly sequenceNumber: bigint; readonly aead: RecordAead };
 }
 
 /** A secret as a connection reports it (see `ReportedSecret` in the handshake context). */
@@ -67,6 +69,10 @@ export class Tracer {
       hex: toHex(record.bytes),
       contentHex: toHex(content),
     };
+    if (record.protection) {
+      event.sequenceNumber = Number(record.protection.sequenceNumber);
+      event.aead = record.protection.aead;
+    }
     if (opened.protected) event.paddingLength = opened.paddingLength;
     if (opened.dropped) event.dropped = opened.dropped;
     this.observer(event);
@@ -86,6 +92,7 @@ export class Tracer {
       contentHex: toHex(content),
     };
     if (sequenceNumber !== undefined) event.sequenceNumber = Number(sequenceNumber);
+    if (record.protection) event.aead = record.protection.aead;
     this.observer(event);
   }
 

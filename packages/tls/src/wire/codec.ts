@@ -55,6 +55,24 @@ function describeField(f: Field, info: FieldInfo): void {
   }
 }
 
+/**
+ * What opaque bytes decode to, for the trace: a summary, a note, an RFC section, and
+ * sub-fields that tile the bytes (offsets counted from their first byte).
+ * @category Bytes and codec
+ */
+export type DecodedView = Pick<Field, 'value' | 'note' | 'rfc' | 'children'>;
+
+/** Gives `field` the view `decode` makes of its bytes, its sub-fields moved to the field's offset. */
+function attachView(field: Field, bytes: Uint8Array, decode: (bytes: Uint8Array) => DecodedView): void {
+  const view = decode(bytes);
+  const shift = (fields: Field[]): Field[] =>
+    fields.map((f) => ({ ...f, offset: f.offset + field.offset, ...(f.children ? { children: shift(f.children) } : {}) }));
+  if (view.value !== undefined) field.value = view.value;
+  if (view.note !== undefined) field.note = view.note;
+  if (view.rfc !== undefined) field.rfc = view.rfc;
+  if (view.children) field.children = shift(view.children);
+}
+
 /** Optional bounds on a vector's length in bytes, from its `<floor..ceiling>` in the RFC. */
 export interface VectorBounds {
   min?: number;
@@ -159,6 +177,16 @@ export class Writer {
   /** Adds a note, value or RFC reference to the field written last. */
   describe(info: FieldInfo): this {
     if (this.last) describeField(this.last, info);
+    return this;
+  }
+
+  /**
+   * Gives the field written last the view `decode` makes of its bytes (what a
+   * certificate's DER says, as sub-fields). `decode` runs only when annotating.
+   */
+  decodeLast(decode: (bytes: Uint8Array) => DecodedView): this {
+    const last = this.last;
+    if (last) attachView(last, this.buf.subarray(last.offset, last.offset + last.length), decode);
     return this;
   }
 
@@ -345,6 +373,16 @@ export class Reader {
   /** Adds a note, value or RFC reference to the field read last. */
   describe(info: FieldInfo): this {
     if (this.last) describeField(this.last, info);
+    return this;
+  }
+
+  /**
+   * Gives the field read last the view `decode` makes of its bytes (what a certificate's
+   * DER says, as sub-fields). `decode` runs only when annotating.
+   */
+  decodeLast(decode: (bytes: Uint8Array) => DecodedView): this {
+    const last = this.last;
+    if (last) attachView(last, this.input.subarray(last.offset, last.offset + last.length), decode);
     return this;
   }
 

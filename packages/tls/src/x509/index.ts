@@ -139,3 +139,5 @@ export {
 export type { CaOptions, CertificateAuthority, CertificateSpec, IssueOptions, IssuedCertificate, IssuedKeyType } from './issue.js';
 export { certificateToJson, describePublicKey, explainCertificate, explainPath } from './describe.js';
 export type { CertificateJson } from './describe.js';
+export { certificateFields } from './certificate-fields.js';
+export type { CertificateView } from './certificate-fields.js';

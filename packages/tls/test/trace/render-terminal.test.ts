@@ -54,13 +54,35 @@ describe('renderTrace on RFC 8448 simple 1-RTT', () => {
   });
 
   it('truncates long values with their byte count', () => {
-    // The server certificate: 432 bytes of DER, starting 30 82 01 ac.
-    expect(text).toMatch(/└─ data\s+30 82 01 ac 30 82 01 15 a0 03 02 01 02 02 01 02\n[│ ]+30 0d [0-9a-f ]+ …  432 bytes\n/);
-    // Bytes 32 to 47 of the DER (after the 4-byte handshake header and 7 bytes of lengths) are left out.
+    // The server certificate's RSA key: 162 bytes of DER, the first 32 shown.
+    expect(text).toMatch(/├─ subjectPublicKeyInfo\s+30 81 9f 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01\n[│ ]+05 00 03 81 8d [0-9a-f ]+ …  RSA 1024\n[│ ]+162 bytes  RFC 5280 §4\.1\.2\.7\n/);
+    // Bytes 32 to 47 of the key are left out.
     const certificate = events.find((e): e is MessageEvent => e.kind === 'message' && e.type === 'Certificate')!;
-    const hidden = certificate.hex.slice(2 * (11 + 32), 2 * (11 + 48)).match(/../g)!.join(' ');
-    expect(hidden).toBe('0e 31 0c 30 0a 06 03 55 04 03 13 03 72 73 61 30');
+    const spki = certificate.hex.indexOf('30819f300d06092a864886f70d010101');
+    const hidden = certificate.hex.slice(spki + 64, spki + 96).match(/../g)!.join(' ');
+    expect(hidden).toMatch(/^[0-9a-f ]{47}$/);
     expect(text).not.toContain(hidden);
+  });
+
+  it('decodes certificates inline: subject, issuer, validity, key, extensions, signature', () => {
+    expect(text).toMatch(/└─ data {2}CN=rsa, issued by CN=rsa {2}432 bytes {2}RFC 5280 §4\.1\n/);
+    for (const line of [/├─ issuer\s+30 0e .* CN=rsa$/m, /└─ notAfter\s+17 0d .*\n[│ ]+2026-07-30T01:23:59\.000Z$/m, /├─ basicConstraints\s+30 09 .*not a CA {2}RFC 5280 §4\.2$/m]) {
+      expect(text).toMatch(line);
+    }
+  });
+
+  it('shows the key, IV, nonce and additional data of each protected record', () => {
+    // RFC 8448 §3: the server's first protected record, under server_handshake_traffic_secret.
+    expect(text).toContain(
+      '    encrypted  d1 ff 33 4a 56 f5 bf f6 59 4a 07 cc 87 b5 80 23 …  674 bytes, AES-128-GCM\n' +
+        '    key        3fce516009c21727d0f2e4e86ee403bc\n' +
+        '               server_handshake_key, from server_handshake_traffic_secret (§7.3)\n' +
+        '    iv         5d313eb2671276ee13000b30  server_handshake_iv\n' +
+        '    nonce      5d313eb2671276ee13000b30  iv XOR sequence number 0 (§5.3)\n' +
+        '    aad        17030302a2  additional data: the record header (§5.2)\n',
+    );
+    // The second record under the same key: the nonce's last byte flips with the sequence number.
+    expect(text).toContain('    nonce      5b78923dee08579033e523d8  iv XOR sequence number 1 (§5.3)\n');
   });
 
   it('shows each record with its content types, length and sequence number', () => {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Reader, Writer } from '../../wire/codec.js';
+import { certificateFields } from '../../x509/certificate-fields.js';
 import { readExtensions, writeExtensions, type ExtensionCodecs } from '../extensions/extension-block.js';
 import type { Certificate, CertificateEntry, CertificateEntryExtension } from './types.js';
 
@@ -36,7 +37,18 @@ function certNote(index: number): string {
 
 function readEntry(r: Reader, index: number): CertificateEntry {
   return r.struct('CertificateEntry', () => {
-    const certData = r.opaque(3, 'cert_data', { min: 1 }, certNote(index));
+    // In a trace, the certificate's own fields (RFC 5280) sit under its bytes.
+    const certData = r.vector(
+      3,
+      'cert_data',
+      () => {
+        const der = r.rest('data');
+        r.decodeLast(certificateFields);
+        return der;
+      },
+      { min: 1 },
+      certNote(index),
+    );
     const extensions = readExtensions(r, 'CT', extensionCodecs);
     return { certData, extensions };
   });
@@ -61,7 +73,7 @@ export function writeCertificate(w: Writer, msg: Certificate): void {
     () => {
       msg.certificateList.forEach((entry, index) => {
         w.struct('CertificateEntry', () => {
-          w.opaque(3, entry.certData, 'cert_data', certNote(index));
+          w.vector(3, 'cert_data', () => w.bytes(entry.certData, 'data').decodeLast(certificateFields), certNote(index));
           writeExtensions(w, entry.extensions, extensionCodecs);
         });
       });

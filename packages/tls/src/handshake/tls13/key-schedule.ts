@@ -454,7 +454,9 @@ export class KeySchedule {
     const base = this.trafficSecretOf(side, 'handshake');
     this.report(`${side}_finished_key`, 'finished', `HKDF-Expand-Label(${side}_handshake_traffic_secret, "finished", "", Hash.length)`, finishedKey(this.hash, base));
     const verifyData = finishedVerifyData(this.hash, base, transcriptHash);
-    this.report(`${side}_finished_verify_data`, 'finished', `HMAC(${side}_finished_key, Transcript-Hash(${side === 'server' ? 'ClientHello..CertificateVerify' : 'ClientHello..server Finished[..client CertificateVerify]'}))`, verifyData);
+    const through = side === 'server' ? 'ClientHello..CertificateVerify' : 'ClientHello..server Finished[..client CertificateVerify]';
+    // The transcript hash goes with it, as context: the trace's reader can recompute the HMAC.
+    this.report(`${side}_finished_verify_data`, 'finished', `HMAC(${side}_finished_key, Transcript-Hash(${through}))`, verifyData, transcriptHash);
     return verifyData;
   }
 
