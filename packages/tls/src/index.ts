@@ -86,6 +86,8 @@ export { keyLogLine } from './trace/keylog.js';
 export type { KeyLogWriter } from './trace/keylog.js';
 export type { AlertEvent, MessageEvent, RecordAead, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField, TraceObserver } from './trace/events.js';
 export { createCheckCommands } from './trace/check-commands.js';
+export { flightsOf, handshakeTimeline, splitFlights } from './trace/timeline.js';
+export type { Flight, TimedFlight, Timeline } from './trace/timeline.js';
 export type { CheckCommand } from './trace/check-commands.js';
 export { unwrapMessage } from './trace/events.js';
 export type { Field } from './wire/codec.js';

@@ -1,20 +1,41 @@
 /**
  * Renders trace events as one self-contained HTML page, in the manner of "The Illustrated
- * TLS 1.3 Connection": an overview of the records that crossed the wire, then every event
- * in order — each record with its header and (for protected records) its decrypted
- * content, each handshake message as a tree of its fields with their bytes beside their
- * meaning and RFC section, each secret with how it was derived, each state transition and
- * alert. Client events sit to the left, server events to the right.
+ * TLS 1.3 Connection": what the handshake costs in time (a timeline of its flights with a
+ * round-trip slider), then every event, flight by flight — each record with its header, the
+ * key, IV and nonce that protected it and its decrypted content, each handshake message
+ * as a tree of its fields with their bytes beside their meaning and RFC section
+ * (certificates decoded), each secret with how it was derived and a command that
+ * recomputes it with OpenSSL or Node, each state transition and alert. Client events sit
+ * to the left, server events to the right.
  *
- * The page needs nothing else: its style and the few lines of script (expand and collapse
- * all) are inline, and it loads no other resource. Every piece of text from the trace is
- * escaped. Secrets are shown, as in the terminal trace: treat the page like a key log.
+ * Everything is folded to one line per event until the reader opens it, so a page is a few
+ * screens long; "Expand all" and "Collapse all" open and fold everything, secrets included.
+ * The layout reflows down to a phone's width.
  *
- * {@link createHtmlRenderer} gives the same HTML one event at a time, for pages that build
- * a handshake step by step (with {@link TRACE_HTML_STYLE} for their look).
+ * The page needs nothing else: its style and the few lines of script (folding, the
+ * timeline's slider) are inline, and it loads no other resource. Every piece of text from
+ * the trace is escaped. Secrets are shown, as in the terminal trace: treat the page like a
+ * key log.
+ *
+ * {@link createHtmlRenderer} gives the same HTML for events as they come, for pages that
+ * build a handshake step by step (with {@link TRACE_HTML_STYLE} for their look).
  * @module
  */
-import { unwrapMessage, type AlertEvent, type MessageEvent, type RecordEvent, type SecretEvent, type Side, type StateEvent, type TraceEvent, type TraceField } from './events.js';
+import { createCheckCommands, type CheckCommand } from './check-commands.js';
+import {
+  trafficKeyNames,
+  unwrapMessage,
+  type AlertEvent,
+  type MessageEvent,
+  type RecordEvent,
+  type SecretEvent,
+  type Side,
+  type StateEvent,
+  type TraceEvent,
+  type TraceField,
+} from './events.js';
+import { renderTimelineHtml, TIMELINE_SCRIPT, TIMELINE_STYLE } from './render-timeline.js';
+import { flightsOf, handshakeTimeline, splitFlights } from './timeline.js';
 
 /**
  * What to put around the trace.
@@ -41,37 +62,47 @@ export function renderHtml(events: Iterable<TraceEvent>, options: HtmlRenderOpti
   const list = [...events];
   const title = options.title ?? 'A TLS 1.3 connection, byte by byte';
   const render = createHtmlRenderer();
-  const body = list.map(render).join('\n');
+  const flights = flightsOf(list);
+  const sections = splitFlights(list).map((flight, i) => {
+    const to = flight.from === 'client' ? 'server' : 'client';
+    const carried = flights[i]?.carried.join(', ') ?? '';
+    return `<section class="lt-flight from-${flight.from}" id="flight-${i + 1}">
+<h2><span class="number">Flight ${i + 1}</span> <span class="direction">${flight.from} → ${to}</span> ${esc(carried)}</h2>
+${render(flight.events)}
+</section>`;
+  });
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${esc(title)}</title>
 <style>
 ${PAGE_STYLE}
+${TIMELINE_STYLE}
 ${TRACE_HTML_STYLE}
 </style>
 </head>
 <body>
 <header class="page-header">
-<h1>${escapeHtml(title)}</h1>
+<h1>${esc(title)}</h1>
 <p>Every record that crossed the wire, every handshake message with each field’s bytes beside its meaning,
-every secret with how it was derived, and the decrypted content of every protected record.
+every secret with how it was derived, and the decrypted content of every protected record, flight by flight.
 <span class="client-name">Client</span> events are on the left, <span class="server-name">server</span> events on the right.
-Section numbers link to the RFCs.</p>
+Each line opens; section numbers link to the RFCs.</p>
 <p class="warning">This page contains the connection’s secrets and keys: treat it like a key log.</p>
 <p class="tools"><button type="button" data-expand="open">Expand all</button> <button type="button" data-expand="close">Collapse all</button></p>
 </header>
-<nav class="overview">
-<h2>The connection at a glance</h2>
-${renderOverview(list)}
-</nav>
+<section class="round-trips">
+<h2>What it costs in time</h2>
+${renderTimelineHtml(handshakeTimeline(list), { flightHref: (i) => `#flight-${i + 1}` })}
+</section>
 <main class="lt-trace">
-${body}
+${sections.join('\n')}
 </main>
 <script>
 ${PAGE_SCRIPT}
+${TIMELINE_SCRIPT}
 </script>
 </body>
 </html>
@@ -79,24 +110,47 @@ ${PAGE_SCRIPT}
 }
 
 /**
- * Returns a function that renders one event as an HTML fragment. It remembers what it
+ * Returns a function that renders events as HTML fragments: one event, or a list (in which
+ * a run of secrets one side derives is gathered under one line). It remembers what it
  * rendered: a message, record or secret the peer already showed with the same bytes is
- * rendered as one line pointing back to it. Element ids (`lt-1`, `lt-2`, …) count per renderer.
+ * rendered as one line pointing back to it, and each secret's "check it yourself" command
+ * uses the values before it. Element ids (`lt-1`, `lt-2`, …) count per renderer.
  *
  * @example
  * ```ts
  * import { TRACE_HTML_STYLE, createHtmlRenderer } from '@lucid-tls/tls';
  * import { runScenario } from '@lucid-tls/tls/learn';
  * const render = createHtmlRenderer();
- * const fragments = runScenario('simple_1rtt').events.map(render);
- * const page = `<style>${TRACE_HTML_STYLE}</style><div class="lt-trace">${fragments.join('\n')}</div>`;
+ * const fragment = render(runScenario('simple_1rtt').events);
+ * const page = `<style>${TRACE_HTML_STYLE}</style><div class="lt-trace">${fragment}</div>`;
  * console.log(page.length > 10_000); // → true
  * ```
  * @category Trace
  */
-export function createHtmlRenderer(): (event: TraceEvent) => string {
-  const r: Renderer = { count: 0, shown: new Map() };
-  return (event) => renderEvent(r, event);
+export function createHtmlRenderer(): (events: TraceEvent | readonly TraceEvent[]) => string {
+  const r: Renderer = { count: 0, shown: new Map(), check: createCheckCommands() };
+  return (events) => (Array.isArray(events) ? renderList(r, events) : renderEvent(r, events as TraceEvent));
+}
+
+/** Events in order, each run of secrets (and the state changes among them) from one side under one line. */
+function renderList(r: Renderer, events: readonly TraceEvent[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < events.length; ) {
+    const e = events[i]!;
+    let j = i + 1;
+    if (e.kind === 'secret') while (j < events.length && events[j]!.side === e.side && (events[j]!.kind === 'secret' || events[j]!.kind === 'state')) j++;
+    const run = events.slice(i, j);
+    const secrets = run.filter((x): x is SecretEvent => x.kind === 'secret');
+    if (secrets.length < 2) out.push(...run.map((x) => renderEvent(r, x)));
+    else {
+      const names = secrets.map((x) => x.name).join(', ');
+      out.push(`<details class="lt-secrets lt-${e.side}" data-side="${e.side}"><summary><span class="side">${e.side}</span> derives ${secrets.length} values <span class="facts">${esc(names)}</span></summary>
+<div class="lt-secrets-list">${run.map((x) => renderEvent(r, x)).join('\n')}</div>
+</details>`);
+    }
+    i = j;
+  }
+  return out.join('\n');
 }
 
 /**
@@ -149,6 +203,8 @@ interface Renderer {
   count: number;
   /** What one side showed in full, by key, with the element id: the peer's copy points to it. */
   shown: Map<string, { side: Side; id: string }>;
+  /** The "check it yourself" command of each event, from the values before it. */
+  check: (event: TraceEvent) => CheckCommand | undefined;
 }
 
 /** How many shown items to remember (when only one side is traced, nothing repeats). */
@@ -238,14 +294,12 @@ function actor(side: Side, direction: 'sent' | 'received'): string {
   return `<span class="side">${side}</span> ${direction === 'sent' ? 'sends' : 'receives'}`;
 }
 
-/** The opening tag of an event's element, with its kind and side as classes and data. */
+/** The opening tag of an event's element, with its kind and side as classes and data. Events are folded until opened. */
 function open(tag: string, id: string, kind: string, side: Side, extra: Record<string, string> = {}): string {
   const data = Object.entries(extra)
     .map(([k, v]) => ` data-${k}="${esc(v)}"`)
     .join('');
-  // Messages and records start expanded: the page is meant to be read, and the find bar searches it all.
-  const expanded = tag === 'details' ? ' open' : '';
-  return `<${tag} class="lt-event lt-${kind} lt-${side}" id="${id}" data-kind="${kind}" data-side="${side}"${data}${expanded}>`;
+  return `<${tag} class="lt-event lt-${kind} lt-${side}" id="${id}" data-kind="${kind}" data-side="${side}"${data}>`;
 }
 
 /** One line for what the peer already showed: the receiving side's copy, or a secret both derived. */
@@ -253,8 +307,21 @@ function echo(id: string, kind: string, side: Side, heading: string, what: strin
   return `${open('div', id, kind, side, { ...extra, echo: shownAt })}<p class="echo">${heading} <a href="#${shownAt}">${esc(what)}</a></p></div>`;
 }
 
-/** A record (§5): its header (§5.1), and for protected records the ciphertext and what it decrypts to (§5.2). */
+/**
+ * "Check it yourself": a command that recomputes the value with OpenSSL or Node, and what
+ * it prints. `data-prints` holds the expected output, so tests can run every command.
+ */
+function checkBlock(check: CheckCommand | undefined, what: string): string {
+  if (!check) return '';
+  return `<details class="check"><summary>Check it yourself</summary>
+<p class="note">${esc(what)} It prints:</p><code class="hex prints">${esc(check.prints)}</code>
+<pre class="command" data-prints="${esc(check.prints)}">${esc(check.command)}</pre>
+</details>`;
+}
+
+/** A record (§5): its header (§5.1), and for protected records what protected it (§5.3), the ciphertext and what it decrypts to (§5.2). */
 function renderRecord(r: Renderer, id: string, e: RecordEvent): string {
+  const check = r.check(e);
   const length = byteCount(e.hex) - 5;
   const type = e.protected || e.outerType !== e.innerType ? `${e.outerType} → ${e.innerType}` : e.innerType;
   const heading = `${actor(e.side, e.direction)} record <span class="title">${esc(type)}</span>`;
@@ -276,9 +343,10 @@ function renderRecord(r: Renderer, id: string, e: RecordEvent): string {
   ];
   let contents: string;
   if (e.protected) {
-    contents = `<div class="payload"><h4>Encrypted record body (${plural(length, 'byte')}): AEAD ciphertext and 16-byte tag</h4>${hexBox(e.hex.slice(10))}</div>
+    contents = `${e.aead ? aeadBlock(e) : ''}<div class="payload"><h4>Encrypted record body (${plural(length, 'byte')}): AEAD ciphertext and 16-byte tag</h4>${hexBox(e.hex.slice(10))}</div>
 <div class="payload decrypted"><h4>Decrypted: ${esc(e.innerType)} content (${plural(byteCount(e.contentHex), 'byte')})</h4>
-<p class="note">TLSInnerPlaintext is this content, then the real content type (${esc(e.innerType)}), then ${plural(e.paddingLength ?? 0, 'zero byte')} of padding (${rfcLink('RFC 8446 §5.2')}).</p>${hexDump(e.contentHex)}</div>`;
+<p class="note">TLSInnerPlaintext is this content, then the real content type (${esc(e.innerType)}), then ${plural(e.paddingLength ?? 0, 'zero byte')} of padding (${rfcLink('RFC 8446 §5.2')}).</p>${hexDump(e.contentHex)}</div>
+${checkBlock(check, `Decrypt the record with node:crypto, its key and nonce, the header as additional data: the result is the TLSInnerPlaintext, content then type byte${e.paddingLength ? ' then padding' : ''}.`)}`;
   } else {
     contents = `<div class="payload"><h4>Content (${plural(byteCount(e.contentHex), 'byte')})</h4>${hexDump(e.contentHex)}</div>`;
   }
@@ -290,6 +358,15 @@ ${contents}${dropped}
 </details>`;
 }
 
+/** The AEAD inputs of a protected record: which traffic secret, key, IV, nonce and additional data (§5.2, §5.3). */
+function aeadBlock(e: RecordEvent): string {
+  const aead = e.aead!;
+  const names = trafficKeyNames(aead.trafficSecret);
+  const item = (term: string, hex: string, note: string) => `<dt>${term}</dt><dd>${secretHex(hex)}<span class="note">${note}</span></dd>`;
+  return `<dl class="aead"><dt>${e.direction === 'sent' ? 'sealed with' : 'opened with'}</dt><dd><b>${esc(aead.algorithm)}</b> <span class="note">keys from ${esc(aead.trafficSecret)} (${rfcLink('RFC 8446 §7.3')})</span></dd>
+${item('key', aead.key, esc(names.key))}${item('iv', aead.iv, esc(names.iv))}${item('nonce', aead.nonce, `the IV XOR the sequence number ${e.sequenceNumber ?? '?'}, left-padded (${rfcLink('RFC 8446 §5.3')})`)}${item('additional data', aead.additionalData, `the record header (${rfcLink('RFC 8446 §5.2')})`)}</dl>`;
+}
+
 /** A leaf row of a field table: name, bytes, meaning. */
 function row(name: string, hex: string, value: string, note: string): string {
   return `<div class="row"><span class="name">${esc(name)}</span>${hexBox(hex)}<span class="meaning"><span class="value">${value}</span>${note ? `<span class="note">${esc(note)}</span>` : ''}</span></div>`;
@@ -298,9 +375,11 @@ function row(name: string, hex: string, value: string, note: string): string {
 /**
  * A handshake message (§4): a heading with its RFC section, then its fields as a tree. The
  * body (the struct the RFC names) is unwrapped, so its fields sit beside the handshake
- * header's `msg_type` and `length`.
+ * header's `msg_type` and `length`. A CertificateVerify comes with the command that checks
+ * its signature.
  */
 function renderMessage(r: Renderer, id: string, e: MessageEvent): string {
+  const check = r.check(e);
   const heading = `${actor(e.side, e.direction)} <span class="title">${esc(e.type)}</span>`;
   const key = `message ${e.hex}`;
   if (e.direction === 'received') {
@@ -310,12 +389,16 @@ function renderMessage(r: Renderer, id: string, e: MessageEvent): string {
 
   const { fields, body, rfc } = unwrapMessage(e);
   const note = body?.note ? `<p class="note">${esc(body.note)}</p>` : '';
+  const signature = checkBlock(check, 'Verify the signature with node:crypto and the certificate’s public key, over 64 spaces, the context string, a zero byte and the transcript hash, which the command computes from the handshake messages before this one (RFC 8446 §4.4.3).');
   return `${open('details', id, 'message', e.side, { type: e.type })}
 <summary>${heading} <span class="facts">${plural(byteCount(e.hex), 'byte')}</span> ${rfc ? rfcLink(rfc) : ''}</summary>
 ${note}<div class="fields"><div class="field-head"><span>field</span><span>bytes</span><span>meaning</span></div>
 ${renderFields(fields, 0)}</div>
-</details>`;
+${signature}</details>`;
 }
+
+/** Groups longer than this show their raw bytes one click away. */
+const RAW_BYTES_FROM = 16;
 
 /** Fields as a tree: inner nodes open and close, leaves show their bytes beside their value and note. */
 function renderFields(fields: TraceField[], depth: number): string {
@@ -326,8 +409,9 @@ function renderFields(fields: TraceField[], depth: number): string {
       const rfc = f.rfc ? ` ${rfcLink(f.rfc)}` : '';
       if (f.children) {
         const value = f.value !== undefined ? `<span class="value">${esc(f.value)}</span> ` : '';
+        const raw = f.length > RAW_BYTES_FROM ? `<details class="raw"><summary>raw bytes</summary>${hexBox(f.hex)}</details>` : '';
         return `<details class="group" open><summary class="row"><span class="name"${indent}>${esc(f.name)}</span><span class="size">${plural(f.length, 'byte')}</span><span class="meaning">${value}${rfc}${note}</span></summary>
-${renderFields(f.children, depth + 1)}</details>`;
+${raw ? `<div class="row raw-row"><span></span><span class="meaning">${raw}</span></div>` : ''}${renderFields(f.children, depth + 1)}</details>`;
       }
       // A length prefix's value is its number; other values come from the codec.
       const value = f.value ?? (f.name === 'length' && f.length > 0 && f.length <= 4 ? String(parseInt(f.hex, 16)) : undefined);
@@ -350,8 +434,9 @@ const SECRET_SECTIONS: Record<string, string> = {
   'traffic upd': 'RFC 8446 §7.2',
 };
 
-/** A secret (§7.1): its name and label, its derivation, the context it was bound to and its value. */
+/** A secret (§7.1): one line with its name and label; opened, its derivation, context, value and the command that recomputes it. */
 function renderSecret(r: Renderer, id: string, e: SecretEvent): string {
+  const check = r.check(e);
   // "HKDF-Extract" or "key share" name a step, not an HKDF label: only labels are quoted.
   const label = e.derivation.includes(`"${e.label}"`) ? `“${e.label}”` : e.label;
   const heading = `<span class="side">${e.side}</span> derives <span class="title">${esc(e.name)}</span> <span class="label">${esc(label)}</span>`;
@@ -361,10 +446,11 @@ function renderSecret(r: Renderer, id: string, e: SecretEvent): string {
   remember(r, key, e.side, id);
 
   const context = e.contextHex !== undefined ? `<dt>context</dt><dd>${secretHex(e.contextHex)}</dd>` : '';
-  return `${open('div', id, 'secret', e.side, { name: e.name, label: e.label })}
-<p class="secret-head">${heading} ${rfcLink(SECRET_SECTIONS[e.label] ?? 'RFC 8446 §7.1')}</p>
+  const tool = check?.command.startsWith('openssl') ? 'OpenSSL' : 'node:crypto';
+  return `${open('details', id, 'secret', e.side, { name: e.name, label: e.label })}
+<summary>${heading} ${rfcLink(SECRET_SECTIONS[e.label] ?? 'RFC 8446 §7.1')}</summary>
 <dl><dt>derivation</dt><dd><code class="derivation">${esc(e.derivation)}</code></dd>${context}<dt>value</dt><dd>${secretHex(e.hex)}</dd></dl>
-</div>`;
+${checkBlock(check, `Recompute it with ${tool} from the values before it in this trace.`)}</details>`;
 }
 
 /** A state transition of the handshake state machine. */
@@ -379,62 +465,19 @@ function renderAlert(id: string, e: AlertEvent): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The overview
-
-/**
- * The records that crossed the wire, as a ladder diagram: client on the left, server on the
- * right, an arrow for each record with the messages it carried, linked to the record below.
- */
-function renderOverview(events: TraceEvent[]): string {
-  const pending: Record<Side, string[]> = { client: [], server: [] };
-  const lastAlert: Record<Side, string> = { client: 'alert', server: 'alert' };
-  const rows: string[] = [];
-  // Data the client sends before its Finished can only be 0-RTT data (§2.3).
-  let clientFinished = false;
-  events.forEach((e, i) => {
-    if (e.kind === 'message' && e.direction === 'sent') pending[e.side].push(e.type);
-    if (e.kind === 'message' && e.direction === 'sent' && e.side === 'client' && e.type === 'Finished') clientFinished = true;
-    if (e.kind === 'alert' && e.direction === 'sent') lastAlert[e.side] = `alert ${e.description}`;
-    if (e.kind !== 'record' || e.direction !== 'sent') return;
-    let what: string;
-    if (e.innerType === 'handshake') {
-      what = pending[e.side].length ? pending[e.side].join(', ') : 'handshake (continued)';
-      pending[e.side] = [];
-    } else if (e.innerType === 'application_data') {
-      const early = e.side === 'client' && !clientFinished;
-      what = `${early ? 'early data (0-RTT)' : 'application data'}, ${plural(byteCount(e.contentHex), 'byte')}`;
-    } else if (e.innerType === 'alert') what = lastAlert[e.side];
-    else what = e.innerType;
-    const lock = e.protected ? '<span class="lock" title="protected">protected</span>' : '';
-    const arrow = e.side === 'client' ? '⟶' : '⟵';
-    // Ids follow the event order: the renderer numbers every event from 1.
-    const link = `<a href="#lt-${i + 1}">${esc(what)}</a> ${lock}`;
-    rows.push(
-      e.side === 'client'
-        ? `<tr class="lt-client"><td class="from">${link}</td><td class="arrow">${arrow}</td><td></td></tr>`
-        : `<tr class="lt-server"><td></td><td class="arrow">${arrow}</td><td class="from">${link}</td></tr>`,
-    );
-  });
-  if (rows.length === 0) return '<p>No records.</p>';
-  return `<table class="ladder"><thead><tr><th>client</th><th></th><th>server</th></tr></thead><tbody>
-${rows.join('\n')}
-</tbody></table>`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Style and script
 
 /**
  * The style of the events {@link createHtmlRenderer} renders, scoped under `.lt-trace`:
  * client events to the left in blue, server events to the right in purple, bytes in
- * monospace beside their meaning.
+ * monospace beside their meaning; on a narrow screen, rows stack and boxes take the width.
  * @category Trace
  */
 export const TRACE_HTML_STYLE = `
 .lt-trace { --client: #1f6fb2; --server: #8a3ca4; --client-bg: #f1f7fd; --server-bg: #faf3fc; --muted: #5d6470;
   --line: #d9dee5; --value: #17663a; --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace;
-  display: flex; flex-direction: column; gap: 0.45rem; }
-.lt-trace .lt-event { border: 1px solid var(--line); border-radius: 6px; padding: 0.35rem 0.7rem; background: #fff; max-width: 94%; box-sizing: border-box; }
+  display: flex; flex-direction: column; gap: 0.3rem; min-width: 0; }
+.lt-trace .lt-event, .lt-trace .lt-secrets { border: 1px solid var(--line); border-radius: 6px; padding: 0.25rem 0.6rem; background: #fff; max-width: 94%; box-sizing: border-box; min-width: 0; }
 .lt-trace .lt-client { align-self: flex-start; border-left: 5px solid var(--client); }
 .lt-trace .lt-server { align-self: flex-end; border-right: 5px solid var(--server); }
 .lt-trace .lt-message, .lt-trace .lt-record { width: 94%; }
@@ -443,22 +486,25 @@ export const TRACE_HTML_STYLE = `
 .lt-trace .lt-message.lt-server { background: var(--server-bg); }
 .lt-trace .lt-client .side { color: var(--client); font-weight: 600; }
 .lt-trace .lt-server .side { color: var(--server); font-weight: 600; }
-.lt-trace summary { cursor: pointer; }
-.lt-trace .lt-event > summary { padding: 0.15rem 0; }
+.lt-trace summary { cursor: pointer; overflow-wrap: anywhere; }
+.lt-trace .lt-event > summary, .lt-trace .lt-secrets > summary { padding: 0.1rem 0; }
+.lt-trace .lt-secrets > summary .facts { display: inline-block; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+.lt-trace .lt-secrets-list { display: flex; flex-direction: column; gap: 0.3rem; margin: 0.3rem 0; }
+.lt-trace .lt-secrets-list > .lt-event { max-width: 100%; align-self: stretch; }
 .lt-trace .title { font-weight: 700; }
 .lt-trace .facts, .lt-trace .size { color: var(--muted); font-size: 0.9em; }
 .lt-trace .rfc { font-size: 0.85em; white-space: nowrap; }
 .lt-trace a.rfc { color: #2a5db0; }
 .lt-trace p { margin: 0.2rem 0; }
 .lt-trace .note { display: block; color: var(--muted); font-size: 0.88em; }
-.lt-trace .value { color: var(--value); font-weight: 600; font-size: 0.92em; margin-right: 0.5em; }
+.lt-trace .value { color: var(--value); font-weight: 600; font-size: 0.92em; margin-right: 0.5em; overflow-wrap: anywhere; }
 .lt-trace .empty { color: var(--muted); font-style: italic; font-size: 0.88em; }
-.lt-trace code.hex { font-family: var(--mono); font-size: 0.82em; white-space: pre; display: block; }
+.lt-trace code.hex { font-family: var(--mono); font-size: 0.82em; white-space: pre; display: block; overflow-x: auto; max-width: 100%; }
 .lt-trace code.hex.long { max-height: ${LONG_HEX_LINES + 0.5}lh; overflow-y: auto; }
-.lt-trace code.dump { background: #f6f7f9; padding: 0.3rem 0.5rem; border-radius: 4px; width: fit-content; max-width: 100%; overflow-x: auto; }
+.lt-trace code.dump { background: #f6f7f9; padding: 0.3rem 0.5rem; border-radius: 4px; width: fit-content; max-width: 100%; box-sizing: border-box; }
 .lt-trace .dump .offset, .lt-trace .dump .ascii { color: var(--muted); }
-.lt-trace .fields { --name-col: 19rem; --hex-col: 24rem; margin: 0.3rem 0; }
-.lt-trace .fields .row, .lt-trace .fields .field-head { display: grid; grid-template-columns: var(--name-col) var(--hex-col) minmax(12rem, 1fr);
+.lt-trace .fields { --name-col: 16rem; --hex-col: 24rem; margin: 0.3rem 0; }
+.lt-trace .fields .row, .lt-trace .fields .field-head { display: grid; grid-template-columns: var(--name-col) var(--hex-col) minmax(10rem, 1fr);
   column-gap: 1rem; padding: 0.12rem 0; border-top: 1px solid #e6e9ee; }
 .lt-trace .field-head { color: var(--muted); font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.04em; border-top: none; }
 .lt-trace .fields .name { font-family: var(--mono); font-size: 0.85em; padding-left: calc(var(--depth, 0) * 1.1rem); overflow-wrap: anywhere; }
@@ -467,23 +513,36 @@ export const TRACE_HTML_STYLE = `
 .lt-trace .fields summary.row { list-style: none; }
 .lt-trace .fields summary.row::-webkit-details-marker { display: none; }
 .lt-trace .fields summary.row .name { font-weight: 600; }
+.lt-trace .fields .raw-row { border-top: none; padding: 0; }
+.lt-trace .fields .raw-row .meaning { grid-column: 2 / 4; }
+.lt-trace details.raw > summary, .lt-trace details.check > summary { color: #2a5db0; font-size: 0.85em; }
 .lt-trace .payload { margin: 0.4rem 0; }
 .lt-trace .payload h4 { margin: 0.2rem 0; font-size: 0.9em; }
 .lt-trace .decrypted h4 { color: var(--value); }
-.lt-trace .lt-secret, .lt-trace .lt-state, .lt-trace .echo { font-size: 0.92em; }
-.lt-trace .lt-secret dl { display: grid; grid-template-columns: max-content 1fr; column-gap: 0.8rem; row-gap: 0.1rem; margin: 0.2rem 0; }
-.lt-trace .lt-secret dt { color: var(--muted); font-size: 0.85em; }
-.lt-trace .lt-secret dd { margin: 0; }
-.lt-trace .derivation { font-family: var(--mono); font-size: 0.85em; }
+.lt-trace .lt-secret, .lt-trace .lt-state, .lt-trace .echo, .lt-trace .lt-secrets { font-size: 0.92em; }
+.lt-trace dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); column-gap: 0.8rem; row-gap: 0.1rem; margin: 0.3rem 0; }
+.lt-trace dt { color: var(--muted); font-size: 0.85em; }
+.lt-trace dd { margin: 0; min-width: 0; }
+.lt-trace .derivation { font-family: var(--mono); font-size: 0.85em; overflow-wrap: anywhere; }
 .lt-trace .label { font-family: var(--mono); color: var(--value); }
 .lt-trace .lt-state { border-style: dashed; color: var(--muted); }
 .lt-trace .echo { color: var(--muted); }
 .lt-trace .lt-alert { border-color: #c77d00; background: #fff8e6; }
 .lt-trace .lt-alert[data-level="fatal"] { border-color: #b3261e; background: #fdeceb; }
 .lt-trace .dropped, .lt-trace .reason { color: #9a5b00; }
+.lt-trace details.check { margin: 0.3rem 0; }
+.lt-trace pre.command { font-family: var(--mono); font-size: 0.78em; white-space: pre-wrap; word-break: break-all; background: #f6f7f9; border: 1px solid var(--line); border-radius: 4px; padding: 0.3rem 0.5rem; margin: 0.2rem 0; max-height: 12lh; overflow-y: auto; }
+@media (max-width: 700px) {
+  .lt-trace .lt-event, .lt-trace .lt-secrets, .lt-trace .lt-message, .lt-trace .lt-record { max-width: 100%; width: 100%; }
+  .lt-trace .lt-event[data-echo] { width: 100%; }
+  .lt-trace .fields .row, .lt-trace .fields .field-head { grid-template-columns: minmax(0, 1fr); }
+  .lt-trace .fields .field-head { display: none; }
+  .lt-trace .fields .row > :not(.name) { padding-left: calc(var(--depth, 0) * 1.1rem + 0.8rem); }
+  .lt-trace .fields .raw-row .meaning { grid-column: 1; }
+}
 `;
 
-/** The page around the trace: header, overview, layout. */
+/** The page around the trace: header, timeline, flights. */
 const PAGE_STYLE = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d232b; background: #f3f5f8; margin: 0; padding: 1rem 2rem 3rem; }
 h1 { font-size: 1.6rem; margin: 0.3rem 0; }
@@ -493,22 +552,25 @@ h2 { font-size: 1.15rem; }
 .server-name { color: #8a3ca4; font-weight: 600; }
 .warning { color: #9a5b00; }
 button { font: inherit; padding: 0.2rem 0.7rem; border: 1px solid #b8c0cc; border-radius: 4px; background: #fff; cursor: pointer; }
-.overview { background: #fff; border: 1px solid #d9dee5; border-radius: 6px; padding: 0.3rem 1rem 0.8rem; margin: 1rem 0; max-width: 60rem; }
-.ladder { border-collapse: collapse; width: 100%; }
-.ladder th { color: #5d6470; font-weight: 600; text-align: left; }
-.ladder th:last-child, .ladder .lt-server .from { text-align: right; }
-.ladder td { padding: 0.15rem 0.4rem; width: 45%; }
-.ladder td.arrow { width: 10%; text-align: center; font-size: 1.3em; }
-.ladder .lt-client .arrow { color: #1f6fb2; }
-.ladder .lt-server .arrow { color: #8a3ca4; }
-.ladder a { color: inherit; }
-.lock { font-size: 0.75em; color: #17663a; border: 1px solid #9cc9ad; border-radius: 3px; padding: 0 0.25rem; }
+.round-trips { background: #fff; border: 1px solid #d9dee5; border-radius: 6px; padding: 0.3rem 1rem 0.6rem; margin: 1rem 0; max-width: 60rem; }
+.round-trips h2 { margin: 0.4rem 0; }
+.lt-flight { margin: 1.2rem 0 0.6rem; display: flex; flex-direction: column; gap: 0.3rem; min-width: 0; }
+.lt-flight h2 { margin: 0 0 0.2rem; font-size: 1.05rem; overflow-wrap: anywhere; }
+.lt-flight h2 .number { color: #5d6470; margin-right: 0.3rem; }
+.lt-flight.from-client h2 .direction { color: #1f6fb2; }
+.lt-flight.from-server h2 .direction { color: #8a3ca4; }
+@media (max-width: 700px) { body { padding: 0.6rem 0.6rem 2rem; } h1 { font-size: 1.3rem; } }
 `;
 
-/** Expand or collapse every part of the page. */
+/**
+ * Expand or fold every part of the page: folding closes everything, secrets included;
+ * expanding leaves raw bytes and "check it yourself" commands to be opened one by one.
+ */
 const PAGE_SCRIPT = `document.querySelectorAll('[data-expand]').forEach(function (button) {
   button.addEventListener('click', function () {
     var open = button.getAttribute('data-expand') === 'open';
-    document.querySelectorAll('main details').forEach(function (d) { d.open = open; });
+    document.querySelectorAll('main details').forEach(function (d) {
+      if (!open || !d.matches('.raw, .check')) d.open = open;
+    });
   });
 });`;

@@ -49,7 +49,7 @@ describe('renderHtml on RFC 8448 simple 1-RTT', () => {
     expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
     expect(html).not.toMatch(/<link[^>]*\shref=/i);
     expect(html).not.toMatch(/<(img|iframe|object|embed|audio|video|source)\b/i);
-    expect(html).not.toMatch(/@import|url\(/i);
+    expect(html).not.toMatch(/@import|url\((?!#lt-head-)/i); // the timeline's arrowheads are in the page
     // Links to the RFCs are ordinary anchors, followed only when clicked.
     const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
     expect(hrefs.every((h) => h.startsWith('#') || h.startsWith('https://www.rfc-editor.org/rfc/rfc'))).toBe(true);
@@ -73,7 +73,9 @@ describe('renderHtml on RFC 8448 simple 1-RTT', () => {
     expect(at).toEqual([...at].sort((a, b) => a - b));
     // The receiving side's copy points back to the sender's.
     expect(text).toContain('server receives ClientHello the same 196 bytes the client sent');
-    expect(html).toMatch(/<details class="lt-event lt-message lt-server" id="lt-\d+" data-kind="message" data-side="server" data-type="ServerHello" open>/);
+    // Folded to one line each until opened.
+    expect(html).toMatch(/<details class="lt-event lt-message lt-server" id="lt-\d+" data-kind="message" data-side="server" data-type="ServerHello">/);
+    expect(html).not.toMatch(/<details class="lt-(event|secrets)[^>]* open>/);
   });
 
   it('shows fields with their bytes, values, notes and RFC sections', () => {
@@ -124,16 +126,45 @@ describe('renderHtml on RFC 8448 simple 1-RTT', () => {
     expect(text).toContain(`0030  ${dumpLines(data)[3]}${' '.repeat(3 * 14)}  01`);
   });
 
-  it('draws the records as a ladder linked to them', () => {
-    expect(text).toMatch(/ClientHello\s*⟶/);
-    expect(text).toMatch(/⟵\s*EncryptedExtensions, Certificate, CertificateVerify, Finished protected/);
-    const ids = new Set([...html.matchAll(/ id="(lt-\d+)"/g)].map((m) => m[1]));
-    const targets = [...html.matchAll(/href="#(lt-\d+)"/g)].map((m) => m[1]!);
-    expect(targets.length).toBeGreaterThan(10);
-    for (const id of targets) expect(ids.has(id), id).toBe(true);
-    // The first link of the ladder is the ClientHello's record.
-    const first = targets[0]!;
-    expect(html).toMatch(new RegExp(`id="${first}" data-kind="record" data-side="client" data-protected="false" data-type="handshake"`));
+  it('groups the events by flight, each run of secrets under one line', () => {
+    const titles = [...html.matchAll(/<section class="lt-flight from-(\w+)" id="flight-(\d+)">\n<h2>(.*?)<\/h2>/g)].map((m) => visibleText(m[3]!));
+    expect(titles.slice(0, 3)).toEqual([
+      'Flight 1 client → server ClientHello',
+      'Flight 2 server → client ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished',
+      'Flight 3 client → server Finished',
+    ]);
+    // The server's key share is made for flight 2, which carries it, not in flight 1.
+    const flight2 = html.slice(html.indexOf('id="flight-2"'), html.indexOf('id="flight-3"'));
+    expect(flight2).toContain('server_x25519_private');
+    expect(html.slice(0, html.indexOf('id="flight-2"'))).not.toContain('data-name="server_x25519_private"');
+    expect(text).toMatch(/server derives 4 values server_x25519_private, server_x25519_public, ecdhe_shared_secret, early_secret/);
+  });
+
+  it('draws the round trips: TCP, each flight, and when the first byte can leave and arrive', () => {
+    const timeline = html.slice(html.indexOf('<figure class="lt-timeline"'), html.indexOf('</figure>'));
+    expect(visibleText(timeline)).toContain('The first application byte can leave the client at 200 ms; the first byte of the answer arrives after 300 ms: 3 round trips, TCP’s included.');
+    expect(timeline).toContain('data-rtt-slider');
+    for (const label of ['TCP: SYN', 'SYN-ACK', '1. ClientHello', '2. ServerHello +4 more', '3. Finished', 'request', 'response']) expect(timeline).toContain(`>${label}</text>`);
+    // Each flight's arrow links to its section; dashed in the clear, solid encrypted.
+    expect(timeline).toMatch(/<a href="#flight-1"><g class="flight client clear">/);
+    expect(timeline).toMatch(/<a href="#flight-2"><g class="flight server partly">/);
+    expect(timeline).toMatch(/<a href="#flight-3"><g class="flight client encrypted">/);
+    expect(html).toContain('function ltTimelines()');
+  });
+
+  it('shows the key, IV, nonce and additional data of each protected record', () => {
+    const aead = visibleText(html.slice(html.indexOf('<dl class="aead">'), html.indexOf('</dl>', html.indexOf('<dl class="aead">'))));
+    expect(aead).toContain('sealed withAES-128-GCM keys from server_handshake_traffic_secret');
+    expect(aead).toContain('key3fce516009c21727d0f2e4e86ee403bcserver_handshake_key');
+    expect(aead).toContain('nonce5d313eb2671276ee13000b30the IV XOR the sequence number 0');
+    expect(aead).toContain('additional data17030302a2the record header');
+  });
+
+  it('puts a "check it yourself" command beside each secret, signature and record', () => {
+    const commands = [...html.matchAll(/<pre class="command" data-prints="([^"]*)">([^<]*)<\/pre>/g)];
+    expect(commands.length).toBeGreaterThan(30);
+    expect(commands.some((m) => m[2]!.startsWith('openssl kdf'))).toBe(true);
+    expect(commands.some((m) => m[1] === 'true' && m[2]!.includes('CertificateVerify'))).toBe(true);
   });
 
   it('shows state transitions and alerts', () => {
@@ -143,9 +174,11 @@ describe('renderHtml on RFC 8448 simple 1-RTT', () => {
 });
 
 describe('renderHtml on RFC 8448 0-RTT resumption', () => {
-  it('names the early data in the ladder and decrypts it', () => {
-    const text = visibleText(renderHtml(runScenario('resumed_0rtt').events));
-    expect(text).toMatch(/ClientHello\s*⟶\s*early data \(0-RTT\), 6 bytes protected\s*⟶/);
+  it('draws the early data in the first flight, and decrypts it', () => {
+    const html = renderHtml(runScenario('resumed_0rtt').events);
+    const text = visibleText(html);
+    expect(html).toContain('>1. ClientHello, early data</text>');
+    expect(text).toContain('The first application byte can leave the client at 100 ms, with its ClientHello (0-RTT data); the first byte of the answer arrives after 200 ms: 2 round trips');
     // RFC 8448 §4: the early data is the six bytes "ABCDEF".
     expect(text).toContain('Decrypted: application_data content (6 bytes)');
     expect(text).toContain('0000  41 42 43 44 45 46');
