@@ -1,8 +1,10 @@
 /**
  * The step-through page: reads the options, runs a {@link HandshakeStepper}, and shows each
  * delivered flight — a heading, a few plain sentences, any application data read, and the
- * flight's trace rendered by the engine's HTML renderer — with both sides' states, a ladder
- * of the flights so far, and what was negotiated.
+ * flight's trace rendered by the engine's HTML renderer, folded to one line per event —
+ * with both sides' states, a ladder of the flights so far, what was negotiated, and what
+ * the handshake costs in time: its timeline on a link whose round trip the reader chooses,
+ * beside the other kinds of handshake.
  * @module
  */
 import './style.css';
@@ -10,8 +12,8 @@ import type { CipherSuiteName, NamedGroupName, TraceEvent } from '@lucid-tls/tls
 import type { IssuedKeyType } from '@lucid-tls/tls/x509';
 import { explain } from './explanations.js';
 import { Pki } from './pki.js';
-import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, type Step, type StepperOptions } from './stepper.js';
-import { createHtmlRenderer, escapeHtml, TRACE_HTML_STYLE } from '@lucid-tls/tls';
+import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, MODES, timelineOf, type Step, type StepperOptions } from './stepper.js';
+import { createHtmlRenderer, describeRtt, escapeHtml, formatMs, renderTimelineHtml, TIMELINE_RTTS, TIMELINE_STYLE, TRACE_HTML_STYLE, type Timeline } from '@lucid-tls/tls';
 
 /** The element with a `data-testid`: the page's parts are named once, for people and tests alike. */
 function part<T extends HTMLElement>(testid: string): T {
@@ -32,9 +34,11 @@ const wire = part('in-flight');
 const summary = part('summary');
 const ladder = part<HTMLOListElement>('ladder');
 const steps = part('steps');
+const timelineBox = part('timeline-box');
+const modesTable = part<HTMLTableElement>('modes');
 
 const style = document.createElement('style');
-style.textContent = TRACE_HTML_STYLE;
+style.textContent = TRACE_HTML_STYLE + TIMELINE_STYLE;
 document.head.append(style);
 
 // ---------------------------------------------------------------------------------------------
@@ -69,7 +73,13 @@ function readOptions(): StepperOptions {
 
 let pki: Pki | undefined;
 let stepper: HandshakeStepper | undefined;
-let render: (event: TraceEvent) => string = createHtmlRenderer();
+let render: (events: TraceEvent | readonly TraceEvent[]) => string = createHtmlRenderer();
+/** The whole handshake's timeline, from a run of its own to the end. */
+let timeline: Timeline | undefined;
+/** Round trips to the first byte of the answer, for each kind of handshake (the same whatever the suite or group). */
+let modeRoundTrips: number[] | undefined;
+/** Which of TIMELINE_RTTS the slider is on: 100 ms to start with. */
+let rttIndex = 2;
 let failure: string | undefined;
 /** Counts resets: a reset still waiting to make its stepper gives way to a later one. */
 let generation = 0;
@@ -81,6 +91,7 @@ function reset(): void {
   steps.replaceChildren();
   summary.hidden = true;
   failure = undefined;
+  timeline = undefined;
   (form.elements.namedItem('earlyData') as HTMLInputElement).disabled = !(form.elements.namedItem('resumption') as HTMLInputElement).checked;
   status.textContent = 'preparing…';
   status.className = 'handshake-status';
@@ -91,8 +102,11 @@ function reset(): void {
     if (mine !== generation) return;
     try {
       pki ??= new Pki();
-      stepper = new HandshakeStepper(readOptions(), pki);
+      const options = readOptions();
+      stepper = new HandshakeStepper(options, pki);
       render = createHtmlRenderer();
+      timeline = timelineOf(options, pki);
+      modeRoundTrips ??= MODES.map((mode) => timelineOf({ ...DEFAULT_OPTIONS, ...mode.options }, pki!).response?.arrives ?? NaN);
     } catch (e) {
       failure = e instanceof Error ? e.message : String(e);
     }
@@ -140,6 +154,41 @@ function update(): void {
     status.textContent = delivered === 0 ? 'ready: press next' : 'handshake in progress';
     status.className = 'handshake-status';
   }
+  showTimeline();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round trips
+
+/** The timeline (flights delivered so far drawn solid), and the kinds of handshake compared. */
+function showTimeline(): void {
+  if (!timeline) {
+    timelineBox.replaceChildren();
+    modesTable.replaceChildren();
+    return;
+  }
+  timelineBox.innerHTML = renderTimelineHtml(timeline, { flightHref: (i: number) => `#step-${i + 1}`, delivered: stepper?.steps.length ?? 0 });
+  const slider = timelineBox.querySelector<HTMLInputElement>('[data-rtt-slider]')!;
+  slider.value = String(rttIndex);
+  slider.addEventListener('input', () => {
+    rttIndex = Number(slider.value);
+    showTimes();
+  });
+  const current = MODES.findIndex((mode) => Object.entries(mode.options).every(([k, v]) => readOptions()[k as keyof StepperOptions] === v));
+  const rows = MODES.map((mode, i) => {
+    const rounds = modeRoundTrips?.[i] ?? NaN;
+    return `<tr${i === current ? ' class="current"' : ''}><td>${escapeHtml(mode.name)}${i === current ? ' <small>(this one)</small>' : ''}</td><td>${rounds}</td><td data-rtt="${rounds}"></td></tr>`;
+  });
+  modesTable.innerHTML = `<thead><tr><th>handshake</th><th>round trips</th><th>first byte of the answer</th></tr></thead><tbody>${rows.join('')}</tbody>`;
+  showTimes();
+}
+
+/** Writes every time of the round-trips section for the slider's round trip. */
+function showTimes(): void {
+  const rtt = TIMELINE_RTTS[rttIndex]!.ms;
+  for (const element of document.querySelectorAll<HTMLElement>('.round-trips [data-rtt]')) element.textContent = formatMs(Number(element.dataset.rtt) * rtt);
+  const output = timelineBox.querySelector('output');
+  if (output) output.textContent = describeRtt(rttIndex);
 }
 
 /** What the next click will deliver. */
@@ -202,7 +251,7 @@ function showStep(step: Step): void {
 ${step.earlyData !== undefined ? read('server', '0-RTT early data', step.earlyData) : ''}
 ${step.applicationData !== undefined ? read(step.to, 'application data', step.applicationData) : ''}
 ${step.error ? `<p class="error" data-testid="step-error">The ${step.to} failed: ${escapeHtml(step.error)}</p>` : ''}
-<div class="lt-trace">${step.events.map(render).join('\n')}</div>`;
+<div class="lt-trace">${render(step.events)}</div>`;
   steps.append(section);
 
   const li = document.createElement('li');
@@ -220,6 +269,12 @@ runAllButton.addEventListener('click', () => {
   while (next());
 });
 resetButton.addEventListener('click', reset);
+for (const [testid, open] of [['expand-all', true], ['collapse-all', false]] as const) {
+  // Folding closes everything, secrets included; expanding leaves raw bytes and commands folded.
+  part(testid).addEventListener('click', () => {
+    for (const d of steps.querySelectorAll('details')) if (!open || !d.matches('.raw, .check')) d.open = open;
+  });
+}
 form.addEventListener('change', reset);
 form.addEventListener('submit', (e) => e.preventDefault());
 reset();

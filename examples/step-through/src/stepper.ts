@@ -13,8 +13,8 @@
  * answers once; then there is nothing more to deliver.
  * @module
  */
-import { ClientConnection, RotatingTicketer, ServerConnection, SingleUseTickets, TlsError, nobleProvider, verifyWithTrustStore } from '@lucid-tls/tls';
-import type { CipherSuiteName, ClientConfig, Connection, NamedGroupName, ServerConfig, Session, Side, TraceEvent } from '@lucid-tls/tls';
+import { ClientConnection, RotatingTicketer, ServerConnection, SingleUseTickets, TlsError, handshakeTimeline, nobleProvider, verifyWithTrustStore } from '@lucid-tls/tls';
+import type { CipherSuiteName, ClientConfig, Connection, NamedGroupName, ServerConfig, Session, Side, Timeline, TraceEvent } from '@lucid-tls/tls';
 import type { IssuedKeyType } from '@lucid-tls/tls/x509';
 import { type Pki, SERVER_NAME } from './pki.js';
 
@@ -152,7 +152,8 @@ export class HandshakeStepper {
     // flight, even when handled after it started its answer (0-RTT records after a ClientHello).
     const after = this.takeTrace();
     const firstSent = after.findIndex((e) => e.side === to && 'direction' in e && e.direction === 'sent');
-    const split = firstSent < 0 ? after.length : firstSent;
+    // The key share the receiver generates for its answer goes with the answer, which carries it (§4.2.8).
+    const split = firstSent < 0 ? after.length : keyGenerationStart(after, to, firstSent);
     const received = (e: TraceEvent) => e.side === to && 'direction' in e && e.direction === 'received';
     const taken = after.filter((e, i) => i < split || received(e));
     const answer = after.filter((e, i) => i >= split && !received(e));
@@ -193,6 +194,36 @@ export class HandshakeStepper {
     return this.trace.splice(0);
   }
 }
+
+/**
+ * Where `side`'s key generation starts in the run of its secrets just before `end`: the
+ * first `key share` secret of that run, or `end` when there is none.
+ */
+function keyGenerationStart(events: readonly TraceEvent[], side: Side, end: number): number {
+  let start = end;
+  while (start > 0 && events[start - 1]!.side === side && events[start - 1]!.kind === 'secret') start--;
+  const first = events.findIndex((e, i) => i >= start && i < end && e.kind === 'secret' && e.label === 'key share');
+  return first < 0 ? end : first;
+}
+
+/**
+ * The timeline of the handshake `options` give (a run of its own to the end, out of sight):
+ * its flights on a link, from the trace (see `handshakeTimeline`).
+ */
+export function timelineOf(options: StepperOptions, pki: Pki): Timeline {
+  const stepper = new HandshakeStepper(options, pki);
+  const events: TraceEvent[] = [];
+  for (let step = stepper.next(); step; step = stepper.next()) events.push(...step.events);
+  return handshakeTimeline(events);
+}
+
+/** The handshakes the page compares in time, as changes to the reader's options. */
+export const MODES: readonly { name: string; options: Partial<StepperOptions> }[] = [
+  { name: 'full handshake', options: { helloRetryRequest: false, resumption: false, earlyData: false } },
+  { name: 'with a HelloRetryRequest', options: { helloRetryRequest: true, resumption: false, earlyData: false } },
+  { name: 'resumed', options: { helloRetryRequest: false, resumption: true, earlyData: false } },
+  { name: 'resumed with 0-RTT data', options: { helloRetryRequest: false, resumption: true, earlyData: true } },
+];
 
 /** What a flight carried, from its sender's events. */
 function carried(events: TraceEvent[], side: Side): string[] {

@@ -108,7 +108,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     // The first flight: the client's ClientHello, and the server taking it in.
     const first = byTestId('step').first();
     await expect.poll(() => first.locator('[data-testid="step-title"]').textContent(), POLL).toBe('Flight 1 client → server ClientHello');
-    expect(await first.innerText()).toContain('client sends ClientHello');
+    expect(await first.textContent()).toContain('client sends ClientHello');
     expect(await first.locator('.lt-message[data-type="ClientHello"] .name', { hasText: 'legacy_version' }).count()).toBe(1);
     expect(await byTestId('handshake-status').textContent()).toBe('handshake in progress');
     // The server answered at once: its flight is on the wire, and it waits for the client's Finished.
@@ -133,7 +133,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     expect(eeExplanation).toMatch(/^EncryptedExtensions: The server’s answers to the client’s extensions that are not needed to establish the keys: .*ALPN.*\(§4\.3\.1\)\.$/);
     const ee = flight2.locator('.lt-message[data-type="EncryptedExtensions"]').first();
     expect(await ee.locator('summary').first().innerText()).toMatch(/^server sends EncryptedExtensions 25 bytes RFC 8446 §4\.3\.1$/);
-    const rows = await ee.locator('.row').evaluateAll((all) =>
+    const rows = await ee.locator('.row:not(.raw-row)').evaluateAll((all) =>
       all.map((row) => [row.querySelector('.name')?.textContent, (row.querySelector('.hex') ?? row.querySelector('.size'))?.textContent, row.querySelector('.value')?.textContent ?? ''].join(' | ')),
     );
     expect(rows).toEqual([
@@ -155,11 +155,12 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
       'length | 08 | 8',
       'data | 68 74 74 70 2f 31 2e 31 | ',
     ]);
-    const eeText = await ee.innerText();
+    const eeText = (await ee.textContent()) ?? '';
     expect(eeText).toContain('Empty: the server tells the client it used the name the client sent.');
     expect(eeText).toContain('The one application protocol the server chose from the client’s list.');
 
-    const text = await byTestId('steps').innerText();
+    // Each event is one line until opened: what is folded is in the page, not on screen.
+    const text = (await byTestId('steps').textContent()) ?? '';
     for (const message of ['ClientHello', 'ServerHello', 'EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished', 'NewSessionTicket']) {
       expect(text).toContain(`sends ${message}`);
     }
@@ -193,6 +194,61 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     expect(await byTestId('step').count()).toBe(0);
   });
 
+  it('shows what the handshake costs in time, for the round trip the reader picks', async () => {
+    const box = byTestId('timeline-box');
+    const summaryText = () => box.locator('.lt-timeline-summary').textContent();
+    expect(await summaryText()).toBe('The first application byte can leave the client at 200 ms; the first byte of the answer arrives after 300 ms: 3 round trips, TCP’s included.');
+    // Nothing delivered yet: every flight is still to come.
+    expect(await box.locator('.flight.pending').count()).toBe(3);
+    await byTestId('next').click();
+    await expect.poll(() => box.locator('.flight.pending').count(), POLL).toBe(2);
+    // A satellite link: the same round trips, three times the time.
+    await box.locator('[data-rtt-slider]').fill('3');
+    expect(await box.locator('output').textContent()).toBe('300 ms: a satellite link');
+    expect(await summaryText()).toContain('the first byte of the answer arrives after 900 ms');
+    const rows = await byTestId('modes').locator('tbody tr').evaluateAll((all) => all.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent).join(' | ')));
+    expect(rows).toEqual(['full handshake (this one) | 3 | 900 ms', 'with a HelloRetryRequest | 4 | 1200 ms', 'resumed | 3 | 900 ms', 'resumed with 0-RTT data | 2 | 600 ms']);
+    // The slider stays where it was as the flights go on.
+    await byTestId('next').click();
+    await expect.poll(() => box.locator('.flight.pending').count(), POLL).toBe(1);
+    expect(await box.locator('output').textContent()).toBe('300 ms: a satellite link');
+  });
+
+  it('folds every event to one line, shows keys, certificates and commands when opened', async () => {
+    await byTestId('run-all').click();
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('handshake complete');
+    const steps = byTestId('steps');
+    const openEvents = () => steps.locator('details.lt-event[open], details.lt-secrets[open]').count();
+    expect(await openEvents()).toBe(0);
+    // The server makes its key share in the flight that carries it.
+    expect(await byTestId('step').nth(0).locator('[data-name="server_x25519_private"]').count()).toBe(0);
+    expect(await byTestId('step').nth(1).locator('[data-name="server_x25519_private"]').count()).toBe(1);
+    await byTestId('expand-all').click();
+    expect(await openEvents()).toBeGreaterThan(20);
+    const certificate = steps.locator('.lt-message[data-type="Certificate"]').first();
+    expect(await certificate.innerText()).toMatch(/subjectAltName\s+30 [0-9a-f\s]+dns:server\.example/);
+    expect(await certificate.innerText()).toMatch(/issuer\s+30 [0-9a-f\s]+O=Lucid TLS step-through, CN=Step-through demo CA/);
+    const record = steps.locator('.lt-record[data-protected="true"]').first();
+    expect(await record.innerText()).toMatch(/sealed with\s+AES-128-GCM\s+keys from server_handshake_traffic_secret/);
+    expect(await steps.locator('pre.command').count()).toBeGreaterThan(20);
+    await byTestId('collapse-all').click();
+    expect(await steps.locator('details[open]').count()).toBe(0);
+  });
+
+  it('reads on a phone: 400 px wide, nothing wider than the screen, even opened', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    await byTestId('run-all').click();
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('handshake complete');
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await width()).toBeLessThanOrEqual(400);
+    await byTestId('expand-all').click();
+    expect(await width()).toBeLessThanOrEqual(400);
+    // Folded, the page is a few screens long; the flights' ladder gives way to the timeline.
+    await byTestId('collapse-all').click();
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(10 * 800);
+    expect(await page.locator('nav.flights').isVisible()).toBe(false);
+  });
+
   it('shows a HelloRetryRequest when the client guesses the wrong group', async () => {
     await byTestId('hello-retry').check();
     await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
@@ -204,7 +260,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
       'Flight 3 client → server ClientHello',
       'Flight 4 server → client ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished',
     ]);
-    expect(await byTestId('steps').innerText()).toContain('server sends HelloRetryRequest');
+    expect(await byTestId('steps').textContent()).toContain('server sends HelloRetryRequest');
     expect(await byTestId('handshake-status').textContent()).toBe('handshake complete');
     expect(await byTestId('summary').innerText()).toMatch(/HelloRetryRequest\s+yes/);
   });
@@ -221,7 +277,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     expect(all[0]).toBe('Flight 1 client → server ClientHello, early data');
     expect(all[1]).toBe('Flight 2 server → client ServerHello, EncryptedExtensions, Finished, application data');
     expect(all[2]).toBe('Flight 3 client → server EndOfEarlyData, Finished');
-    const text = await byTestId('steps').innerText();
+    const text = (await byTestId('steps').textContent()) ?? '';
     expect(text).toContain('“c e traffic”');
     expect(text).toContain('The server read 0-RTT early data:');
     const summary = await byTestId('summary').innerText();

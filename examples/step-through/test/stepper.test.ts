@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Pki } from '../src/pki.js';
-import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, type Step, type StepperOptions } from '../src/stepper.js';
+import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, MODES, timelineOf, type Step, type StepperOptions } from '../src/stepper.js';
 
 let pki: Pki;
 beforeAll(() => {
@@ -60,11 +60,14 @@ describe('HandshakeStepper', () => {
       const received = step.events.filter((e) => e.side === step.to && e.kind === 'record');
       expect(received.length, `flight ${step.number}`).toBeGreaterThan(0);
     }
-    // The first flight: the client's key share and ClientHello; the server reads it and computes the shared secret.
-    const first = steps[0]!.events.map((e) => `${e.side} ${e.kind} ${e.kind === 'secret' ? e.name : e.kind === 'message' ? e.type : ''}`.trim());
+    // The first flight: the client's key share and ClientHello; the server reads it.
+    const names = (step: Step) => step.events.map((e) => `${e.side} ${e.kind} ${e.kind === 'secret' ? e.name : e.kind === 'message' ? e.type : ''}`.trim());
+    const [first, second] = [names(steps[0]!), names(steps[1]!)];
     expect(first.slice(0, 4)).toEqual(['client secret client_x25519_private', 'client secret client_x25519_public', 'client message ClientHello', 'client record']);
     expect(first).toContain('server message ClientHello');
-    expect(first).toContain('server secret ecdhe_shared_secret');
+    // The server makes its key share for its answer: it shows in the flight that carries it, with the shared secret.
+    expect(first.filter((e) => e.startsWith('server secret'))).toEqual([]);
+    expect(second.slice(0, 5)).toEqual(['server secret server_x25519_private', 'server secret server_x25519_public', 'server secret ecdhe_shared_secret', 'server secret early_secret', 'server message ServerHello']);
   });
 
   it('EncryptedExtensions carries what the keys do not need: the chosen ALPN protocol, the server_name answer, 0-RTT accepted', () => {
@@ -174,5 +177,17 @@ describe('HandshakeStepper', () => {
     ]);
     expect(stepper.server.info.peerCertificates).toHaveLength(1);
     expect(stepper.client.info.signatureScheme).toBe('ed25519');
+  });
+
+  it('times each kind of handshake from its own trace: full 3 round trips, HelloRetryRequest 4, resumed 3, 0-RTT 2', () => {
+    const timelines = MODES.map((mode) => timelineOf({ ...DEFAULT_OPTIONS, ...mode.options }, pki));
+    expect(timelines.map((t) => t.response?.arrives)).toEqual([3, 4, 3, 2]);
+    expect(timelines.map((t) => t.flights.length)).toEqual([3, 5, 3, 3]);
+    // 0-RTT: the request rides with the ClientHello, the answer with the server's first flight.
+    expect(timelines[3]!.request).toEqual({ leaves: 1, arrives: 1.5, early: true });
+    expect(timelines[3]!.flights[1]!.carried).toEqual(['ServerHello', 'EncryptedExtensions', 'Finished', 'application data']);
+    // The stepper's flights are the timeline's: its links go to the right step.
+    const { steps } = run();
+    expect(timelines[0]!.flights.map((f) => `${f.from}: ${f.carried.join(', ')}`)).toEqual(flights(steps).slice(0, 3));
   });
 });

@@ -88,6 +88,8 @@ export type { AlertEvent, MessageEvent, RecordAead, RecordEvent, SecretEvent, Si
 export { createCheckCommands } from './trace/check-commands.js';
 export { flightsOf, handshakeTimeline, splitFlights } from './trace/timeline.js';
 export type { Flight, TimedFlight, Timeline } from './trace/timeline.js';
+export { describeRtt, formatMs, renderTimelineHtml, TIMELINE_RTTS, TIMELINE_SCRIPT, TIMELINE_STYLE } from './trace/render-timeline.js';
+export type { TimelineHtmlOptions } from './trace/render-timeline.js';
 export type { CheckCommand } from './trace/check-commands.js';
 export { unwrapMessage } from './trace/events.js';
 export type { Field } from './wire/codec.js';

@@ -10,14 +10,16 @@ import type { Side } from './events.js';
 import type { Timeline, TimedFlight } from './timeline.js';
 
 /**
- * The round-trip times the slider offers, in milliseconds: a machine room, a region, an
- * ocean, a geostationary satellite hop.
+ * The round-trip times the slider offers, in milliseconds, and what each is like: a data
+ * centre, a region, an ocean, a geostationary satellite hop.
  * @category Trace
  */
-export const TIMELINE_RTTS: readonly number[] = [1, 20, 100, 300];
-
-/** What each round-trip time is like. */
-const RTT_PLACES: Record<number, string> = { 1: 'a data centre', 20: 'within a region', 100: 'across an ocean', 300: 'a satellite link' };
+export const TIMELINE_RTTS: readonly { readonly ms: number; readonly like: string }[] = [
+  { ms: 1, like: 'a data centre' },
+  { ms: 20, like: 'within a region' },
+  { ms: 100, like: 'across an ocean' },
+  { ms: 300, like: 'a satellite link' },
+];
 
 /** The slider's starting point: 100 ms, a phone across an ocean. */
 const DEFAULT_RTT_INDEX = 2;
@@ -47,7 +49,7 @@ export interface TimelineHtmlOptions {
  * @category Trace
  */
 export function renderTimelineHtml(timeline: Timeline, options: TimelineHtmlOptions = {}): string {
-  const rtt = TIMELINE_RTTS[DEFAULT_RTT_INDEX]!;
+  const rtt = TIMELINE_RTTS[DEFAULT_RTT_INDEX]!.ms;
   const ms = (units: number) => `<b data-rtt="${units}">${formatMs(units * rtt)}</b>`;
   const { request, response } = timeline;
   const rounds = (units: number) => `${units} round trip${units === 1 ? '' : 's'}`;
@@ -56,20 +58,39 @@ export function renderTimelineHtml(timeline: Timeline, options: TimelineHtmlOpti
       ? `<p class="lt-timeline-summary">The first application byte can leave the client at ${ms(request.leaves)}${request.early ? ', with its ClientHello (0-RTT data)' : ''}; the first byte of the answer arrives after ${ms(response.arrives)}: ${rounds(response.arrives)}${timeline.tcp ? ', TCP’s included' : ''}.</p>`
       : '<p class="lt-timeline-summary">The handshake did not complete: no application data.</p>';
   return `<figure class="lt-timeline" data-testid="timeline">
-<div class="lt-timeline-controls"><label>Round trip <input type="range" min="0" max="${TIMELINE_RTTS.length - 1}" step="1" value="${DEFAULT_RTT_INDEX}" data-rtt-slider aria-label="round-trip time"></label> <output>${describeRtt(rtt)}</output></div>
+<div class="lt-timeline-controls"><label>Round trip <input type="range" min="0" max="${TIMELINE_RTTS.length - 1}" step="1" value="${DEFAULT_RTT_INDEX}" data-rtt-slider aria-label="round-trip time"></label> <output>${describeRtt(DEFAULT_RTT_INDEX)}</output></div>
 ${timelineSvg(timeline, rtt, options)}
 ${summary}
 <figcaption>Solid arrows are encrypted, dashed ones in the clear (partly encrypted: some records of the flight are). Green: the first application data each way, at the earliest the handshake allows.</figcaption>
 </figure>`;
 }
 
-/** `100 ms: across an ocean`. */
-function describeRtt(rtt: number): string {
-  return `${formatMs(rtt)}${RTT_PLACES[rtt] ? `: ${RTT_PLACES[rtt]}` : ''}`;
+/**
+ * The slider's round trip in words: `100 ms: across an ocean`.
+ *
+ * @example
+ * ```ts
+ * import { describeRtt } from '@lucid-tls/tls';
+ * console.log(describeRtt(3)); // → 300 ms: a satellite link
+ * ```
+ * @category Trace
+ */
+export function describeRtt(index: number): string {
+  const rtt = TIMELINE_RTTS[index];
+  return rtt ? `${formatMs(rtt.ms)}: ${rtt.like}` : '';
 }
 
-/** Milliseconds, to a tenth below 10. */
-function formatMs(ms: number): string {
+/**
+ * Milliseconds as the timeline writes them, to a tenth below 10.
+ *
+ * @example
+ * ```ts
+ * import { formatMs } from '@lucid-tls/tls';
+ * console.log(formatMs(0.5), formatMs(250)); // → 0.5 ms 250 ms
+ * ```
+ * @category Trace
+ */
+export function formatMs(ms: number): string {
   return `${ms < 10 ? Math.round(ms * 10) / 10 : Math.round(ms)} ms`;
 }
 
@@ -161,7 +182,7 @@ function shorten(items: string[]): string {
  * @category Trace
  */
 export const TIMELINE_SCRIPT = `function ltTimelines() {
-  var rtts = ${JSON.stringify(TIMELINE_RTTS)}, places = ${JSON.stringify(RTT_PLACES)};
+  var rtts = ${JSON.stringify(TIMELINE_RTTS)};
   var format = function (ms) { return (ms < 10 ? Math.round(ms * 10) / 10 : Math.round(ms)) + ' ms'; };
   document.querySelectorAll('.lt-timeline').forEach(function (figure) {
     var slider = figure.querySelector('[data-rtt-slider]');
@@ -169,8 +190,8 @@ export const TIMELINE_SCRIPT = `function ltTimelines() {
     slider.setAttribute('data-ready', '1');
     var update = function () {
       var rtt = rtts[Number(slider.value)];
-      figure.querySelectorAll('[data-rtt]').forEach(function (el) { el.textContent = format(Number(el.getAttribute('data-rtt')) * rtt); });
-      figure.querySelector('output').textContent = format(rtt) + (places[rtt] ? ': ' + places[rtt] : '');
+      figure.querySelectorAll('[data-rtt]').forEach(function (el) { el.textContent = format(Number(el.getAttribute('data-rtt')) * rtt.ms); });
+      figure.querySelector('output').textContent = format(rtt.ms) + ': ' + rtt.like;
     };
     slider.addEventListener('input', update);
     update();
