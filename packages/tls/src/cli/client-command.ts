@@ -5,25 +5,32 @@
  * lucid-tls client --connect HOST:PORT [--servername NAME] [--cafile FILE | --insecure]
  *   [--ciphers LIST] [--groups LIST] [--alpn LIST] [--cert FILE --key FILE]
  *   [--sess-out FILE] [--sess-in FILE] [--early-data FILE] [--request PATH]
- *   [--key-update] [--keylog FILE] [--trace | --trace-json] [--html FILE]
+ *   [--key-update] [--keylog FILE] [--trace | --trace-json] [--html FILE] [--rtt MS]
  * ```
  * After the handshake it sends standard input (or, with `--request`, one HTTP/1.1 GET),
  * writes the application data it receives to standard output, and exits 0 when the server
  * closes. Standard error gets one summary line of `key=value` tokens, or `error: <reason>`
  * with exit status 1. Traces go to standard error too, so standard output stays the data.
+ * With `--rtt`, the connection goes through a local proxy that makes the link that much
+ * slower (node/latency-proxy.ts), and a second line tells how long the handshake and the
+ * first byte of the answer took.
  * @module
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { ClientConfig } from '../handshake/config.js';
 import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
 import { decodeSession } from '../handshake/session.js';
+import { startLatencyProxy } from '../node/latency-proxy.js';
 import { systemTrustStore } from '../node/options.js';
 import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
+import { handshakeTimeline, type Timeline } from '../trace/timeline.js';
 import { algorithmOptions, exclusive, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
+import { parseRtt } from './latency-command.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
 
 /** The usage text of `lucid-tls client`. */
@@ -45,10 +52,14 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
   --keylog FILE          append NSS key log lines (for Wireshark)
   --trace | --trace-json show every record, message and secret on standard error
   --html FILE            write the trace as an illustrated web page at exit
+  --rtt MS               go through a local proxy that adds MS of round trip (TCP's handshake
+                         included), and report when the handshake and the first byte of the
+                         answer came, in milliseconds and round trips, beside the round trips
+                         the handshake needs at best
 `;
 
 const SPEC = {
-  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'alpn', 'psk-modes', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html'],
+  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'alpn', 'psk-modes', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'rtt'],
   flags: ['insecure', 'key-update', 'trace', 'trace-json'],
 };
 
@@ -66,6 +77,8 @@ interface ClientOptions {
   keylog: string | undefined;
   trace: TraceMode | undefined;
   html: string | undefined;
+  /** Through a latency proxy with this round trip, in milliseconds. */
+  rttMs: number | undefined;
 }
 
 /** Runs `lucid-tls client`; resolves to the exit status. */
@@ -118,6 +131,7 @@ function clientOptions(args: string[]): ClientOptions {
     keylog: o.values.get('keylog'),
     trace: o.flags.has('trace') ? 'terminal' : o.flags.has('trace-json') ? 'json' : undefined,
     html: o.values.get('html'),
+    rttMs: o.values.has('rtt') ? parseRtt(o.values.get('rtt')!) : undefined,
   };
 }
 
@@ -128,17 +142,49 @@ function httpRequest(path: string, host: string): string {
   return `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`;
 }
 
-/** Connects, runs the handshake and carries data until the server closes. */
-function runClient(options: ClientOptions): Promise<number> {
+/** Connects (through a latency proxy with `--rtt`), runs the handshake and carries data until the server closes. */
+async function runClient(options: ClientOptions): Promise<number> {
+  if (options.rttMs === undefined) return runConnection(options, options.target, undefined);
+  const proxy = await startLatencyProxy({ target: { host: options.target.host, port: options.target.port }, rttMs: options.rttMs });
+  try {
+    return await runConnection(options, { host: '127.0.0.1', port: proxy.port }, options.rttMs);
+  } finally {
+    await proxy.close();
+  }
+}
+
+/**
+ * `timing rtt_ms=100 best_first_byte_rtt=3 secure_ms=205 secure_rtt=2.1 first_byte_ms=312 first_byte_rtt=3.1`:
+ * times from the TCP SYN, and the round trips the handshake needs at best (from its trace).
+ */
+function timing(rttMs: number, secureMs: number | undefined, firstByteMs: number | undefined, timeline: Timeline): string {
+  const pairs: [string, string][] = [['rtt_ms', String(rttMs)]];
+  if (timeline.response) pairs.push(['best_first_byte_rtt', String(timeline.response.arrives)]);
+  const add = (name: string, ms: number | undefined) => {
+    if (ms === undefined) return;
+    pairs.push([`${name}_ms`, String(Math.round(ms))]);
+    if (rttMs > 0) pairs.push([`${name}_rtt`, (ms / rttMs).toFixed(1)]);
+  };
+  add('secure', secureMs);
+  add('first_byte', firstByteMs);
+  return `timing ${tokens(pairs)}`;
+}
+
+/** Runs the handshake over a TCP connection to `to` and carries data until the server closes. */
+function runConnection(options: ClientOptions, to: { host: string; port: number }, rttMs: number | undefined): Promise<number> {
   const events: TraceEvent[] = [];
   const observers: TraceObserver[] = [];
   if (options.trace) observers.push(stderrTrace(options.trace));
-  if (options.html) observers.push((event) => events.push(event));
+  // The HTML page wants the trace; so does --rtt, to say how many round trips the handshake needs at best.
+  if (options.html || rttMs !== undefined) observers.push((event) => events.push(event));
   const config = { ...options.config };
   if (observers.length > 0) config.trace = (event) => observers.forEach((observe) => observe(event));
 
   const trustStore = options.insecure ? undefined : options.cafile !== undefined ? trustStoreFromFile(options.cafile, 'cafile') : systemTrustStore();
-  const transport = netConnect({ host: options.target.host, port: options.target.port, allowHalfOpen: true });
+  const started = performance.now();
+  let secureMs: number | undefined;
+  let firstByteMs: number | undefined;
+  const transport = netConnect({ host: to.host, port: to.port, allowHalfOpen: true });
   const socket = new TLSSocket(transport, {
     isServer: false,
     config,
@@ -161,6 +207,7 @@ function runClient(options: ClientOptions): Promise<number> {
     }
 
     socket.once('secureConnect', () => {
+      secureMs = performance.now() - started;
       const info = socket.info!;
       process.stderr.write(`${tokens(negotiated(info))} peer=${peerSubject(info)}\n`);
       // §4.6.3: update our keys and ask the server to update its own.
@@ -176,6 +223,7 @@ function runClient(options: ClientOptions): Promise<number> {
     }
 
     socket.on('data', (data: Buffer) => {
+      firstByteMs ??= performance.now() - started;
       if (!process.stdout.write(data)) {
         socket.pause();
         process.stdout.once('drain', () => socket.resume());
@@ -192,6 +240,7 @@ function runClient(options: ClientOptions): Promise<number> {
       // Standard input may never end (a terminal): stop reading it, or the process would wait.
       stdin.destroy();
       if (options.html) writeHtml(options.html, events, options.serverName);
+      if (rttMs !== undefined) process.stderr.write(`${timing(rttMs, secureMs, firstByteMs, handshakeTimeline(events))}\n`);
       resolve(failed ? 1 : 0);
     });
   });

@@ -4,6 +4,7 @@
  */
 import { TlsError } from '../alert.js';
 import { clientCommand } from './client-command.js';
+import { latencyCommand } from './latency-command.js';
 import { rfc8448Command } from './rfc8448-command.js';
 import { serverCommand } from './server-command.js';
 import { caCommand, certCommand, x509Command } from './x509-command.js';
@@ -15,6 +16,7 @@ commands:
   server --accept [HOST:]PORT --cert FILE --key FILE     serve TLS 1.3: echo, or --www (server --help)
   rfc8448 [SCENARIO] [--json] [--trace | --trace-json]   run the engines on RFC 8448's inputs (rfc8448 --help)
   rfc8448 SCENARIO --html FILE                           write the trace as an illustrated web page
+  latency [--rtt MS]                                     measure each kind of handshake over a slow link
   x509 show [--json] FILE                                explain a certificate
   x509 verify --cafile FILE [...] LEAF                   validate a certificate chain
   ca init --out DIR                                      create a local certificate authority
@@ -53,6 +55,8 @@ export async function main(args: string[]): Promise<number> {
         return await serverCommand(rest);
       case 'rfc8448':
         return rfc8448Command(rest);
+      case 'latency':
+        return await latencyCommand(rest);
       case 'x509':
         return await x509Command(rest);
       case 'ca':
