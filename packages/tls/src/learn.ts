@@ -49,7 +49,7 @@ export { sha256, sha384, sha512 } from './crypto/hash.js';
 export { aes128gcm, aes256gcm, chacha20poly1305 } from './crypto/aead.js';
 
 export { Reader, Writer } from './wire/codec.js';
-export type { FieldInfo } from './wire/codec.js';
+export type { DecodedView, FieldInfo } from './wire/codec.js';
 export { concat, fromHex, toHex } from './wire/bytes.js';
 
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';
