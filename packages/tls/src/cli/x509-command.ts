@@ -15,6 +15,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readCsrs, showCsrs } from './csr-show.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/certificate.js';
 import { certificateToJson, explainCertificate } from '../x509/describe.js';
@@ -136,6 +137,8 @@ export async function x509Command(args: string[]): Promise<number> {
 function show(args: string[]): number {
   const p = parseArgs(args, [], ['json']);
   if (p.operands.length !== 1) throw new UsageError('x509 show takes one FILE');
+  const csrs = readCsrs(p.operands[0]!); // a certificate signing request rather than a certificate
+  if (csrs) return showCsrs(csrs, p.flags.has('json'));
   const certs = readCertificates(p.operands[0]!);
   if (p.flags.has('json')) {
     const json = certs.map(certificateToJson);

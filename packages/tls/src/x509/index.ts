@@ -8,6 +8,8 @@
  *   anchor, for a purpose (server or client) and a host name or IP address.
  * - {@link createCertificateAuthority} and {@link issueCertificate} make a local CA and
  *   the certificates it signs, as mkcert does.
+ * - {@link createCsr} and {@link parseCsr} write and read certificate signing requests
+ *   (PKCS#10, RFC 2986), what an ACME client sends another CA.
  *
  * ## Host names and the CN
  * Names are matched against the subjectAltName only (RFC 6125 §6, RFC 9525). The
@@ -114,5 +116,7 @@ export {
   signCertificate,
 } from './issue.js';
 export type { CaOptions, CertificateAuthority, CertificateSpec, IssueOptions, IssuedCertificate, IssuedKeyType } from './issue.js';
-export { certificateToJson, explainCertificate } from './describe.js';
-export type { CertificateJson } from './describe.js';
+export { createCsr, csrToPem, parseCsr, parseCsrsPem, verifyCsrSignature } from './csr.js';
+export type { CertificationRequest, CsrAttribute, CsrOptions } from './csr.js';
+export { certificateToJson, csrToJson, explainCertificate, explainCsr } from './describe.js';
+export type { CertificateJson, CsrJson } from './describe.js';
