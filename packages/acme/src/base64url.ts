@@ -41,7 +41,16 @@ export function fromBase64url(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'base64url'));
 }
 
-/** Whether `text` is non-empty base64url (what a Replay-Nonce must be, RFC 8555 §6.5.1). */
+/**
+ * Whether `text` is one or more base64url characters: the syntax of a Replay-Nonce
+ * (`Replay-Nonce = 1*base64url`, RFC 8555 §6.5.1) and of a challenge token (§8.3).
+ *
+ * @example
+ * ```ts
+ * import { isBase64url } from '@lucid-tls/acme';
+ * console.log(isBase64url('oFvnlFP1wIhRlYS2jTaXbA'), isBase64url('a/b'), isBase64url('')); // → true false false
+ * ```
+ */
 export function isBase64url(text: string): boolean {
-  return text.length > 0 && ALPHABET.test(text) && text.length % 4 !== 1;
+  return text.length > 0 && ALPHABET.test(text);
 }

@@ -14,7 +14,7 @@ import { parseJson } from './json.js';
 import { jwsAlgorithm, publicJwk, signJws, type AccountKey, type ProtectedHeader } from './jws.js';
 import { NoncePool } from './nonces.js';
 import { AcmeError, clientError, parseProblem } from './problem.js';
-import { TRACED_HEADERS, type AcmeTraceObserver } from './trace.js';
+import { TRACED_HEADERS, tracedPayload, type AcmeTraceObserver } from './trace.js';
 import { httpsTransport, type HttpResponse, type HttpTransport } from './transport.js';
 
 /**
@@ -162,7 +162,7 @@ export class AcmeClient {
     let nonce = await this.nonces.take();
     for (let attempt = 0; ; attempt++) {
       const header = this.protectedHeader(signer, nonce, url);
-      this.trace?.({ kind: 'acme-request', method: 'POST', url, protected: header, payload });
+      this.trace?.({ kind: 'acme-request', method: 'POST', url, protected: header, payload: tracedPayload(payload) });
       const jws = signJws(signer.key, header, payload);
       const response = await this.send({
         method: 'POST',

@@ -59,6 +59,23 @@ export type AcmeTraceEvent = AcmeRequestEvent | AcmeResponseEvent | AcmeStepEven
  */
 export type AcmeTraceObserver = (event: AcmeTraceEvent) => void;
 
+/**
+ * A payload as the trace shows it: a JWS inside the payload (the inner JWS of a key change,
+ * RFC 8555 §7.3.5) is shown decoded, without its signature.
+ */
+export function tracedPayload(payload: unknown): unknown {
+  const jws = payload as { protected?: unknown; payload?: unknown; signature?: unknown } | undefined;
+  if (typeof jws?.protected !== 'string' || typeof jws.payload !== 'string' || typeof jws.signature !== 'string') return payload;
+  const decode = (text: string): unknown => {
+    try {
+      return JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    } catch {
+      return text;
+    }
+  };
+  return { protected: decode(jws.protected), payload: decode(jws.payload) };
+}
+
 /** The response headers a trace keeps. */
 export const TRACED_HEADERS = ['location', 'replay-nonce', 'retry-after', 'link', 'content-type'] as const;
 
