@@ -10,6 +10,10 @@
  *
  * Fences in another language (```text, ```sh, …) are not run: that is how a page shows
  * a command or an output.
+ *
+ * A page whose code reads `LUCID_PEBBLE_*` variables talks to an ACME server: before the
+ * pages run, Pebble is started (packages/acme/test/pebble.ts) and those variables say where
+ * it is, as a reader running Pebble by hand would set them.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startPebble, type Pebble } from '../../packages/acme/test/pebble.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -72,11 +77,21 @@ function generate(): Map<string, string> {
 }
 
 let files: Map<string, string>;
-beforeAll(() => {
+let pebble: Pebble | undefined;
+beforeAll(async () => {
   files = generate();
-});
-afterAll(() => {
+  const needsPebble = pages.some((page) => /LUCID_PEBBLE_/.test(readFileSync(join(tutorialsDir, page), 'utf8')));
+  if (needsPebble) {
+    pebble = await startPebble({ alternateRoots: 1 });
+    Object.assign(process.env, pebble.environment());
+  }
+}, 60_000);
+afterAll(async () => {
   if (runDir) rmSync(runDir, { recursive: true, force: true });
+  if (pebble) {
+    for (const name of Object.keys(pebble.environment())) delete process.env[name];
+    await pebble.stop();
+  }
 });
 
 describe('docs/tutorials', () => {

@@ -53,10 +53,10 @@ export interface NewAccountOptions {
  *
  * @example
  * ```ts
- * import { AcmeClient, generateAccountKey, newAccount } from '@lucid-tls/acme';
- * const client = new AcmeClient({ directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory', accountKey: generateAccountKey() });
+ * import { newAccount, type AcmeClient } from '@lucid-tls/acme';
+ * declare const client: AcmeClient; // new AcmeClient({ directoryUrl, accountKey })
  * const account = await newAccount(client, { contact: ['mailto:admin@example.com'], termsOfServiceAgreed: true });
- * console.log(account.created, account.url);
+ * console.log(account.created ? 'created' : 'found', account.url, client.accountUrl === account.url);
  * ```
  */
 export async function newAccount(client: AcmeClient, options: NewAccountOptions = {}): Promise<Account> {
@@ -80,9 +80,13 @@ export async function newAccount(client: AcmeClient, options: NewAccountOptions 
  *
  * @example
  * ```ts
- * import { AcmeClient, findAccount, generateAccountKey } from '@lucid-tls/acme';
- * const client = new AcmeClient({ directoryUrl: 'https://localhost:14000/dir', accountKey: generateAccountKey() });
- * await findAccount(client).catch((e) => console.log(e.is('accountDoesNotExist'))); // a new key has no account
+ * import { AcmeError, findAccount, type AcmeClient } from '@lucid-tls/acme';
+ * declare const client: AcmeClient;
+ * try {
+ *   console.log((await findAccount(client)).url);
+ * } catch (e) {
+ *   if (e instanceof AcmeError && e.is('accountDoesNotExist')) console.log('this key has no account here');
+ * }
  * ```
  */
 export function findAccount(client: AcmeClient): Promise<Account> {
@@ -97,11 +101,11 @@ export function findAccount(client: AcmeClient): Promise<Account> {
  *
  * @example
  * ```ts
- * import { AcmeClient, changeAccountKey, generateAccountKey, newAccount } from '@lucid-tls/acme';
- * const client = new AcmeClient({ directoryUrl: 'https://localhost:14000/dir', accountKey: generateAccountKey() });
- * await newAccount(client, { termsOfServiceAgreed: true });
- * await changeAccountKey(client, generateAccountKey('EdDSA'));
- * console.log(client.accountKey.type); // → ed25519
+ * import { changeAccountKey, generateAccountKey, type AcmeClient } from '@lucid-tls/acme';
+ * declare const client: AcmeClient; // with its account (newAccount)
+ * const newKey = generateAccountKey();
+ * await changeAccountKey(client, newKey);
+ * console.log(client.accountKey === newKey); // true: the account is now this key's
  * ```
  */
 export async function changeAccountKey(client: AcmeClient, newKey: AccountKey): Promise<void> {

@@ -15,7 +15,8 @@ import { basename, dirname, join } from 'node:path';
  * @example
  * ```ts
  * import { writeFileAtomic } from '@lucid-tls/acme';
- * writeFileAtomic('/etc/lucid/example.com/key.pem', '-----BEGIN PRIVATE KEY-----\n…', 0o600);
+ * declare const keyPem: string;
+ * writeFileAtomic('/etc/lucid/example.com/key.pem', keyPem, 0o600); // a reader sees the old key or the new one
  * ```
  */
 export function writeFileAtomic(path: string, text: string, mode = 0o644): void {

@@ -29,7 +29,7 @@ const PARAMETER = /^\s*;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]
  * ```ts
  * import { parseLinks } from '@lucid-tls/acme';
  * const links = parseLinks('<https://acme.example/dir>;rel="index", </cert/1/alt/1>; rel=alternate', 'https://acme.example/cert/1');
- * console.log(links.map((l) => `${l.rel.join()} ${l.url}`)); // → [ 'index https://acme.example/dir', 'alternate https://acme.example/cert/1/alt/1' ]
+ * console.log(links.map((l) => `${l.rel.join()} ${l.url}`).join(' | ')); // → index https://acme.example/dir | alternate https://acme.example/cert/1/alt/1
  * console.log(parseLinks('<https://a.example/>; rel=up, garbage', 'https://a.example/').length); // → 1
  * ```
  */

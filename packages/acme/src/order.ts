@@ -55,9 +55,8 @@ const STATUSES: readonly OrderStatus[] = ['pending', 'ready', 'processing', 'val
  *
  * @example
  * ```ts
- * import { AcmeClient, generateAccountKey, newAccount, newOrder } from '@lucid-tls/acme';
- * const client = new AcmeClient({ directoryUrl: 'https://localhost:14000/dir', accountKey: generateAccountKey() });
- * await newAccount(client, { termsOfServiceAgreed: true });
+ * import { newOrder, type AcmeClient } from '@lucid-tls/acme';
+ * declare const client: AcmeClient; // with its account (newAccount)
  * const order = await newOrder(client, ['example.com', 'www.example.com']);
  * console.log(order.status, order.authorizations.length); // pending 2
  * ```

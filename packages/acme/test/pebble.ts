@@ -167,7 +167,8 @@ esac
       return response.body;
     },
     async certificateStatus(serialHex) {
-      const response = await get(`${management}/cert-status-by-serial/${serialHex}`, ca.certPem);
+      // Pebble prints serial numbers as numbers: no leading zeros.
+      const response = await get(`${management}/cert-status-by-serial/${serialHex.replace(/^0+/, '')}`, ca.certPem);
       return JSON.parse(response.body) as { Status: string; Serial: string };
     },
     async addA(host, addresses) {

@@ -24,6 +24,7 @@ export const HTTP01_PATH_PREFIX = '/.well-known/acme-challenge/';
 
 /** What answers http-01 requests: the key authorization of a token, when there is one. */
 export interface Http01Source {
+  /** The key authorization to serve for `token`, or undefined for a token not provisioned. */
   http01KeyAuthorization(token: string): string | undefined;
 }
 
@@ -62,8 +63,8 @@ export function answerHttp01(source: Http01Source, req: IncomingMessage, res: Se
  *
  * @example
  * ```ts
- * import { ChallengeResponses, serveHttp01 } from '@lucid-tls/acme';
- * const responses = new ChallengeResponses();
+ * import { serveHttp01, type ChallengeResponses } from '@lucid-tls/acme';
+ * declare const responses: ChallengeResponses;
  * const listener = await serveHttp01(responses, { port: 80 });
  * // … obtainCertificate(client, { domains, challenge: 'http-01', responder: responses }) …
  * await listener.close();

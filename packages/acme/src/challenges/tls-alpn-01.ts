@@ -67,6 +67,7 @@ export function tlsAlpn01Certificate(domain: string, keyAuthorization: string, n
 
 /** What answers tls-alpn-01 handshakes: the challenge certificate for a server name, when there is one. */
 export interface TlsAlpn01Source {
+  /** The challenge certificate and its key for a validation handshake's SNI name, or undefined. */
   tlsAlpn01Certificate(serverName: string): CertifiedKey | undefined;
 }
 
@@ -105,8 +106,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
  *
  * @example
  * ```ts
- * import { ChallengeResponses, serveTlsAlpn01 } from '@lucid-tls/acme';
- * const responses = new ChallengeResponses();
+ * import { serveTlsAlpn01, type ChallengeResponses } from '@lucid-tls/acme';
+ * declare const responses: ChallengeResponses;
  * const listener = await serveTlsAlpn01(responses, { port: 443 });
  * // … obtainCertificate(client, { domains, challenge: 'tls-alpn-01', responder: responses }) …
  * await listener.close();
