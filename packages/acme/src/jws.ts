@@ -16,7 +16,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
-import { sha256 } from '@lucid-tls/tls';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { PrivateKey } from '@lucid-tls/tls';
 import { generatePrivateKey, publicKeyFromPrivateKey } from '@lucid-tls/tls/x509';
 import { base64url } from './base64url.js';
@@ -129,7 +129,7 @@ export function jwkThumbprint(jwk: Jwk): string {
     jwk.kty === 'EC'
       ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
       : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`;
-  return base64url(sha256.hash(new TextEncoder().encode(canonical)));
+  return base64url(sha256(new TextEncoder().encode(canonical)));
 }
 
 /**
@@ -156,5 +156,5 @@ export function signJws(key: AccountKey, header: ProtectedHeader, payload: unkno
  */
 function sign(key: AccountKey, signingInput: Uint8Array): Uint8Array {
   if (key.type === 'ed25519') return ed25519.sign(signingInput, key.seed);
-  return p256.sign(sha256.hash(signingInput), key.d, { prehash: false, format: 'compact' });
+  return p256.sign(sha256(signingInput), key.d, { prehash: false, format: 'compact' });
 }

@@ -6,7 +6,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generatePrivateKey } from '@lucid-tls/tls/x509';
-import { sha256 } from '@lucid-tls/tls';
+import { sha256 } from '@lucid-tls/tls/learn';
 import { asAccountKey, base64url, fromBase64url, generateAccountKey, jwkThumbprint, jwsAlgorithm, keyAuthorization, publicJwk, signJws, type JwsAlgorithm } from '../src/index.js';
 
 describe('signJws', () => {

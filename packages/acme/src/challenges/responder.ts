@@ -8,7 +8,7 @@
  * tasks are plain data, so a responder can pass them on, to another process for instance.
  * @module
  */
-import { sha256 } from '@lucid-tls/tls';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { jwkThumbprint, publicJwk, type AccountKey } from '../jws.js';
 
 /** The challenge types this client answers. */
@@ -93,6 +93,6 @@ export function keyAuthorization(token: string, accountKey: AccountKey): string 
  * ```
  */
 export function keyAuthorizationDigest(keyAuthorization: string): Uint8Array {
-  return sha256.hash(new TextEncoder().encode(keyAuthorization));
+  return sha256(new TextEncoder().encode(keyAuthorization));
 }
 
