@@ -11,7 +11,7 @@ import { isBase64url } from './base64url.js';
 import { parseDirectory, type Directory } from './directory.js';
 import { parseRetryAfter } from './headers.js';
 import { parseJson } from './json.js';
-import { jwsAlgorithm, publicJwk, signJws, type AccountKey, type ProtectedHeader } from './jws.js';
+import { asAccountKey, jwsAlgorithm, publicJwk, signJws, type AccountKey, type ProtectedHeader } from './jws.js';
 import { NoncePool } from './nonces.js';
 import { AcmeError, clientError, parseProblem } from './problem.js';
 import { TRACED_HEADERS, tracedPayload, type AcmeTraceObserver } from './trace.js';
@@ -117,8 +117,7 @@ export class AcmeClient {
 
   constructor(options: AcmeClientOptions) {
     this.directoryUrl = options.directoryUrl;
-    this.key = options.accountKey;
-    jwsAlgorithm(this.key); // an account key we can sign with, or a TypeError now
+    this.key = asAccountKey(options.accountKey); // a key we can sign with, or a TypeError now
     this.accountUrl = options.accountUrl;
     this.transport = options.transport ?? httpsTransport(options.ca === undefined ? {} : { ca: options.ca });
     this.trace = options.trace;
@@ -135,15 +134,16 @@ export class AcmeClient {
 
   /** After a successful key change: sign with the new key from now on. */
   replaceAccountKey(key: AccountKey): void {
-    jwsAlgorithm(key);
-    this.key = key;
+    this.key = asAccountKey(key);
   }
 
   /** The directory, fetched once (§7.1.1: a plain GET). */
   directory(): Promise<Directory> {
-    this.directoryPromise ??= this.get(this.directoryUrl).then((r) => parseDirectory(r.json));
-    // A failed fetch is not remembered: the next call tries again.
-    this.directoryPromise.catch(() => (this.directoryPromise = undefined));
+    if (this.directoryPromise === undefined) {
+      this.directoryPromise = this.get(this.directoryUrl).then((r) => parseDirectory(r.json));
+      // A failed fetch is not remembered: the next call tries again.
+      this.directoryPromise.catch(() => (this.directoryPromise = undefined));
+    }
     return this.directoryPromise;
   }
 

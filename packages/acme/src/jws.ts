@@ -25,7 +25,7 @@ import { base64url } from './base64url.js';
 export type JwsAlgorithm = 'ES256' | 'EdDSA';
 
 /** An account key: a P-256 key (ES256) or an Ed25519 key (EdDSA). */
-export type AccountKey = Extract<PrivateKey, { type: 'ec' }> | Extract<PrivateKey, { type: 'ed25519' }>;
+export type AccountKey = (Extract<PrivateKey, { type: 'ec' }> & { curve: 'P-256' }) | Extract<PrivateKey, { type: 'ed25519' }>;
 
 /** A public key as a JSON Web Key (RFC 7517): EC (RFC 7518 §6.2) or OKP (RFC 8037 §2). */
 export type Jwk = { kty: 'EC'; crv: 'P-256'; x: string; y: string } | { kty: 'OKP'; crv: 'Ed25519'; x: string };
