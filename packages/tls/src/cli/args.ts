@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { nobleProvider } from '../crypto/noble.js';
+import type { PskKeyExchangeModeName } from '../handshake/config.js';
 import type { CipherSuiteName, NamedGroupName } from '../crypto/provider.js';
 
 /** A mistake in how the command was called (exit status 2, with the usage text). */
@@ -131,15 +132,28 @@ export async function runCommand<T>(
   return run(options);
 }
 
-/** `--ciphers` and `--groups` (colon-separated, IANA names, checked against the provider) and `--alpn` (comma-separated). */
-export function algorithmOptions(o: ParsedOptions): { cipherSuites?: CipherSuiteName[]; groups?: NamedGroupName[]; alpnProtocols?: string[] } {
-  const out: { cipherSuites?: CipherSuiteName[]; groups?: NamedGroupName[]; alpnProtocols?: string[] } = {};
+/** What the algorithm options give a configuration. */
+export interface AlgorithmOptions {
+  cipherSuites?: CipherSuiteName[];
+  groups?: NamedGroupName[];
+  alpnProtocols?: string[];
+  pskKeyExchangeModes?: PskKeyExchangeModeName[];
+}
+
+/**
+ * `--ciphers` and `--groups` (colon-separated, IANA names, checked against the provider),
+ * `--alpn` and `--psk-modes` (comma-separated; RFC 8446 §4.2.9's names).
+ */
+export function algorithmOptions(o: ParsedOptions): AlgorithmOptions {
+  const out: AlgorithmOptions = {};
   const ciphers = o.values.get('ciphers');
   if (ciphers !== undefined) out.cipherSuites = parseNameList(ciphers, ':', nobleProvider.cipherSuites.map((c) => c.name), 'ciphers');
   const groups = o.values.get('groups');
   if (groups !== undefined) out.groups = parseNameList(groups, ':', nobleProvider.groups.map((g) => g.name), 'groups');
   const alpn = o.values.get('alpn');
   if (alpn !== undefined) out.alpnProtocols = parseList(alpn, ',', 'alpn');
+  const modes = o.values.get('psk-modes');
+  if (modes !== undefined) out.pskKeyExchangeModes = parseNameList(modes, ',', ['psk_dhe_ke', 'psk_ke'] as const, 'psk-modes');
   return out;
 }
 

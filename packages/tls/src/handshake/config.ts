@@ -87,7 +87,20 @@ export interface CommonConfig {
   keyLog?: KeyLogWriter;
   /** The clock in milliseconds since the epoch (default `Date.now`); tickets and certificate validity use it. */
   now?: () => number;
+  /**
+   * How a resumption may establish keys (§4.2.9), in preference order. `psk_dhe_ke` (the
+   * default, alone) adds a fresh (EC)DHE or KEM exchange, so a stolen ticket key does not
+   * reveal past traffic; `psk_ke` resumes on the PSK alone, which saves the key exchange and
+   * gives up that forward secrecy. A server prefers `psk_dhe_ke` when the client offers both.
+   */
+  pskKeyExchangeModes?: PskKeyExchangeModeName[];
 }
+
+/**
+ * A PSK key exchange mode (RFC 8446 §4.2.9).
+ * @category Configuration
+ */
+export type PskKeyExchangeModeName = 'psk_dhe_ke' | 'psk_ke';
 
 /**
  * Client settings.

@@ -65,7 +65,8 @@ export class HandshakeDeframer {
     const header = this.peek(HEADER_LENGTH);
     const length = (header[1]! << 16) | (header[2]! << 8) | header[3]!;
     if (length > MAX_HANDSHAKE_MESSAGE_LENGTH) {
-      fail('illegal_parameter', `handshake message of ${length} bytes exceeds the limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH}`);
+      // §6.2: a message whose length does not fit is a decode_error.
+      fail('decode_error', `handshake message of ${length} bytes exceeds the limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH}`);
     }
     if (this.total < HEADER_LENGTH + length) return undefined;
     return this.take(HEADER_LENGTH + length);

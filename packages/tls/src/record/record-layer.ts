@@ -85,7 +85,8 @@ export class RecordLayer {
    * Whether a plaintext change_cipher_spec record of the single byte 0x01 is
    * dropped silently. RFC 8446 §5 allows it between the first ClientHello and the
    * peer's Finished (for middlebox compatibility, §D.4); the connection turns this
-   * on and off. When false, such a record is an unexpected_message.
+   * on and off. A peer sends one at most (§D.4), so dropping one turns it off. When
+   * false, such a record is an unexpected_message.
    */
   allowChangeCipherSpec = false;
 
@@ -359,6 +360,8 @@ export class RecordLayer {
     if (record.fragment[0] !== 0x01) {
       fail('unexpected_message', `change_cipher_spec value ${record.fragment[0]}; only 0x01 is allowed (RFC 8446 §5)`);
     }
+    // §D.4: a peer sends a single compatibility change_cipher_spec; a second one is unexpected.
+    this.allowChangeCipherSpec = false;
     return this.drop(record, 'change_cipher_spec for middlebox compatibility (RFC 8446 §5, §D.4)');
   }
 

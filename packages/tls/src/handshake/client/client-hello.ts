@@ -10,7 +10,7 @@ import { encodeHandshakeMessage } from '../messages/handshake-message.js';
 import { patchBinders, truncatedClientHello } from '../messages/psk-binders.js';
 import type { ClientHello, ClientHelloExtension } from '../messages/types.js';
 import { KeySchedule } from '../tls13/key-schedule.js';
-import { PSK_DHE_KE, TLS13 } from '../versions.js';
+import { pskModes, TLS13 } from '../versions.js';
 import type { ClientOffer } from './client-handshake.js';
 
 /** The extensions of a ClientHello before pre_shared_key and padding, in the order NSS uses (and RFC 8448's traces show). */
@@ -29,7 +29,7 @@ export function clientHelloExtensions(offer: ClientOffer, withEarlyData: boolean
   exts.push({ type: 'supported_versions', versions: [TLS13] });
   exts.push({ type: 'signature_algorithms', schemes: offer.offeredSchemes });
   if (offer.cookie) exts.push({ type: 'cookie', cookie: offer.cookie });
-  exts.push({ type: 'psk_key_exchange_modes', modes: [PSK_DHE_KE] });
+  exts.push({ type: 'psk_key_exchange_modes', modes: pskModes(config.pskKeyExchangeModes) });
   if (config.recordSizeLimit) exts.push({ type: 'record_size_limit', limit: config.recordSizeLimit });
   return exts;
 }

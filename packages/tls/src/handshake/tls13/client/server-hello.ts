@@ -13,8 +13,9 @@ import type { ClientHandshake } from '../../client/client-handshake.js';
 import { clientHelloExtensions, encodeClientHello } from '../../client/client-hello.js';
 import type { HandshakeContext, HandshakeState } from '../../context.js';
 import { decapsulateKeyShare, generateKeyShare } from '../../key-share.js';
+import { checkKeyShareEntries } from '../../key-share-rules.js';
 import { findExtension, type HelloRetryRequest, type ServerHello } from '../../messages/types.js';
-import { LEGACY_VERSION, TLS13 } from '../../versions.js';
+import { LEGACY_VERSION, PSK_DHE_KE, PSK_KE, pskModes, SSL3, TLS13 } from '../../versions.js';
 import { KeySchedule } from '../key-schedule.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
 
@@ -25,15 +26,7 @@ export function acceptServerHello(ctx: HandshakeContext, hs: ClientHandshake, sh
   const schedule = pskSchedule(ctx, hs, sh, suite) ?? new KeySchedule(suite.hash, undefined, (s) => ctx.secret(s));
   hs.schedule = schedule;
 
-  // We only offer psk_dhe_ke, so the server must answer with a key share (§4.2.8).
-  const share = findExtension(sh.extensions, 'key_share');
-  // §4.2.11: with a PSK selected, a missing key_share means a mode we did not offer.
-  if (!share) fail(ctx.info.resumed ? 'illegal_parameter' : 'missing_extension', 'ServerHello has no key_share');
-  const ours = hs.keyShares.get(share.serverShare.group);
-  const group = hs.groups.find((g) => g.id === share.serverShare.group);
-  if (!ours || !group) fail('illegal_parameter', `server key share in ${groupName(share.serverShare.group)}, for which we sent no share`);
-  const shared = decapsulateKeyShare(ctx, group, ours, share.serverShare.keyExchange);
-  ctx.info.group = group.name;
+  const shared = sharedSecret(ctx, hs, sh, suite);
   ctx.info.cipherSuite = suite;
 
   ctx.transcript.useHash(suite.hash);
@@ -44,6 +37,28 @@ export function acceptServerHello(ctx: HandshakeContext, hs: ClientHandshake, sh
   // With early data in flight, our write key stays on the early key until EncryptedExtensions (§4.2.10).
   if (!hs.sentEarlyData) ctx.setWriteSecret(schedule.trafficSecret(suite, 'client', 'handshake'));
   return new ExpectEncryptedExtensions(ctx, hs, suite, schedule);
+}
+
+/**
+ * The (EC)DHE or KEM secret from the server's key share (§4.2.8), or, when the server resumed
+ * with psk_ke, none: the Handshake Secret then extracts from Hash.length zeros (§7.1).
+ * Either way it must be a mode we offered (§4.2.9, §4.2.11).
+ */
+function sharedSecret(ctx: HandshakeContext, hs: ClientHandshake, sh: ServerHello, suite: CipherSuite): Uint8Array {
+  const modes = pskModes(hs.config.pskKeyExchangeModes);
+  const share = findExtension(sh.extensions, 'key_share');
+  if (!share) {
+    if (!ctx.info.resumed) fail('missing_extension', 'ServerHello has no key_share');
+    if (!modes.includes(PSK_KE)) fail('illegal_parameter', 'ServerHello has no key_share: psk_ke, which we did not offer');
+    return new Uint8Array(suite.hash.outputLength);
+  }
+  if (ctx.info.resumed && !modes.includes(PSK_DHE_KE)) fail('illegal_parameter', 'ServerHello resumes with psk_dhe_ke, which we did not offer');
+  checkKeyShareEntries([share.serverShare], 'server');
+  const ours = hs.keyShares.get(share.serverShare.group);
+  const group = hs.groups.find((g) => g.id === share.serverShare.group);
+  if (!ours || !group) fail('illegal_parameter', `server key share in ${groupName(share.serverShare.group)}, for which we sent no share`);
+  ctx.info.group = group.name;
+  return decapsulateKeyShare(ctx, group, ours, share.serverShare.keyExchange);
 }
 
 /** §4.2.11: a PSK must be one we offered, with a suite of the same hash; its schedule began with the binder. */
@@ -107,6 +122,8 @@ function sendSecondClientHello(ctx: HandshakeContext, hs: ClientHandshake, suite
 
 /** Checks shared by ServerHello and HelloRetryRequest (§4.1.3); returns the chosen suite. */
 function checkHelloCommon(hs: ClientHandshake, msg: ServerHello | HelloRetryRequest): CipherSuite {
+  // §D.5: SSL 3.0 or older is a protocol_version; anything else but 0x0303 is malformed for TLS 1.3.
+  if (msg.legacyVersion <= SSL3) fail('protocol_version', 'legacy_version is SSL 3.0 or older');
   if (msg.legacyVersion !== LEGACY_VERSION) fail('illegal_parameter', 'legacy_version is not 0x0303');
   if (!equalBytes(msg.legacySessionIdEcho, hs.legacySessionId)) fail('illegal_parameter', 'legacy_session_id_echo does not match');
   if (msg.legacyCompressionMethod !== 0) fail('illegal_parameter', 'legacy_compression_method is not 0');

@@ -11,21 +11,30 @@ import { truncatedClientHello } from '../../messages/psk-binders.js';
 import { findExtension, type ClientHello } from '../../messages/types.js';
 import type { ServerHandshake } from '../../server/server-handshake.js';
 import { openTicket, type TicketState } from '../../server/ticketer.js';
-import { PSK_DHE_KE } from '../../versions.js';
 import { KeySchedule } from '../key-schedule.js';
 import type { AcceptedPsk } from './early-data.js';
 
 /** A resumption the server accepted, with the key schedule its PSK began. */
 export interface Resumption extends AcceptedPsk {
   schedule: KeySchedule;
+  /** psk_dhe_ke, or psk_ke: the PSK alone, without a key exchange (§4.2.9). */
+  mode: 'psk_dhe_ke' | 'psk_ke';
 }
 
-/** The client's first PSK (§4.2.11), if it is ours and usable with `suite`; its binder must verify (§4.2.11.2). */
-export function checkForResumption(ctx: HandshakeContext, hs: ServerHandshake, ch: ClientHello, raw: Uint8Array, suite: CipherSuite): Resumption | undefined {
+/**
+ * The client's first PSK (§4.2.11), if it is ours and usable with `suite`; its binder must
+ * verify (§4.2.11.2). `mode` is the PSK key exchange mode we both allow (§4.2.9), if any.
+ */
+export function checkForResumption(
+  ctx: HandshakeContext,
+  hs: ServerHandshake,
+  ch: ClientHello,
+  raw: Uint8Array,
+  suite: CipherSuite,
+  mode: 'psk_dhe_ke' | 'psk_ke' | undefined,
+): Resumption | undefined {
   const offered = findExtension(ch.extensions, 'pre_shared_key');
-  const modes = findExtension(ch.extensions, 'psk_key_exchange_modes');
-  // We resume only with psk_dhe_ke (§4.2.9), which keeps forward secrecy.
-  if (!offered || !modes?.modes.includes(PSK_DHE_KE)) return undefined;
+  if (!offered || !mode) return undefined;
   const ticketer = hs.config.tickets?.ticketer;
   const identity = offered.identities[0];
   if (!ticketer || !identity) return undefined;
@@ -37,7 +46,7 @@ export function checkForResumption(ctx: HandshakeContext, hs: ServerHandshake, c
   schedule.binderKey(true);
   const expected = schedule.binder(ctx.transcript.digestWith(suite.hash, truncatedClientHello(raw)));
   if (!equalSecret(expected, offered.binders[0]!)) fail('decrypt_error', 'PSK binder does not verify');
-  return { state, schedule, obfuscatedAge: identity.obfuscatedTicketAge };
+  return { state, schedule, obfuscatedAge: identity.obfuscatedTicketAge, mode };
 }
 
 /** Whether a ticket may be resumed now: same hash, alive, same name, and client authentication still good. */

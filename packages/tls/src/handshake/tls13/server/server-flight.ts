@@ -16,7 +16,7 @@ import { findExtension, type ClientHello, type EncryptedExtension, type KeyShare
 import type { ServerHandshake } from '../../server/server-handshake.js';
 import { LEGACY_VERSION, TLS13 } from '../../versions.js';
 import { KeySchedule } from '../key-schedule.js';
-import { checkClientHello, pickParameters } from './client-hello.js';
+import { checkClientHello, pickParameters, pickSuite, pskModeFor } from './client-hello.js';
 import { acceptEarlyData, maxSkippedEarlyData } from './early-data.js';
 import { ExpectClientCertificate, ExpectClientFinished, ExpectEndOfEarlyData } from './expect-client-flight.js';
 import { sendHelloRetryRequest } from './hello-retry-request.js';
@@ -28,23 +28,36 @@ import { checkForResumption, type Resumption } from './resumption.js';
  */
 export function respondToClientHello(ctx: HandshakeContext, hs: ServerHandshake, ch: ClientHello, raw: Uint8Array, expectSecondHello: HandshakeState): HandshakeState {
   checkClientHello(ctx, hs, ch);
-  const parameters = pickParameters(hs, ch);
-  const { clientShare } = parameters;
+  const suite = pickSuite(hs, ch);
+  const mode = pskModeFor(hs, ch);
+  if (mode === 'psk_ke') {
+    // §4.2.9: a resumption on the PSK alone needs no key share, so it is tried first.
+    const resumption = checkForResumption(ctx, hs, ch, raw, suite, mode);
+    if (resumption) return new ServerFlight(ctx, hs, ch, raw, suite, undefined, resumption).send();
+  }
+  const parameters = pickParameters(hs, ch, suite);
+  const { group, clientShare } = parameters;
   if (!clientShare || (hs.config.alwaysRetry && !hs.retry)) return sendHelloRetryRequest(ctx, hs, ch, raw, parameters, expectSecondHello);
-  return new ServerFlight(ctx, hs, ch, raw, parameters.suite, parameters.group, clientShare).send();
+  const resumption = mode === 'psk_dhe_ke' ? checkForResumption(ctx, hs, ch, raw, suite, mode) : undefined;
+  return new ServerFlight(ctx, hs, ch, raw, suite, { group, clientShare }, resumption).send();
+}
+
+/** The client's key share the server answers with Encaps; none in a psk_ke resumption. */
+interface KeyExchange {
+  group: KeyExchangeGroup;
+  clientShare: KeyShareEntry;
 }
 
 /** The server's first flight, step by step; each step reads what the earlier ones settled. */
 class ServerFlight {
   private readonly serverName: string | undefined;
-  private resumption: Resumption | undefined;
   private alpn: string | undefined;
   private certified: CertifiedKey | undefined;
   private scheme: SignatureScheme | undefined;
   private earlyOffered = false;
   private acceptEarly = false;
   private sharedSecret: Uint8Array = new Uint8Array(0);
-  private serverKeyExchange: Uint8Array = new Uint8Array(0);
+  private serverKeyExchange: Uint8Array | undefined;
   private schedule: KeySchedule | undefined;
 
   constructor(
@@ -53,14 +66,13 @@ class ServerFlight {
     private readonly ch: ClientHello,
     private readonly raw: Uint8Array,
     private readonly suite: CipherSuite,
-    private readonly group: KeyExchangeGroup,
-    private readonly clientShare: KeyShareEntry,
+    private readonly keyExchange: KeyExchange | undefined,
+    private readonly resumption: Resumption | undefined,
   ) {
     this.serverName = findExtension(ch.extensions, 'server_name')?.hostName;
   }
 
   send(): HandshakeState {
-    this.resumption = checkForResumption(this.ctx, this.hs, this.ch, this.raw, this.suite);
     if (this.serverName !== undefined) this.ctx.info.serverName = this.serverName;
     this.pickProtocol();
     if (!this.resumption) this.pickCertificate();
@@ -110,14 +122,21 @@ class ServerFlight {
     this.acceptEarly = this.earlyOffered && !!this.resumption && acceptEarlyData(this.ctx, this.hs, this.resumption, this.suite, this.alpn);
   }
 
-  /** The key exchange (§7.4): Encaps on the client's share; the Early Secret's schedule starts (§7.1). */
+  /**
+   * The key exchange (§7.4): Encaps on the client's share, or in a psk_ke resumption none,
+   * the Handshake Secret then extracting from zeros (§7.1). The Early Secret's schedule starts.
+   */
   private exchangeKeys(): void {
-    const { ctx, suite, group } = this;
-    const { keyExchange, sharedSecret } = encapsulateKeyShare(ctx, group, this.clientShare.keyExchange);
-    this.serverKeyExchange = keyExchange;
-    this.sharedSecret = sharedSecret;
+    const { ctx, suite, keyExchange } = this;
+    if (keyExchange) {
+      const { keyExchange: serverKeyExchange, sharedSecret } = encapsulateKeyShare(ctx, keyExchange.group, keyExchange.clientShare.keyExchange);
+      this.serverKeyExchange = serverKeyExchange;
+      this.sharedSecret = sharedSecret;
+      ctx.info.group = keyExchange.group.name;
+    } else {
+      this.sharedSecret = new Uint8Array(suite.hash.outputLength);
+    }
     ctx.info.cipherSuite = suite;
-    ctx.info.group = group.name;
     ctx.info.resumed = !!this.resumption;
     if (this.resumption && (this.hs.config.clientAuth ?? 'none') !== 'none') ctx.info.peerCertificates = this.resumption.state.clientCertificates;
     ctx.transcript.useHash(suite.hash);
@@ -136,7 +155,7 @@ class ServerFlight {
     const schedule = this.schedule!;
     const extensions: ServerHelloExtension[] = [];
     if (this.resumption) extensions.push({ type: 'pre_shared_key', selectedIdentity: 0 });
-    extensions.push({ type: 'key_share', serverShare: { group: this.group.id, keyExchange: this.serverKeyExchange } });
+    if (this.keyExchange) extensions.push({ type: 'key_share', serverShare: { group: this.keyExchange.group.id, keyExchange: this.serverKeyExchange! } });
     extensions.push({ type: 'supported_versions', selectedVersion: TLS13 });
     ctx.sendHandshake({
       type: 'server_hello',
