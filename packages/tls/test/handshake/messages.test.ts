@@ -266,7 +266,7 @@ describe('messages built from scratch', () => {
 
   it('notes say what this message holds: an empty, lone or chained certificate list, a context, the entries in order', () => {
     const der = (n: number) => fromHex(`30030201${n.toString(16).padStart(2, '0')}`); // stands in for a certificate
-    const certificate = (count: number, context = new Uint8Array(0)): HandshakeMessage => ({
+    const certificate = (count: number, context: Uint8Array = new Uint8Array(0)): HandshakeMessage => ({
       type: 'certificate',
       certificateRequestContext: context,
       certificateList: Array.from({ length: count }, (_, i) => ({ certData: der(i), extensions: [] })),
