@@ -2,7 +2,7 @@
  * A TLS 1.3 client connection (sans-IO).
  * @module
  */
-import { configuredAlgorithms } from './negotiation.js';
+import { configuredAlgorithms, keyShareGroups } from './negotiation.js';
 import { Connection } from './connection.js';
 import type { ClientConfig } from './config.js';
 import { clientHelloExtensions, encodeClientHello, LEGACY_VERSION, type ClientHandshake } from '../handshake/client/client-hello.js';
@@ -33,7 +33,7 @@ export class ClientConnection extends Connection {
   /** Builds and queues the ClientHello, and early data when resuming with it (§4.1.2, §4.2.10). */
   private start(config: ClientConfig): ClientHandshake {
     const { suites, groups, schemes } = configuredAlgorithms(this.provider, config);
-    const shareGroups = config.keyShareGroups ? groups.filter((g) => config.keyShareGroups!.includes(g.name)) : [groups[0]!];
+    const shareGroups = keyShareGroups(groups, config.keyShareGroups);
     const random = this.provider.randomBytes(32);
     this.clientRandom = random;
     // §D.4: in compatibility mode the session id is 32 random bytes, else empty.

@@ -1,6 +1,6 @@
 import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { secp256r1Group, x25519Group } from '../../src/crypto/groups.js';
+import { secp256r1Group, x25519Group } from '../../src/crypto/groups/index.js';
 import { NamedGroupId } from '../../src/crypto/provider.js';
 import { fromHex } from '../../src/wire/bytes.js';
 import { value } from './rfc8448.js';
