@@ -62,7 +62,7 @@ describe('lucid-tls client', () => {
     expect(tokens(out.stderr)).toEqual({
       protocol: 'TLSv1.3',
       cipher: 'TLS_AES_128_GCM_SHA256',
-      group: 'x25519',
+      group: 'X25519MLKEM768', // both ends are ours: the default share the server prefers
       signature: 'ecdsa_secp256r1_sha256',
       alpn: 'none',
       resumed: 'no',

@@ -132,7 +132,7 @@ describe('lucid-tls server: --www', () => {
       [
         'protocol: TLSv1.3',
         `cipher: ${socket.getCipher()!.name}`,
-        'group: x25519',
+        'group: X25519MLKEM768',
         'signature: ecdsa_secp256r1_sha256',
         'alpn: http/1.1',
         'resumed: no',
@@ -236,7 +236,9 @@ describe('lucid-tls server: usage', () => {
     expect(missing.stderr).toMatch(/^lucid-tls server: --cert and --key are required\nusage: lucid-tls server/);
     expect((await run(['server', '--accept', 'nowhere', '--cert', files.p256!, '--key', leaves.p256.keyPath])).code).toBe(2);
     expect((await run(['server', '--accept', '127.0.0.1:0', '--cert', files.p256!, '--key', leaves.p256.keyPath, '--require-client-cert'])).code).toBe(2);
-    expect((await run(['server', '--accept', '127.0.0.1:0', '--cert', files.p256!, '--key', leaves.p256.keyPath, '--groups', 'x448'])).code).toBe(2);
+    const unknownGroup = await run(['server', '--accept', '127.0.0.1:0', '--cert', files.p256!, '--key', leaves.p256.keyPath, '--groups', 'x25519:secp224r1']);
+    expect(unknownGroup.code).toBe(2);
+    expect(unknownGroup.stderr).toMatch(/^lucid-tls server: --groups: secp224r1 is not supported \(X25519MLKEM768, /);
     const noFile = await run(['server', '--accept', '127.0.0.1:0', '--cert', files.p256!, '--key', pki.path('absent.pem')]);
     expect(noFile.code).toBe(1);
     expect(noFile.stderr).toMatch(/^error: --key .*absent\.pem: ENOENT$/m);

@@ -77,7 +77,7 @@ describe('session tickets', () => {
       expect(conn.info.earlyData).toBe('none');
       expect(conn.info.alpnProtocol).toBe('h2');
       expect(conn.info.cipherSuite?.name).toBe('TLS_AES_128_GCM_SHA256');
-      expect(conn.info.group).toBe('x25519'); // psk_dhe_ke: a fresh (EC)DHE all the same
+      expect(conn.info.group).toBe('X25519MLKEM768'); // psk_dhe_ke: a fresh key exchange all the same, the default one
     }
     expect(messageTypes(log.events, 'server', 'sent')).toEqual(['ServerHello', 'EncryptedExtensions', 'Finished', 'NewSessionTicket', 'NewSessionTicket']);
     expect(messageTypes(log.events, 'client', 'sent')).toEqual(['ClientHello', 'Finished']);
