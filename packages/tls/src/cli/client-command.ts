@@ -15,7 +15,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
-import type { ClientConfig } from '../connection/config.js';
+import type { ClientConfig } from '../handshake/config.js';
 import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { decodeSession } from '../handshake/session.js';

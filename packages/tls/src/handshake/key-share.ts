@@ -9,7 +9,7 @@
 import { fail } from '../alert.js';
 import type { KeyExchangeGroup, KeyPair } from '../crypto/provider.js';
 import { groupLayout, hybridParts, type GroupLayout } from '../crypto/groups/layout.js';
-import type { Connection } from '../connection/connection.js';
+import type { HandshakeContext } from './context.js';
 
 /** Short names used for keys in traces (and, for x25519 and P-256, in RFC 8448's vectors). */
 const shortNames: Record<string, string> = {
@@ -55,83 +55,83 @@ function cut(bytes: Uint8Array, sizes: (number | undefined)[]): Uint8Array[] {
   return sizes.map((size, i) => bytes.subarray(offset, i === sizes.length - 1 ? bytes.length : (offset += size ?? 0)));
 }
 
-function reportKeyPair(conn: Connection, group: KeyExchangeGroup, pair: KeyPair): void {
+function reportKeyPair(ctx: HandshakeContext, group: KeyExchangeGroup, pair: KeyPair): void {
   const parts = tracedParts(group);
   const privateKeys = cut(pair.privateKey, parts.map((p) => p.layout?.privateKey));
   const publicKeys = cut(pair.publicKey, parts.map((p) => p.layout?.keyShare.length));
   parts.forEach((part, i) => {
-    const prefix = `${conn.side}_${part.keyName}`;
+    const prefix = `${ctx.side}_${part.keyName}`;
     const kem = part.layout?.kind === 'kem';
     const privateDerivation = kem ? `${part.layout!.algorithm} seed (d || z) from the random source (FIPS 203 §7.1)` : `${part.name} private key from the random source`;
     const publicDerivation = kem ? `${part.layout!.algorithm} encapsulation key (key_exchange)` : `${part.name} public key (key_exchange)`;
-    conn.secret({ name: `${prefix}_private`, label: 'key share', derivation: privateDerivation + part.of, secret: privateKeys[i]! });
-    conn.secret({ name: `${prefix}_public`, label: 'key share', derivation: publicDerivation + part.of, secret: publicKeys[i]! });
+    ctx.secret({ name: `${prefix}_private`, label: 'key share', derivation: privateDerivation + part.of, secret: privateKeys[i]! });
+    ctx.secret({ name: `${prefix}_public`, label: 'key share', derivation: publicDerivation + part.of, secret: publicKeys[i]! });
   });
 }
 
 /** Encaps's output on the server: each Diffie–Hellman part's ephemeral key pair and each KEM part's ciphertext. */
-function reportEncapsulation(conn: Connection, group: KeyExchangeGroup, ciphertext: Uint8Array, ephemeral: KeyPair | undefined): void {
+function reportEncapsulation(ctx: HandshakeContext, group: KeyExchangeGroup, ciphertext: Uint8Array, ephemeral: KeyPair | undefined): void {
   const parts = tracedParts(group);
   const ciphertexts = cut(ciphertext, parts.map((p) => p.layout?.ciphertext.length));
   parts.forEach((part, i) => {
-    const prefix = `${conn.side}_${part.keyName}`;
+    const prefix = `${ctx.side}_${part.keyName}`;
     if (part.layout?.kind === 'kem') {
       const derivation = `${part.layout.algorithm} Encaps(client encapsulation key): the ciphertext (key_exchange)${part.of}`;
-      conn.secret({ name: `${prefix}_ciphertext`, label: 'key share', derivation, secret: ciphertexts[i]! });
+      ctx.secret({ name: `${prefix}_ciphertext`, label: 'key share', derivation, secret: ciphertexts[i]! });
     } else if (ephemeral) {
       const derivation = (what: string) => `${part.name} ${what}${part.of}`;
-      conn.secret({ name: `${prefix}_private`, label: 'key share', derivation: derivation('private key from the random source'), secret: ephemeral.privateKey });
-      conn.secret({ name: `${prefix}_public`, label: 'key share', derivation: derivation('public key (key_exchange)'), secret: ephemeral.publicKey });
+      ctx.secret({ name: `${prefix}_private`, label: 'key share', derivation: derivation('private key from the random source'), secret: ephemeral.privateKey });
+      ctx.secret({ name: `${prefix}_public`, label: 'key share', derivation: derivation('public key (key_exchange)'), secret: ephemeral.publicKey });
     }
   });
 }
 
-function reportSharedSecret(conn: Connection, group: KeyExchangeGroup, secret: Uint8Array): void {
-  const peer = conn.side === 'client' ? 'server' : 'client';
+function reportSharedSecret(ctx: HandshakeContext, group: KeyExchangeGroup, secret: Uint8Array): void {
+  const peer = ctx.side === 'client' ? 'server' : 'client';
   const partDerivation = (part: TracedPart) => {
-    if (part.layout?.kind !== 'kem') return `${part.name}(${conn.side} private key, ${peer} key_share${part.of ? ' part' : ''})`;
-    return conn.side === 'server' ? `${part.layout.algorithm} Encaps(client encapsulation key)` : `${part.layout.algorithm} Decaps(client seed, server ciphertext)`;
+    if (part.layout?.kind !== 'kem') return `${part.name}(${ctx.side} private key, ${peer} key_share${part.of ? ' part' : ''})`;
+    return ctx.side === 'server' ? `${part.layout.algorithm} Encaps(client encapsulation key)` : `${part.layout.algorithm} Decaps(client seed, server ciphertext)`;
   };
   const parts = tracedParts(group);
   if (parts.length === 1) {
-    conn.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation: partDerivation(parts[0]!), secret });
+    ctx.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation: partDerivation(parts[0]!), secret });
     return;
   }
   // draft-ietf-tls-ecdhe-mlkem §3.3: the parts' shared secrets, concatenated in the group's order.
   const secrets = cut(secret, parts.map((p) => p.layout?.sharedSecret));
-  parts.forEach((part, i) => conn.secret({ name: `${short(part.name)}_shared_secret`, label: '(EC)DHE', derivation: partDerivation(part), secret: secrets[i]! }));
+  parts.forEach((part, i) => ctx.secret({ name: `${short(part.name)}_shared_secret`, label: '(EC)DHE', derivation: partDerivation(part), secret: secrets[i]! }));
   const derivation = `${parts.map((p) => `${short(p.name)}_shared_secret`).join(' || ')} (draft-ietf-tls-ecdhe-mlkem §3.3)`;
-  conn.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation, secret });
+  ctx.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation, secret });
 }
 
 /** KeyGen: the client's key share in `group`, its randomness from the connection's provider. */
-export function generateKeyShare(conn: Connection, group: KeyExchangeGroup): KeyPair {
-  const pair = group.keyGen((n) => conn.provider.randomBytes(n));
-  reportKeyPair(conn, group, pair);
+export function generateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup): KeyPair {
+  const pair = group.keyGen((n) => ctx.provider.randomBytes(n));
+  reportKeyPair(ctx, group, pair);
   return pair;
 }
 
 /** Encaps: the server's key_exchange for the client's share, and the shared secret. */
-export function encapsulateKeyShare(conn: Connection, group: KeyExchangeGroup, clientKeyExchange: Uint8Array): { keyExchange: Uint8Array; sharedSecret: Uint8Array } {
+export function encapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, clientKeyExchange: Uint8Array): { keyExchange: Uint8Array; sharedSecret: Uint8Array } {
   let result;
   try {
-    result = group.encaps(clientKeyExchange, (n) => conn.provider.randomBytes(n));
+    result = group.encaps(clientKeyExchange, (n) => ctx.provider.randomBytes(n));
   } catch {
     return fail('illegal_parameter', `invalid ${group.name} key share from the client`);
   }
-  reportEncapsulation(conn, group, result.ciphertext, result.ephemeral);
-  reportSharedSecret(conn, group, result.sharedSecret);
+  reportEncapsulation(ctx, group, result.ciphertext, result.ephemeral);
+  reportSharedSecret(ctx, group, result.sharedSecret);
   return { keyExchange: result.ciphertext, sharedSecret: result.sharedSecret };
 }
 
 /** Decaps: the shared secret from our key pair and the server's key_exchange. */
-export function decapsulateKeyShare(conn: Connection, group: KeyExchangeGroup, ours: KeyPair, serverKeyExchange: Uint8Array): Uint8Array {
+export function decapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, ours: KeyPair, serverKeyExchange: Uint8Array): Uint8Array {
   let secret: Uint8Array;
   try {
     secret = group.decaps(ours.privateKey, serverKeyExchange);
   } catch {
     return fail('illegal_parameter', `invalid ${group.name} key share from the server`);
   }
-  reportSharedSecret(conn, group, secret);
+  reportSharedSecret(ctx, group, secret);
   return secret;
 }

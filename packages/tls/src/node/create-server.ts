@@ -7,7 +7,7 @@
  */
 import { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { CertifiedKey, ServerConfig } from '../connection/config.js';
+import type { CertifiedKey, ServerConfig } from '../handshake/config.js';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { NamedGroupName } from '../crypto/provider.js';
