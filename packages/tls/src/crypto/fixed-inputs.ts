@@ -110,7 +110,8 @@ function fixedSaltScheme(scheme: SignatureScheme, salts: (n: number) => Uint8Arr
  *   random: [fromHex('cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7')],
  *   keyShares: { x25519: fromHex('49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005') },
  * });
- * const hello = new ClientConnection({ provider, verifyServerCertificate: insecureSkipVerify }).takeOutgoing();
+ * // That client offered x25519 alone: no ML-KEM share, whose seed would be drawn too.
+ * const hello = new ClientConnection({ provider, groups: ['x25519'], verifyServerCertificate: insecureSkipVerify }).takeOutgoing();
  * console.log(toHex(hello.subarray(11, 19))); // → cb34ecb1e78163ba
  * ```
  * @category Crypto providers
