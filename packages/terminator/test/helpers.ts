@@ -4,7 +4,7 @@
  * client pointed at the terminator, and waits that never hang.
  * @module
  */
-import { execFile, type ExecFileException } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type ExecFileException } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -12,6 +12,7 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority, type IssuedCertificate } from '@lucid-tls/tls/x509';
 
@@ -282,3 +283,29 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
 
 /** Sleeps. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The `lucid-terminator` command. */
+export const TERMINATOR_BIN = fileURLToPath(new URL('../bin/lucid-terminator.js', import.meta.url));
+
+/** A running `lucid-terminator`: its HTTPS port, what it printed, and how it ended. */
+export interface RunningCommand {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the command and waits for its "listening on" line; `started` collects the child for cleanup. */
+export async function startCommand(args: string[], started: ChildProcess[] = []): Promise<RunningCommand> {
+  const child = spawn(process.execPath, [TERMINATOR_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await until(() => /listening on https:\/\/[^ ]+:\d+/.test(stderr) || child.exitCode !== null, 20_000, 'the terminator to start');
+  const port = Number(/listening on https:\/\/[^ ]+:(\d+)/.exec(stderr)?.[1]);
+  return { child, port, stderr: () => stderr, stdout: () => stdout, exited };
+}
