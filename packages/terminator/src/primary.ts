@@ -16,7 +16,6 @@ import {
 } from './cluster.js';
 import type { HostPort, ResolvedConfig } from './config.js';
 import { Metrics, createMetricsServer, type MetricsSnapshot } from './metrics.js';
-import type { ReloadResult } from './terminator.js';
 import { GeneratedTicketKeys, readTicketKeys, ticketKeysToHex } from './ticket-keys.js';
 
 /** How long after `timeouts.shutdown` the workers still running are killed. */
@@ -214,7 +213,7 @@ export class Primary {
     const results = answers.map(({ state, answer }) => ({ id: state.worker.id, result: answer?.type === 'reloaded' ? answer.result : undefined }));
     const failed = results.filter((r) => !r.result?.ok);
     if (failed.length === 0) {
-      const names = (results[0]?.result as ReloadResult | undefined)?.certificates ?? [];
+      const names = results[0]?.result?.certificates ?? [];
       this.log(`certificates reloaded in ${results.length} workers: ${names.map((n) => n.join(' ')).join('; ')}`);
     } else {
       for (const { id, result } of failed) this.log(`certificate reload failed in worker ${id}: ${result?.error ?? 'no answer'}`);

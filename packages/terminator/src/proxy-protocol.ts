@@ -1,9 +1,9 @@
 /**
  * The PROXY protocol (HAProxy's, versions 1 and 2): a layer-4 load balancer in front of
  * the terminator opens each TCP connection with a header saying whom the connection is
- * really from, since the terminator's own peer is the load balancer. Sections cited are
- * those of the specification (`/work/shared/reference/proxy-protocol.txt`, "The PROXY
- * protocol, Versions 1 & 2").
+ * really from, since the terminator's own peer is the load balancer. Sections cited (§)
+ * are those of the specification, "The PROXY protocol, Versions 1 & 2" (HAProxy's
+ * `doc/proxy-protocol.txt`, https://github.com/haproxy/haproxy/blob/master/doc/proxy-protocol.txt).
  *
  * ```
  * v1: PROXY TCP4 203.0.113.7 192.0.2.10 51234 443\r\n                       (text, ≤ 107 bytes)

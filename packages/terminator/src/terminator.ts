@@ -345,7 +345,7 @@ class RunningTerminator implements Terminator {
     };
     socket.once('close', () => {
       this.connections.delete(socket);
-      // A shutdown cuts handshakes short: those are not failures.
+      // A handshake cut short by the end of a shutdown is not a failure.
       if (!conn.secure && !this.shuttingDown) this.metrics.handshakes.inc(timedOut ? 'timeout' : 'failure');
     });
     // Accepted before the shutdown began (its PROXY header came after): it finishes too.
@@ -449,9 +449,9 @@ class RunningTerminator implements Terminator {
   }
 
   setTicketKeys(keys: readonly Uint8Array[]): void {
-    // Connections copy the setup when they start: the next handshakes get the new ticketer.
-    const tickets = this.setup.config.tickets;
-    if (tickets) tickets.ticketer = sharedTicketer(this.setup, keys);
+    // Each connection copies the setup's config when it starts: the next ones get the new ticketer.
+    const { tickets } = this.setup.config;
+    if (tickets) this.setup.config.tickets = { ...tickets, ticketer: sharedTicketer(this.setup, keys) };
   }
 
   close(): Promise<void> {

@@ -12,11 +12,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { RestartBudget } from '../src/cluster.js';
 import { formatTicketKeys } from '../src/index.js';
-import { makePki, sleep, startCommand, startUpstream, until, type Echo, type RunningCommand, type TestPki, type Upstream } from './helpers.js';
+import { makePki, sleep, startCommand, startUpstream, tlsGet, until, type RunningCommand, type TestPki, type Upstream } from './helpers.js';
 import { fingerprintSha256 } from '@lucid-tls/tls/x509';
 
 let pki: TestPki;
@@ -52,32 +51,8 @@ const alive = (pid: number) => {
   }
 };
 
-/** One request on a new TLS connection (Node's client), offering `session`: the echo, whether it resumed, its newest session, the certificate. */
-function get(port: number, path: string, session?: Buffer): Promise<{ echo: Echo; status: number; head: string; reused: boolean; session: Buffer | undefined; fingerprint: string }> {
-  return new Promise((resolve, reject) => {
-    let latest: Buffer | undefined;
-    let text = '';
-    const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.certPem, ALPNProtocols: ['http/1.1'], ...(session ? { session } : {}) }, () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
-    });
-    socket.on('session', (s: Buffer) => (latest = s));
-    socket.on('data', (d: Buffer) => (text += d));
-    socket.on('end', () => {
-      const head = text.slice(0, text.indexOf('\r\n\r\n'));
-      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
-      resolve({
-        echo: (body.startsWith('{') ? JSON.parse(body) : {}) as Echo,
-        status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0),
-        head,
-        reused: socket.isSessionReused(),
-        session: latest,
-        fingerprint: socket.getPeerCertificate().fingerprint256 ?? '',
-      });
-    });
-    socket.on('error', reject);
-    socket.setTimeout(15_000, () => socket.destroy(new Error(`${path}: timed out`)));
-  });
-}
+/** One request on a new TLS connection (Node's client), offering `session`. */
+const get = (port: number, path: string, session?: Buffer) => tlsGet({ port, path, session, ca: pki.ca.certPem });
 
 /** `n` requests one after the other, each resuming `session`. */
 async function resumeMany(port: number, session: Buffer, n: number, path: string) {
