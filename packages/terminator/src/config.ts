@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -87,6 +88,19 @@ export interface TerminatorConfig {
   watchCertificates?: boolean;
   /** Where the JSON access log goes: `-` (stdout, the default), a file path, or false for none. */
   accessLog?: string | false;
+  /**
+   * Each connection begins with a PROXY protocol header (v1 or v2) from a layer-4 load
+   * balancer, which must be in `trustedProxies`; the client it names is the one logged
+   * and forwarded. Default false.
+   */
+  proxyProtocol?: boolean;
+  /** A file of session ticket keys shared with other terminators (format: ticket-keys.ts, README). */
+  ticketKeys?: string;
+  /**
+   * Processes serving connections, for the command line (default: the number of CPUs);
+   * 1 runs in one process without a cluster. `startTerminator` always runs in the calling process.
+   */
+  workers?: number;
 }
 
 /** A {@link TerminatorConfig} checked and completed; durations in milliseconds. */
@@ -110,6 +124,9 @@ export interface ResolvedConfig {
   upstreamConnections: number;
   watchCertificates: boolean;
   accessLog: string | false;
+  proxyProtocol: boolean;
+  ticketKeys: string | undefined;
+  workers: number;
 }
 
 /** A setting that is missing or wrong; the message says which and why. */
@@ -120,7 +137,7 @@ export class ConfigError extends Error {
 const TOP_LEVEL_KEYS = new Set<string>([
   'listen', 'upstream', 'certificates', 'redirectFrom', 'redirectToPort', 'hsts', 'clientCa', 'clientCert', 'metrics',
   'trustedProxies', 'earlyData', 'maxEarlyDataSize', 'tickets', 'timeouts', 'maxConnections', 'maxHeaderSize',
-  'upstreamConnections', 'watchCertificates', 'accessLog',
+  'upstreamConnections', 'watchCertificates', 'accessLog', 'proxyProtocol', 'ticketKeys', 'workers',
 ]);
 const TIMEOUT_KEYS = ['handshake', 'headers', 'idle', 'upstream', 'shutdown'] as const;
 const DEFAULT_TIMEOUTS = { handshake: 10, headers: 10, idle: 60, upstream: 60, shutdown: 30 };
@@ -215,9 +232,12 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
   if (config.accessLog !== undefined && config.accessLog !== false && typeof config.accessLog !== 'string') {
     throw new ConfigError('accessLog: "-", a file name, or false');
   }
-  for (const flag of ['earlyData', 'watchCertificates'] as const) {
+  for (const flag of ['earlyData', 'watchCertificates', 'proxyProtocol'] as const) {
     if (config[flag] !== undefined && typeof config[flag] !== 'boolean') throw new ConfigError(`${flag}: true or false`);
   }
+  // PROXY protocol §5: accepting the header from anybody would let anybody choose their address.
+  if (config.proxyProtocol && trustedProxies.length === 0) throw new ConfigError('proxyProtocol needs trustedProxies: the load balancers allowed to send the header');
+  if (config.ticketKeys !== undefined && typeof config.ticketKeys !== 'string') throw new ConfigError('ticketKeys: a file name');
 
   return {
     listen,
@@ -250,6 +270,9 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     upstreamConnections: positive(config.upstreamConnections, 'upstreamConnections', 128, { integer: true }),
     watchCertificates: config.watchCertificates ?? true,
     accessLog: config.accessLog === undefined ? '-' : config.accessLog,
+    proxyProtocol: config.proxyProtocol ?? false,
+    ticketKeys: config.ticketKeys === undefined ? undefined : resolve(baseDir, config.ticketKeys),
+    workers: positive(config.workers, 'workers', availableParallelism(), { integer: true }),
   };
 }
 
@@ -268,10 +291,15 @@ export const USAGE = `Usage: lucid-terminator --listen HOST:PORT --upstream http
   --trusted-proxy ADDR[/BITS] keep forwarding headers from this peer (repeatable)
   --early-data                accept TLS 1.3 0-RTT (requests get Early-Data: 1, non-idempotent ones 425)
   --access-log FILE|-|off     where the JSON access log goes (default - : stdout)
+  --proxy-protocol            each connection begins with a PROXY protocol header (v1 or v2) from
+                              a load balancer listed with --trusted-proxy
+  --ticket-keys FILE          session ticket keys shared with other terminators (see README.md)
+  --workers N                 processes serving connections (default: the number of CPUs; 1: no cluster)
   --config FILE               a JSON file with these settings and more (see README.md)
   --help                      this text
 
-Signals: SIGHUP reloads certificates and keys; SIGTERM (or SIGINT) shuts down gracefully.`;
+Signals: SIGHUP reloads certificates, keys and ticket keys (in every worker); SIGTERM (or SIGINT)
+shuts down gracefully.`;
 
 /** What the command line asked for. */
 export type CommandLine = { help: true } | { help: false; config: TerminatorConfig; baseDir: string };
@@ -300,6 +328,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         'trusted-proxy': { type: 'string', multiple: true },
         'early-data': { type: 'boolean' },
         'access-log': { type: 'string' },
+        'proxy-protocol': { type: 'boolean' },
+        'ticket-keys': { type: 'string' },
+        workers: { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -332,6 +363,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (Array.isArray(config.certificates)) config.certificates = config.certificates.map((c) => ({ ...c, cert: rebase(c.cert), key: rebase(c.key) }));
     if (typeof config.clientCa === 'string') config.clientCa = rebase(config.clientCa);
     if (typeof config.accessLog === 'string' && config.accessLog !== '-') config.accessLog = rebase(config.accessLog);
+    if (typeof config.ticketKeys === 'string') config.ticketKeys = rebase(config.ticketKeys);
   }
 
   const certs = v.cert ?? [];
@@ -350,6 +382,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (v.metrics !== undefined) config.metrics = v.metrics;
   if (v['trusted-proxy'] !== undefined) config.trustedProxies = v['trusted-proxy'];
   if (v['early-data']) config.earlyData = true;
+  if (v['proxy-protocol']) config.proxyProtocol = true;
+  if (v['ticket-keys'] !== undefined) config.ticketKeys = resolve(v['ticket-keys']);
+  if (v.workers !== undefined) {
+    if (!/^[1-9]\d*$/.test(v.workers)) throw new ConfigError('--workers: a whole number ≥ 1');
+    config.workers = Number(v.workers);
+  }
   if (v['access-log'] !== undefined) config.accessLog = v['access-log'] === 'off' ? false : v['access-log'] === '-' ? '-' : resolve(v['access-log']);
   return { help: false, config: config as TerminatorConfig, baseDir };
 }
