@@ -82,16 +82,18 @@ export class AcmeStore {
    */
   load(names: readonly string[], now = new Date()): StoredCertificate {
     const folder = this.folder(names);
-    let record: OrderRecord;
+    let record: unknown;
     let certificate: ManagedCertificate;
     try {
-      record = JSON.parse(readFileSync(join(folder, 'order.json'), 'utf8')) as OrderRecord;
       certificate = { names: [...names], certificatePem: readFileSync(join(folder, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(folder, 'key.pem'), 'utf8') };
+      record = JSON.parse(readFileSync(join(folder, 'order.json'), 'utf8'));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      return { missing: code === 'ENOENT' ? 'none stored' : `unreadable (${code ?? (error as Error).message})` };
+      return { missing: code === 'ENOENT' ? 'none stored' : `the stored one is unreadable (${code ?? (error as Error).message})` };
     }
-    if (record.directory !== this.directoryUrl) return { missing: `the stored one is from ${record.directory}` };
+    const directory = typeof record === 'object' && record !== null ? (record as Partial<OrderRecord>).directory : undefined;
+    if (typeof directory !== 'string') return { missing: 'the stored one has no order.json of ours' };
+    if (directory !== this.directoryUrl) return { missing: `the stored one is from ${directory}` };
     let loaded: LoadedCertificate;
     try {
       loaded = certificateFromPem(certificate.certificatePem, certificate.keyPem, { cert: join(folder, 'cert.pem'), key: join(folder, 'key.pem') });

@@ -19,6 +19,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startPebble, type Pebble } from '../../acme/test/pebble.js';
 import { curl, startCommand, startUpstream, until, type RunningCommand, type Upstream } from './helpers.js';
 
+/** Each test waits for real orders, on a machine that may be loaded. */
+const TEST_TIMEOUT_MS = 120_000;
+
 let pebble: Pebble;
 let upstream: Upstream;
 let rootFile: string;
@@ -169,11 +172,11 @@ describe('lucid-terminator --acme-*', () => {
     expect(orders(again)).toEqual([]);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('renewal (shortened for the test, http-01 on the redirect listener) swaps the certificate under a client that stays connected', async () => {
     const t = await startTerminator('renew', [
-      '--acme-domain', 'renew.lucid.test', '--acme-challenge', 'http-01', '--redirect-from', `127.0.0.1:${pebble.httpPort}`, '--acme-renew-after', '3',
+      '--acme-domain', 'renew.lucid.test', '--acme-challenge', 'http-01', '--redirect-from', `127.0.0.1:${pebble.httpPort}`, '--acme-renew-after', '5',
     ]);
     await firstAnswer('renew.lucid.test', performance.now());
     const before = await served('renew.lucid.test');
@@ -188,13 +191,13 @@ describe('lucid-terminator --acme-*', () => {
     expect(client.getPeerCertificate().serialNumber).toBe(before.serial);
     client.destroy();
     expect(orders(t).map((o) => `${o.kind} ${o.result}`).slice(0, 2)).toEqual(['new valid', 'renewal valid']);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('a renewal that fails (a wrong answer to the challenge) is retried with backoff while the old certificate keeps serving', async () => {
     const name = 'wrong.lucid.test';
     const t = await startTerminator('wrong', [
       '--acme-domain', name, '--acme-challenge', 'http-01', '--redirect-from', `127.0.0.1:${pebble.httpPort}`,
-      '--acme-renew-after', '2', '--acme-retry-delay', '1', '--metrics', '127.0.0.1:0',
+      '--acme-renew-after', '4', '--acme-retry-delay', '1', '--metrics', '127.0.0.1:0',
     ]);
     await firstAnswer(name, performance.now());
     const old = await served(name);
@@ -226,7 +229,7 @@ describe('lucid-terminator --acme-*', () => {
     } finally {
       impostor.close();
     }
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('a first order that fails (an unreachable name) leaves nothing to serve: Pebble’s problem document, exit 1', async () => {
     await pebble.addA('unreachable.lucid.test', ['127.0.0.2']);
@@ -238,7 +241,7 @@ describe('lucid-terminator --acme-*', () => {
     const [order] = orders(t);
     expect(order).toMatchObject({ names: ['unreachable.lucid.test'], result: 'failed', kind: 'new' });
     expect(order!.error).toMatchObject({ type: 'urn:ietf:params:acme:error:unauthorized', detail: expect.stringContaining('127.0.0.2') });
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('a name still without a certificate is refused with unrecognized_name; the others serve meanwhile', async () => {
     await pebble.addA('pending.lucid.test', ['127.0.0.2']);
@@ -250,13 +253,13 @@ describe('lucid-terminator --acme-*', () => {
     expect(refused.stderr).toMatch(/unrecognized name/i);
     expect(t.child.exitCode).toBe(null);
     expect((await curlName('served.lucid.test')).code).toBe(0);
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('lucid-terminator --acme-* --workers 2', () => {
   test('the primary orders, every worker answers the challenge and serves the certificate, and each renewal', async () => {
     const name = 'cluster.lucid.test';
-    const t = await startTerminator('cluster', ['--acme-domain', name, '--acme-renew-after', '4', '--workers', '2', '--metrics', '127.0.0.1:0']);
+    const t = await startTerminator('cluster', ['--acme-domain', name, '--acme-renew-after', '6', '--workers', '2', '--metrics', '127.0.0.1:0']);
     await firstAnswer(name, performance.now());
     const first = await served(name);
     // Sequential connections go to both workers in turn (cluster's round robin): all serve it.
@@ -273,7 +276,7 @@ describe('lucid-terminator --acme-* --workers 2', () => {
     }
     expect(renewed.every((s) => s !== first.serial)).toBe(true);
     // The metrics, merged: one expiry per name, that of the certificate served (renewals go
-    // on every 4 s, so it is the one served just before or just after).
+    // on every 6 s, so it is the one served just before or just after).
     const before = await served(name);
     const expiry = await metric(metricsUrl(t), `lucid_certificate_expiry_timestamp_seconds{name="${name}"}`);
     const after = await served(name);
@@ -282,5 +285,5 @@ describe('lucid-terminator --acme-* --workers 2', () => {
     expect(await t.exited).toBe(0);
     // One order per certificate for the whole cluster: the primary's, logged once.
     expect(orders(t).filter((o) => o.result === 'valid').length).toBe(obtainedCount(t));
-  });
+  }, TEST_TIMEOUT_MS);
 });
