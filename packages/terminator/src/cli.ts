@@ -6,9 +6,15 @@
  * With `--workers N` above 1 (the default is the number of CPUs) this process becomes
  * the primary of a cluster (primary.ts) and runs the terminator in N workers
  * (worker.ts), which run this same command; `--workers 1` runs it here, in one process.
+ *
+ * With `--acme-*` and no `--cert`, a terminator whose first orders all failed has nothing
+ * to serve: it stops with exit code 1 and the ACME server's problem documents, rather
+ * than listen for handshakes it can only refuse. Once it serves, a failed order never
+ * stops it: it is tried again later while the certificate in place keeps serving.
  * @module
  */
 import cluster from 'node:cluster';
+import type { AcmeStartResult } from './acme-manager.js';
 import { ConfigError, USAGE, parseCommandLine, resolveConfig, type HostPort, type ResolvedConfig } from './config.js';
 import { Primary } from './primary.js';
 import { startTerminator } from './terminator.js';
@@ -84,10 +90,32 @@ async function runSingle(input: Parameters<typeof startTerminator>[0], baseDir: 
     return error instanceof ConfigError ? 2 : 1;
   }
   announce(terminator, terminator.config);
-  return onSignals({
+  const signalled = onSignals({
     reload: () => void terminator.reload(),
     stop: () => terminator.close().then(() => 0),
   });
+  return Promise.race([signalled, nothingToServe(terminator.config, terminator.acmeStarted, () => terminator.close().then(() => 1))]);
+}
+
+/**
+ * Resolves with `stop()`'s exit code when the first ACME orders leave nothing to serve
+ * (no `--cert` either); otherwise never.
+ */
+function nothingToServe(config: ResolvedConfig, started: Promise<AcmeStartResult> | undefined, stop: () => Promise<number>): Promise<number> {
+  const never = new Promise<number>(() => {});
+  if (!started || config.certificates.length > 0) return never;
+  return started.then(
+    (result) => {
+      if (result.served.length > 0) return never;
+      for (const { names, error } of result.failed) log(`no certificate for ${names.join(', ')}: ${error}`);
+      log('nothing to serve: stopping');
+      return stop();
+    },
+    (error: unknown) => {
+      log(`acme: ${(error as Error).message}`);
+      return stop();
+    },
+  );
 }
 
 /** The terminator in `config.workers` processes, this one their primary. */
@@ -117,5 +145,5 @@ async function runCluster(config: ResolvedConfig): Promise<number> {
     kill: () => primary.kill(),
   });
   // The primary may also stop on its own (workers dying over and over).
-  return Promise.race([signalled, primary.exited]);
+  return Promise.race([signalled, primary.exited, nothingToServe(config, primary.acmeStarted, () => primary.stop(1))]);
 }

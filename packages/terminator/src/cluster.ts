@@ -3,10 +3,12 @@
  * (`node:cluster`), and the messages between them over cluster's IPC channel.
  *
  * ```
- *                 ┌─ SIGHUP, SIGTERM, /metrics, ticket keys ─┐
- *   primary ──────┤ ticket-keys · reload · metrics · shutdown ├────► worker 1..N
- *   (no TLS)  ◄───┤ hello · listening · reloaded · metrics   ├───── (TLS, HTTP, proxying)
- *                 └──────────────────────────────────────────┘
+ *                 ┌─ SIGHUP, SIGTERM, /metrics, ticket keys, ACME ─┐
+ *   primary ──────┤ ticket-keys · reload · metrics · shutdown       ├────► worker 1..N
+ *   (no TLS,      │ acme-challenge · certificate                    │      (TLS, HTTP, proxying)
+ *   ACME client) ◄┤ hello · listening · reloaded · metrics          ├─────
+ *                 │ acme-challenge (done)                           │
+ *                 └────────────────────────────────────────────────┘
  * ```
  *
  * The workers share the listening ports (cluster hands each accepted connection to one
@@ -19,12 +21,20 @@
  * - `/metrics`: on each scrape it asks every worker for its counters and adds them up.
  *   Asking at the moment of the request is exact, where periodic reports would be as old
  *   as their period, and it costs nothing between scrapes.
+ * - with ACME, the ACME client: one account, one order per certificate however many
+ *   workers there are. Each challenge goes to every worker, and only once all have
+ *   answered that they serve it is the ACME server told to validate (RFC 8555 §8.2: not
+ *   before), since its validation connection may reach any of them. Each certificate
+ *   obtained goes to every worker; a worker that starts later gets the certificates and
+ *   the challenges in force with the ticket keys.
  *
  * Every message names its `type`; requests that expect an answer carry an `id` the
- * answer repeats. A change the primary pushes to every worker (ticket keys; certificates
- * obtained by one process, as ACME will) is one message type sent to each.
+ * answer repeats. A change the primary pushes to every worker (ticket keys, certificates)
+ * is one message type sent to each.
  * @module
  */
+import type { ChallengeTask } from '@lucid-tls/acme';
+import type { ManagedCertificate } from './acme-store.js';
 import type { HostPort } from './config.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { ReloadResult } from './terminator.js';
@@ -38,7 +48,11 @@ export type PrimaryMessage =
   /** Send your counters; answered by `metrics`. */
   | { type: 'metrics'; id: number }
   /** Finish what you accepted and exit (SIGTERM). */
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  /** Answer this ACME challenge (`provision`), or stop (`deprovision`); answered by `acme-challenge` with the id. */
+  | { type: 'acme-challenge'; id: number; op: 'provision' | 'deprovision'; task: ChallengeTask }
+  /** Serve this certificate for its names from the next handshake on. */
+  | { type: 'certificate'; certificate: ManagedCertificate };
 
 /** What a worker tells the primary. */
 export type WorkerMessage =
@@ -47,7 +61,9 @@ export type WorkerMessage =
   /** Serving. */
   | { type: 'listening'; address: HostPort; redirectAddress: HostPort | undefined }
   | { type: 'reloaded'; id: number; result: ReloadResult }
-  | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
+  | { type: 'metrics'; id: number; snapshot: MetricsSnapshot }
+  /** The challenge is answered (or withdrawn) here. */
+  | { type: 'acme-challenge'; id: number };
 
 /** Whether a value received over IPC is a message of ours (cluster has messages of its own). */
 export function isMessage<T extends { type: string }>(value: unknown): value is T {

@@ -3,6 +3,7 @@
  * lucid-tls. Clients speak TLS 1.3 to it; it speaks plain HTTP/1.1 to the application
  * server behind it, adding `X-Forwarded-Proto: https`, `X-Forwarded-For`,
  * `X-Forwarded-Host`, `Forwarded` (RFC 7239) and, with mTLS, `X-Forwarded-Client-Cert`.
+ * With `acme`, it gets and renews its own certificates from an ACME server (RFC 8555).
  *
  * @example
  * ```ts
@@ -19,9 +20,24 @@
  */
 export { startTerminator } from './terminator.js';
 export type { ReloadResult, Terminator, TerminatorOptions } from './terminator.js';
-export { ConfigError, USAGE, parseCommandLine, parseHostPort, resolveConfig } from './config.js';
-export type { CertificateFiles, ClientCertMode, CommandLine, HostPort, ResolvedConfig, TerminatorConfig, TimeoutSettings } from './config.js';
-export { CertificateStore, loadCertificate, loadTrustStore } from './certificates.js';
+export { ConfigError, DEFAULT_ACME_DIR, USAGE, parseCommandLine, parseHostPort, resolveConfig } from './config.js';
+export type {
+  AcmeChallengeType,
+  AcmeSettings,
+  CertificateFiles,
+  ClientCertMode,
+  CommandLine,
+  HostPort,
+  ResolvedAcme,
+  ResolvedConfig,
+  TerminatorConfig,
+  TimeoutSettings,
+} from './config.js';
+export { AcmeManager, MAX_RETRY_DELAY_MS, retryDelay } from './acme-manager.js';
+export type { AcmeHooks, AcmeOrderEntry, AcmeStartResult } from './acme-manager.js';
+export { AcmeStore } from './acme-store.js';
+export type { ManagedCertificate, StoredCertificate } from './acme-store.js';
+export { CertificateStore, certificateFromPem, loadCertificate, loadTrustStore } from './certificates.js';
 export type { LoadedCertificate } from './certificates.js';
 export {
   FORWARDING_HEADERS,
@@ -38,7 +54,7 @@ export {
 } from './forwarded-headers.js';
 export type { ClientIdentity, ForwardingContext } from './forwarded-headers.js';
 export { EarlyDataTracker, isIdempotent } from './early-data.js';
-export { httpsLocation } from './redirect.js';
+export { createRedirectServer, httpsLocation } from './redirect.js';
 export { HANDSHAKE_BUCKETS, Metrics, createMetricsServer } from './metrics.js';
 export type { HistogramSnapshot, MetricsSnapshot } from './metrics.js';
 export {

@@ -17,9 +17,14 @@
  * | `lucid_upstream_errors_total{kind}` | counter | upstream failures (`unavailable` → 502, `timeout` → 504) |
  * | `lucid_certificate_reloads_total{result}` | counter | certificate reloads by `success` or `failure` |
  * | `lucid_proxy_protocol_refused_total{reason}` | counter | connections closed for their PROXY protocol header: `untrusted` peer, `malformed`, `timeout`, `closed` before it was complete |
+ * | `lucid_certificate_expiry_timestamp_seconds{name}` | gauge | when the certificate served for each name expires (its notAfter, Unix seconds) |
+ * | `lucid_acme_failures_total{reason}` | counter | failed ACME orders, by the problem type (`unauthorized`, `connection`, `rateLimited`, `lucid-tls:transport`, …; `other` for failures that are not ACME's) |
  *
  * With workers (`--workers N`), the primary process serves `/metrics`: when asked, it
  * asks every worker for a {@link MetricsSnapshot} and adds them up ({@link Metrics.add}).
+ * The primary runs the ACME client, so the ACME failures are its own, added to the sum;
+ * the expiry gauges are the workers' (what they serve), the same in each: they are
+ * merged by taking the latest per name, not added.
  * @module
  */
 import { createServer, type Server } from 'node:http';
@@ -103,6 +108,35 @@ class Histogram {
   }
 }
 
+/** A gauge by one label, merged across processes by taking the largest value per label. */
+class LabeledGauge {
+  private values = new Map<string, number>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly label: string,
+  ) {}
+  /** Replaces every value. */
+  replace(values: Iterable<[string, number]>): void {
+    this.values = new Map(values);
+  }
+  get(labelValue: string): number | undefined {
+    return this.values.get(labelValue);
+  }
+  entries(): Record<string, number> {
+    return Object.fromEntries(this.values);
+  }
+  /** Another process's values: the largest per label wins. */
+  merge(values: Record<string, number>): void {
+    for (const [label, n] of Object.entries(values)) this.values.set(label, Math.max(n, this.values.get(label) ?? -Infinity));
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    for (const [value, n] of this.values) lines.push(`${this.name}{${this.label}="${labelValue(value)}"} ${formatNumber(n)}`);
+    return lines.join('\n');
+  }
+}
+
 function single(name: string, type: 'counter' | 'gauge', help: string, value: number): string {
   return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${formatNumber(value)}`;
 }
@@ -122,6 +156,8 @@ export interface MetricsSnapshot {
   upstreamErrors: Record<string, number>;
   reloads: Record<string, number>;
   proxyProtocolRefused: Record<string, number>;
+  certificateExpiry: Record<string, number>;
+  acmeFailures: Record<string, number>;
   resumed: number;
   activeConnections: number;
   refusedConnections: number;
@@ -136,6 +172,8 @@ export class Metrics {
   readonly upstreamErrors = new LabeledCounter('lucid_upstream_errors_total', 'Upstream failures: unavailable (502) or timeout (504).', 'kind', ['unavailable', 'timeout']);
   readonly reloads = new LabeledCounter('lucid_certificate_reloads_total', 'Certificate reloads by result.', 'result', ['success', 'failure']);
   readonly proxyProtocolRefused = new LabeledCounter('lucid_proxy_protocol_refused_total', 'Connections closed for their PROXY protocol header, by reason.', 'reason');
+  readonly certificateExpiry = new LabeledGauge('lucid_certificate_expiry_timestamp_seconds', 'When the certificate served for each name expires (notAfter, Unix seconds).', 'name');
+  readonly acmeFailures = new LabeledCounter('lucid_acme_failures_total', 'Failed ACME orders, by problem type.', 'reason');
   resumed = 0;
   activeConnections = 0;
   refusedConnections = 0;
@@ -157,6 +195,8 @@ export class Metrics {
       upstreamErrors: this.upstreamErrors.entries(),
       reloads: this.reloads.entries(),
       proxyProtocolRefused: this.proxyProtocolRefused.entries(),
+      certificateExpiry: this.certificateExpiry.entries(),
+      acmeFailures: this.acmeFailures.entries(),
       resumed: this.resumed,
       activeConnections: this.activeConnections,
       refusedConnections: this.refusedConnections,
@@ -166,7 +206,9 @@ export class Metrics {
 
   /**
    * Adds another process's values to these: counters, gauges and histograms alike are
-   * sums over the processes (the resumed ratio is computed from the sums).
+   * sums over the processes (the resumed ratio is computed from the sums), except the
+   * certificate expiry gauges: every process serves the same certificates, so the latest
+   * expiry per name is taken.
    *
    * @example
    * ```ts
@@ -184,6 +226,8 @@ export class Metrics {
     addAll(this.upstreamErrors, other.upstreamErrors);
     addAll(this.reloads, other.reloads);
     addAll(this.proxyProtocolRefused, other.proxyProtocolRefused);
+    this.certificateExpiry.merge(other.certificateExpiry);
+    addAll(this.acmeFailures, other.acmeFailures);
     this.resumed += other.resumed;
     this.activeConnections += other.activeConnections;
     this.refusedConnections += other.refusedConnections;
@@ -206,6 +250,8 @@ export class Metrics {
         this.upstreamErrors.render(),
         this.reloads.render(),
         this.proxyProtocolRefused.render(),
+        this.certificateExpiry.render(),
+        this.acmeFailures.render(),
       ].join('\n') + '\n'
     );
   }

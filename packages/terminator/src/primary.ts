@@ -1,10 +1,15 @@
 /**
  * The primary process of the cluster (cluster.ts): it starts the workers and replaces
- * those that die, holds the ticket keys, answers `/metrics` with the workers' sum, and
- * turns SIGHUP and SIGTERM into messages to every worker. It serves no connection itself.
+ * those that die, holds the ticket keys, answers `/metrics` with the workers' sum, runs
+ * the ACME client (its challenges and certificates go to every worker), and turns SIGHUP
+ * and SIGTERM into messages to every worker. It serves no connection itself.
  * @module
  */
 import cluster, { type Worker } from 'node:cluster';
+import { clientError, type ChallengeResponder, type ChallengeTask } from '@lucid-tls/acme';
+import { openAccessLog, type AccessLog } from './access-log.js';
+import { AcmeManager, type AcmeStartResult } from './acme-manager.js';
+import type { ManagedCertificate } from './acme-store.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -24,6 +29,8 @@ const SHUTDOWN_GRACE_MS = 5000;
 /** What the primary knows of one worker. */
 interface WorkerState {
   worker: Worker;
+  /** It has said hello: it has the keys, certificates and challenges, and takes new ones. */
+  hello: boolean;
   listening: boolean;
   /** Its counters at the last scrape: kept if it dies, so the sums never go backwards. */
   lastSnapshot: MetricsSnapshot | undefined;
@@ -47,6 +54,16 @@ export class Primary {
   private readonly retired = new Metrics();
   private keys: Uint8Array[];
   private readonly generated: GeneratedTicketKeys | undefined;
+  /** The ACME client's counters (the workers' are added on each scrape). */
+  private readonly own = new Metrics();
+  private readonly acme: AcmeManager | undefined;
+  /** Where ACME orders are logged (the workers' access log target; they append to it too). */
+  private readonly orderLog: AccessLog | undefined;
+  /** The ACME certificates and challenges in force: what a worker that starts is given. */
+  private readonly certificates = new Map<string, ManagedCertificate>();
+  private readonly challenges = new Map<string, ChallengeTask>();
+  /** With ACME: resolves once each certificate missing at start has been ordered once. */
+  acmeStarted: Promise<AcmeStartResult> | undefined;
   private metricsServer: Server | undefined;
   private nextId = 1;
   private stopping = false;
@@ -69,6 +86,18 @@ export class Primary {
       this.generated = new GeneratedTicketKeys(config.tickets.rotateMs, (keys) => this.useTicketKeys(keys));
       this.keys = this.generated.keys;
     }
+    if (config.acme) {
+      const orderLog = openAccessLog(config.accessLog);
+      this.orderLog = orderLog;
+      this.acme = new AcmeManager(config.acme, {
+        responder: this.challengeResponder(),
+        install: (certificate) => this.installCertificate(certificate),
+        log: (message) => this.log(message),
+        order: (entry) => orderLog.record?.(entry),
+        metrics: this.own,
+      });
+      this.acme.loadStored();
+    }
   }
 
   /** Starts the workers and the metrics listener; rejects (having stopped them) if a worker fails to start. */
@@ -90,6 +119,8 @@ export class Primary {
       });
     }
     const pids = [...this.workers.values()].map((s) => s.worker.process.pid!);
+    // Once every worker listens: the ACME server validates on their listeners.
+    this.acmeStarted = this.acme?.start();
     return { address: first.address, redirectAddress: first.redirectAddress, metricsAddress, pids };
   }
 
@@ -98,11 +129,11 @@ export class Primary {
   /** Starts a worker. */
   private fork(): void {
     const worker = cluster.fork();
-    const state: WorkerState = { worker, listening: false, lastSnapshot: undefined, pending: new Map() };
+    const state: WorkerState = { worker, hello: false, listening: false, lastSnapshot: undefined, pending: new Map() };
     this.workers.set(worker.id, state);
     worker.on('message', (message: unknown) => {
       if (!isMessage<WorkerMessage>(message)) return;
-      if (message.type === 'hello') this.sendTo(state, { type: 'ticket-keys', keys: ticketKeysToHex(this.keys) });
+      if (message.type === 'hello') this.welcome(state);
       else if (message.type === 'listening') this.listening(state, message);
       else state.pending.get(message.id)?.(message);
     });
@@ -112,6 +143,15 @@ export class Primary {
       for (const answer of state.pending.values()) answer(undefined);
       this.exitedWorker(state, code, signal);
     });
+  }
+
+  /** A worker that starts gets what the others have: the ticket keys, the ACME certificates and challenges. */
+  private welcome(state: WorkerState): void {
+    state.hello = true;
+    this.sendTo(state, { type: 'ticket-keys', keys: ticketKeysToHex(this.keys) });
+    for (const certificate of this.certificates.values()) this.sendTo(state, { type: 'certificate', certificate });
+    // Id 0: no answer awaited; it has them before it listens.
+    for (const task of this.challenges.values()) this.sendTo(state, { type: 'acme-challenge', id: 0, op: 'provision', task });
   }
 
   /** A worker serves: the cluster has started once all do. */
@@ -127,7 +167,8 @@ export class Primary {
 
   /** A worker exited: the last one ends a shutdown; an unexpected exit is replaced, within bounds. */
   private exitedWorker(state: WorkerState, code: number | null, signal: string | null): void {
-    if (state.lastSnapshot) this.retired.add({ ...state.lastSnapshot, activeConnections: 0 });
+    // Its counters are kept; its gauges (connections, certificate expiry) were its own.
+    if (state.lastSnapshot) this.retired.add({ ...state.lastSnapshot, activeConnections: 0, certificateExpiry: {} });
     if (this.stopping) {
       if (this.workers.size === 0) this.finish();
       return;
@@ -154,9 +195,12 @@ export class Primary {
     for (const state of this.workers.values()) this.sendTo(state, message);
   }
 
-  /** Sends a request to every listening worker; each answer, or undefined for a worker that exited or did not answer in time. */
-  private ask(make: (id: number) => PrimaryMessage): Promise<{ state: WorkerState; answer: WorkerMessage | undefined }[]> {
-    const asked = [...this.workers.values()].filter((s) => s.listening);
+  /**
+   * Sends a request to every listening worker (or every one that said hello, with
+   * `started`); each answer, or undefined for a worker that exited or did not answer in time.
+   */
+  private ask(make: (id: number) => PrimaryMessage, started = false): Promise<{ state: WorkerState; answer: WorkerMessage | undefined }[]> {
+    const asked = [...this.workers.values()].filter((s) => (started ? s.hello : s.listening));
     return Promise.all(
       asked.map(
         (state) =>
@@ -182,10 +226,37 @@ export class Primary {
     this.broadcast({ type: 'ticket-keys', keys: ticketKeysToHex(keys) });
   }
 
+  /**
+   * The ACME client's challenges, answered by every worker: `provision` resolves once
+   * every worker serves it, so that the ACME server is told to validate only then.
+   */
+  private challengeResponder(): ChallengeResponder {
+    const key = (task: ChallengeTask) => `${task.type} ${task.domain} ${task.token}`;
+    return {
+      provision: async (task) => {
+        this.challenges.set(key(task), task);
+        const answers = await this.ask((id) => ({ type: 'acme-challenge', id, op: 'provision', task }), true);
+        const silent = answers.filter(({ state, answer }) => answer === undefined && this.workers.has(state.worker.id));
+        if (silent.length > 0) throw clientError('provisioningFailed', `worker ${silent.map((s) => s.state.worker.id).join(', ')} did not take the ${task.type} challenge for ${task.domain}`);
+      },
+      deprovision: async (task) => {
+        this.challenges.delete(key(task));
+        await this.ask((id) => ({ type: 'acme-challenge', id, op: 'deprovision', task }), true);
+      },
+    };
+  }
+
+  /** A certificate the ACME client obtained (or loaded at start): to every worker, now and when it starts. */
+  private installCertificate(certificate: ManagedCertificate): void {
+    this.certificates.set(certificate.names[0]!, certificate);
+    for (const state of this.workers.values()) if (state.hello) this.sendTo(state, { type: 'certificate', certificate });
+  }
+
   /** The sum of every worker's metrics (and of those that died); fails rather than give a partial sum. */
   private async renderMetrics(): Promise<string> {
     const total = new Metrics();
     total.add(this.retired.snapshot());
+    total.add(this.own.snapshot());
     for (const { state, answer } of await this.ask((id) => ({ type: 'metrics', id }))) {
       if (answer?.type === 'metrics') {
         state.lastSnapshot = answer.snapshot;
@@ -229,6 +300,7 @@ export class Primary {
   private async stopWorkers(code: number): Promise<number> {
     this.stopping = true;
     this.generated?.stop();
+    this.acme?.stop();
     this.exitCode = code;
     this.broadcast({ type: 'shutdown' });
     const kill = setTimeout(() => this.kill(), this.config.timeouts.shutdown + SHUTDOWN_GRACE_MS);
@@ -239,6 +311,7 @@ export class Primary {
   }
 
   private finish(): void {
+    void this.orderLog?.close();
     const server = this.metricsServer;
     server?.closeAllConnections();
     if (server?.listening) server.close(() => this.resolveExit(this.exitCode));

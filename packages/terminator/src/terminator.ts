@@ -13,7 +13,9 @@
  * a request in 0-RTT data be read before the handshake completes. Certificates are
  * chosen per handshake by a function, so a reload changes what the next handshake gets
  * and nothing else. With `proxyProtocol`, each TCP connection first gives its PROXY
- * protocol header (proxy-protocol.ts), and TLS begins with the bytes after it.
+ * protocol header (proxy-protocol.ts), and TLS begins with the bytes after it. With
+ * `acme`, the terminator gets its own certificates (acme-manager.ts) once it listens: it
+ * answers tls-alpn-01 on its HTTPS listener and http-01 on its redirect listener.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -24,7 +26,10 @@ import type { Duplex } from 'node:stream';
 import { RotatingTicketer, SharedTicketer, SingleUseTickets, nobleProvider, verifyWithTrustStore, type CertificateVerifier, type Ticketer } from '@lucid-tls/tls';
 import { TLSSocket, type ServerSocketSetup } from '@lucid-tls/tls/node';
 import { parseCertificate } from '@lucid-tls/tls/x509';
+import { ACME_TLS_ALPN_PROTOCOL, type ChallengeResponses } from '@lucid-tls/acme';
 import { Pool } from 'undici';
+import { AcmeManager, type AcmeOrderEntry, type AcmeStartResult } from './acme-manager.js';
+import type { ManagedCertificate } from './acme-store.js';
 import { openAccessLog, type AccessLog, type AccessLogSink } from './access-log.js';
 import { CertificateStore } from './certificates.js';
 import { resolveConfig, type HostPort, type ResolvedConfig, type TerminatorConfig } from './config.js';
@@ -52,6 +57,15 @@ export interface TerminatorOptions {
    * open. Replace them with {@link Terminator.setTicketKeys}.
    */
   ticketKeys?: readonly Uint8Array[];
+  /**
+   * With `acme` in the config: the caller (a cluster's primary) runs the ACME client. The
+   * terminator answers the challenges the caller puts in `challenges`, and serves the
+   * certificates the caller has at start, then each it passes to
+   * {@link Terminator.installCertificate}. Without it, the terminator runs its own ACME client.
+   */
+  acmeFromCaller?: { challenges: ChallengeResponses; certificates: readonly ManagedCertificate[] };
+  /** Receives every ACME order, besides the config's `accessLog` target. */
+  onAcmeOrder?: (entry: AcmeOrderEntry) => void;
 }
 
 /** The outcome of a reload. */
@@ -82,6 +96,14 @@ export interface Terminator {
   /** Seals new session tickets with `keys[0]` and opens them with any of `keys` (from the next handshake on). */
   setTicketKeys(keys: readonly Uint8Array[]): void;
   /**
+   * With `acme`: resolves once each certificate missing at start has been ordered once,
+   * saying which are served and which could not be had (they are tried again later).
+   * Undefined without `acme`, or when the caller runs the ACME client (`acmeFromCaller`).
+   */
+  readonly acmeStarted: Promise<AcmeStartResult> | undefined;
+  /** Serves a certificate obtained by ACME for its names, from the next handshake on (throws if its key does not match). */
+  installCertificate(certificate: ManagedCertificate): void;
+  /**
    * Graceful shutdown (what SIGTERM does): stop accepting, let the requests in flight
    * finish (up to `timeouts.shutdown`), close every connection with close_notify.
    */
@@ -111,8 +133,9 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore, tic
     isServer: true,
     rejectUnauthorized: true,
     config: {
-      certificate: (serverName) => certificates.choose(serverName),
-      alpnProtocols: ['http/1.1'],
+      certificate: certificates.chooser,
+      // RFC 8737 §4: the ACME server offers only acme-tls/1, so no other client ever gets it.
+      alpnProtocols: config.acme?.challenge === 'tls-alpn-01' ? ['http/1.1', ACME_TLS_ALPN_PROTOCOL] : ['http/1.1'],
     },
   };
   const mtls = config.clientCa !== undefined;
@@ -210,6 +233,8 @@ class RunningTerminator implements Terminator {
   private redirect: HttpServer | undefined;
   private metricsServer: HttpServer | undefined;
   private stopWatching: (() => void) | undefined;
+  private acme: AcmeManager | undefined;
+  acmeStarted: Promise<AcmeStartResult> | undefined;
   private shuttingDown = false;
   private closing: Promise<void> | undefined;
 
@@ -218,11 +243,18 @@ class RunningTerminator implements Terminator {
     options: TerminatorOptions,
   ) {
     this.logger = options.logger ?? ((message: string) => process.stderr.write(`lucid-terminator: ${message}\n`));
-    this.certificates = new CertificateStore(config.certificates, config.clientCa);
+    this.certificates = new CertificateStore(config.certificates, config.clientCa, config.acme?.certificates.flat(), options.acmeFromCaller?.challenges);
+    for (const certificate of options.acmeFromCaller?.certificates ?? []) this.certificates.setManaged(certificate);
+    this.updateExpiry();
     this.trustedProxies = new TrustedProxies(config.trustedProxies);
     this.ticketKeysFromCaller = options.ticketKeys !== undefined;
     const fileKeys = config.ticketKeys !== undefined && !this.ticketKeysFromCaller ? readTicketKeys(config.ticketKeys) : undefined;
     this.setup = socketSetup(config, this.certificates, options.ticketKeys ?? fileKeys);
+    // Made now, so that a folder that cannot be written stops the start; started once we listen.
+    if (config.acme && !options.acmeFromCaller) {
+      this.acme = this.acmeManager(config.acme, options.onAcmeOrder);
+      this.acme.loadStored();
+    }
     this.accessLog = openAccessLog(config.accessLog);
     this.pool = upstreamPool(config);
     this.proxy = {
@@ -267,7 +299,8 @@ class RunningTerminator implements Terminator {
       this.address = await listen(this.tcp, config.listen);
       if (config.redirectFrom) {
         // The port of the redirect's https:// URLs; ours, as the OS chose it, by default.
-        this.redirect = createRedirectServer(() => config.redirectToPort ?? this.address.port, config.maxHeaderSize);
+        const http01 = config.acme?.challenge === 'http-01' ? this.certificates.challenges : undefined;
+        this.redirect = createRedirectServer(() => config.redirectToPort ?? this.address.port, config.maxHeaderSize, http01);
         this.redirectAddress = await listen(this.redirect, config.redirectFrom);
       }
       if (config.metrics) {
@@ -281,6 +314,37 @@ class RunningTerminator implements Terminator {
       throw error;
     }
     if (config.watchCertificates) this.stopWatching = this.certificates.watch(() => this.reload());
+    if (this.acme) this.acmeStarted = this.acme.start();
+  }
+
+  // ---- ACME ---------------------------------------------------------------------------
+
+  /** Our own ACME client; it starts once we listen (the ACME server validates on our listeners). */
+  private acmeManager(settings: NonNullable<ResolvedConfig['acme']>, onOrder: ((entry: AcmeOrderEntry) => void) | undefined): AcmeManager {
+    return new AcmeManager(settings, {
+      responder: this.certificates.challenges,
+      install: (certificate) => this.installCertificate(certificate),
+      log: this.logger,
+      order: (entry) => {
+        this.accessLog.record?.(entry);
+        onOrder?.(entry);
+      },
+      metrics: this.metrics,
+    });
+  }
+
+  installCertificate(certificate: ManagedCertificate): void {
+    this.certificates.setManaged(certificate);
+    this.updateExpiry();
+  }
+
+  /** `lucid_certificate_expiry_timestamp_seconds`: for each name, the certificate a handshake for it gets. */
+  private updateExpiry(): void {
+    const expiry = new Map<string, number>();
+    for (const { names, leaf } of this.certificates.current) {
+      for (const name of names) if (!expiry.has(name)) expiry.set(name, Math.floor(leaf.notAfter.getTime() / 1000));
+    }
+    this.metrics.certificateExpiry.replace(expiry);
   }
 
   // ---- Each connection ------------------------------------------------------------------
@@ -357,6 +421,11 @@ class RunningTerminator implements Terminator {
   private secured(conn: TrackedConnection): void {
     const socket = conn.socket;
     conn.secured();
+    // A tls-alpn-01 validation: the handshake was the whole exchange (RFC 8737 §4).
+    if (socket.alpnProtocol === ACME_TLS_ALPN_PROTOCOL) {
+      socket.end();
+      return;
+    }
     this.metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused());
     const leaf = socket.info?.peerCertificates[0];
     if (!leaf || !socket.authorized) return;
@@ -437,6 +506,7 @@ class RunningTerminator implements Terminator {
     try {
       certificates.reload();
       metrics.reloads.inc('success');
+      this.updateExpiry();
       const names = certificates.current.map((c) => c.names);
       this.logger(`certificates reloaded: ${names.map((n) => n.join(' ')).join('; ')}`);
       return { ok: true, certificates: names };
@@ -463,6 +533,7 @@ class RunningTerminator implements Terminator {
     const { redirect, connections, config } = this;
     this.shuttingDown = true;
     this.stopWatching?.();
+    this.acme?.stop();
     const stoppedAccepting = Promise.all([closeServer(this.tcp), closeServer(redirect)]);
     redirect?.closeIdleConnections();
     for (const conn of connections.values()) conn.shutdown();

@@ -1,9 +1,12 @@
 /**
  * A worker of the cluster (cluster.ts): a whole terminator, except that the primary
- * holds its ticket keys, serves the metrics, and turns signals into messages.
+ * holds its ticket keys, serves the metrics, turns signals into messages, and runs the
+ * ACME client: the worker answers the challenges and serves the certificates it is given.
  * @module
  */
 import cluster from 'node:cluster';
+import { ChallengeResponses } from '@lucid-tls/acme';
+import type { ManagedCertificate } from './acme-store.js';
 import { isMessage, type PrimaryMessage, type WorkerMessage } from './cluster.js';
 import { ConfigError, type TerminatorConfig } from './config.js';
 import { startTerminator, type Terminator } from './terminator.js';
@@ -30,6 +33,10 @@ export async function runWorker(config: TerminatorConfig, baseDir: string): Prom
     stopping = true;
     resolveStop();
   };
+  // Challenges are answered from the start (the terminator reads them when it exists);
+  // certificates that come before the terminator does are handed to it when it starts.
+  const challenges = new ChallengeResponses();
+  const certificates = new Map<string, ManagedCertificate>();
 
   process.on('message', (message: unknown) => {
     if (!isMessage<PrimaryMessage>(message)) return;
@@ -47,6 +54,15 @@ export async function runWorker(config: TerminatorConfig, baseDir: string): Prom
       case 'shutdown':
         shutDown();
         return;
+      case 'acme-challenge':
+        if (message.op === 'provision') challenges.provision(message.task);
+        else challenges.deprovision(message.task);
+        send({ type: 'acme-challenge', id: message.id });
+        return;
+      case 'certificate':
+        certificates.set(message.certificate.names[0]!, message.certificate);
+        if (terminator) install(terminator, message.certificate, logger);
+        return;
     }
   });
   // The primary turns signals into messages; one sent to the whole process group (a
@@ -61,7 +77,10 @@ export async function runWorker(config: TerminatorConfig, baseDir: string): Prom
   if (!ticketKeys) return exit(0);
   try {
     // The primary serves the metrics, the sum over the workers.
-    terminator = await startTerminator({ ...config, metrics: undefined }, { baseDir, logger, ticketKeys });
+    const acmeFromCaller = { challenges, certificates: [...certificates.values()] };
+    terminator = await startTerminator({ ...config, metrics: undefined }, { baseDir, logger, ticketKeys, acmeFromCaller });
+    // Those that came while it started listening.
+    for (const certificate of certificates.values()) install(terminator, certificate, logger);
   } catch (error) {
     process.stderr.write(`lucid-terminator: ${name}: ${(error as Error).message}\n`);
     return exit(error instanceof ConfigError ? 2 : 1);
@@ -70,6 +89,15 @@ export async function runWorker(config: TerminatorConfig, baseDir: string): Prom
   await stopped;
   await terminator.close();
   return exit(0);
+}
+
+/** Serves a certificate from the primary; one that cannot be served is logged, and the one before keeps serving. */
+function install(terminator: Terminator, certificate: ManagedCertificate, logger: (message: string) => void): void {
+  try {
+    terminator.installCertificate(certificate);
+  } catch (error) {
+    logger(`cannot serve the certificate for ${certificate.names.join(', ')}: ${(error as Error).message}`);
+  }
 }
 
 /**
