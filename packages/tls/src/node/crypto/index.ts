@@ -1,0 +1,50 @@
+/**
+ * The native crypto provider: the engine's {@link CryptoProvider} implemented on
+ * `node:crypto`, that is on the OpenSSL inside Node. It has the same shape, the same
+ * cipher suites and signature schemes as `nobleProvider`, and more groups (x448,
+ * secp384r1, secp521r1 and the RFC 7919 finite-field groups), and it only uses Node's
+ * synchronous APIs, because the sans-IO engine calls its provider synchronously.
+ *
+ * Why a second provider: OpenSSL's primitives are constant-time where JavaScript's cannot
+ * promise to be (AES with AES-NI, RSA with blinding, the curves in fixed-window ladders),
+ * and they are several times faster. The noble provider stays the default of the engine
+ * itself and of the browser, where `node:crypto` does not exist; this one is the default of
+ * everything Node-only (`connect`, `createServer`, the CLI, the terminator).
+ * @module
+ */
+import { randomFillSync } from 'node:crypto';
+import { CipherSuiteId, type CipherSuite, type CryptoProvider } from '../../crypto/provider.js';
+import { aes128gcm, aes256gcm, chacha20poly1305 } from './aead.js';
+import { groups } from './groups.js';
+import { sha256, sha384 } from './hash.js';
+import { signatureSchemes } from './signature-schemes.js';
+
+/** The three TLS 1.3 cipher suites (RFC 8446 §B.4) over OpenSSL's AEADs and hashes. */
+const cipherSuites: readonly CipherSuite[] = [
+  { id: CipherSuiteId.TLS_AES_128_GCM_SHA256, name: 'TLS_AES_128_GCM_SHA256', aead: aes128gcm, hash: sha256 },
+  { id: CipherSuiteId.TLS_AES_256_GCM_SHA384, name: 'TLS_AES_256_GCM_SHA384', aead: aes256gcm, hash: sha384 },
+  { id: CipherSuiteId.TLS_CHACHA20_POLY1305_SHA256, name: 'TLS_CHACHA20_POLY1305_SHA256', aead: chacha20poly1305, hash: sha256 },
+];
+
+/**
+ * The crypto provider on `node:crypto` (OpenSSL): the three cipher suites; x25519,
+ * secp256r1, x448, secp521r1, secp384r1 and ffdhe2048 … ffdhe8192 for key exchange; the
+ * ECDSA, Ed25519 and RSA signature schemes; and OpenSSL's random generator. Lists are in
+ * preference order. It is the default of `connect`, `createServer`, `lucid-tls` and the
+ * terminator; pass it as `provider` to use it with the sans-IO engine directly.
+ *
+ * @example
+ * ```ts
+ * import { ClientConnection, insecureSkipVerify } from '@lucid-tls/tls';
+ * import { nodeCryptoProvider } from '@lucid-tls/tls/node';
+ * console.log(nodeCryptoProvider.groups.map((g) => g.name).slice(0, 5).join(' ')); // → x25519 secp256r1 x448 secp521r1 secp384r1
+ * const client = new ClientConnection({ provider: nodeCryptoProvider, verifyServerCertificate: insecureSkipVerify });
+ * console.log(client.takeOutgoing()[0]); // → 22
+ * ```
+ */
+export const nodeCryptoProvider: CryptoProvider = {
+  cipherSuites,
+  groups,
+  signatureSchemes,
+  randomBytes: (n) => randomFillSync(new Uint8Array(n)),
+};
