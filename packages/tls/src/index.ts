@@ -80,7 +80,7 @@ export { unwrapMessage } from './trace/events.js';
 export type { Field } from './wire/codec.js';
 
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';
-export type { ScenarioName, ScenarioRun } from './rfc8448/replay.js';
+export type { ScenarioName, ScenarioOptions, ScenarioRun } from './rfc8448/replay.js';
 
 // The building blocks, for tutorials and for reading the protocol piece by piece.
 export {
