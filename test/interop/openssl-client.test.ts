@@ -1,14 +1,15 @@
 /**
- * `lucid-tls client` against OpenSSL's `openssl s_server`: every cipher suite and group,
- * HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS server certificates behind an
- * intermediate, resumption, 0-RTT accepted and rejected, client certificates, ALPN,
- * KeyUpdate both ways, megabytes each way and close_notify.
+ * `lucid-tls client` against OpenSSL's `openssl s_server`. On each crypto provider: every
+ * cipher suite and group, HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS server certificates
+ * behind an intermediate, resumption. On the default (native): 0-RTT accepted and
+ * rejected, client certificates, ALPN, KeyUpdate both ways, megabytes each way and
+ * close_notify.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { clientSummary, Processes, startOpensslServer, testData, type RunningServer } from './processes.js';
+import { clientSummary, CRYPTO, groupsOf, Processes, startOpensslServer, testData, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -50,77 +51,81 @@ function tracedMessages(stderr: string): string[] {
     .map((e) => `${e.direction} ${e.kind === 'alert' ? `alert ${e.description}` : e.type}`);
 }
 
+for (const crypto of CRYPTO) {
+  describe(`lucid client --crypto ${crypto} → openssl s_server -www`, () => {
+    for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+      it(`negotiates ${suite}`, async () => {
+        const { port } = await sServer('www', ['-www']);
+        const out = await client(port, ['--crypto', crypto, '--ciphers', suite, '--request', '/']);
+        expect(out.code, out.stderr).toBe(0);
+        expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, resumed: 'no', hrr: 'no', crypto, peer: 'CN=localhost' });
+        // The server's own account of the connection.
+        expect(out.stdout.toString()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
+      });
+    }
+
+    for (const group of groupsOf(crypto)) {
+      it(`agrees on ${group}`, async () => {
+        const { port } = await sServer('www', ['-www']);
+        const out = await client(port, ['--crypto', crypto, '--groups', group, '--request', '/']);
+        expect(out.code, out.stderr).toBe(0);
+        expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no' });
+        expect(out.stdout.toString()).toContain(`Supported groups: ${group}\n`);
+      });
+    }
+
+    it('is sent a HelloRetryRequest when its key share is in a group the server lacks', async () => {
+      // Our first (and only) key share is x25519; this server takes P-256 only (RFC 8446 §4.1.4).
+      const { port } = await sServer('p256-only', ['-www', '-groups', 'P-256']);
+      const out = await client(port, ['--crypto', crypto, '--request', '/']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+      expect(out.stdout.toString()).toContain('New, TLSv1.3');
+    });
+
+    it('resumes after a HelloRetryRequest (the binder covers the retried transcript, RFC 8446 §4.2.11.2)', async () => {
+      // Without -early_data: with it, s_server treats tickets as single-use and spends the
+      // ticket on the first ClientHello, so after its own HelloRetryRequest it falls back to a
+      // full handshake (OpenSSL 3.0 does the same with its own s_client).
+      const { port } = await sServer('p256-only', ['-www', '-groups', 'P-256']);
+      const sessionFile = join(pki.dir, `openssl-hrr-${crypto}.session`);
+      const first = await client(port, ['--crypto', crypto, '--sess-out', sessionFile, '--request', '/']);
+      expect(first.code, first.stderr).toBe(0);
+      const second = await client(port, ['--crypto', crypto, '--sess-in', sessionFile, '--request', '/']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', hrr: 'yes', group: 'secp256r1' });
+      expect(second.stdout.toString()).toContain('Reused, TLSv1.3');
+    });
+
+    for (const [leaf, signature] of [['ecdsa', 'ecdsa_secp256r1_sha256'], ['ed25519', 'ed25519'], ['rsa', 'rsa_pss_rsae_sha256']] as const) {
+      it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
+        const { port } = await sServer(`www-${leaf}`, ['-www'], leaf);
+        const out = await client(port, ['--crypto', crypto, '--request', '/']);
+        expect(out.code, out.stderr).toBe(0);
+        expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
+      });
+    }
+
+    it('resumes a session saved with --sess-out', async () => {
+      const { port } = await sServer('www', ['-www']);
+      const sessionFile = join(pki.dir, `openssl-www-${crypto}.session`);
+      const first = await client(port, ['--crypto', crypto, '--sess-out', sessionFile, '--request', '/']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(clientSummary(first.stderr)).toMatchObject({ resumed: 'no' });
+      const second = await client(port, ['--crypto', crypto, '--sess-in', sessionFile, '--request', '/']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', signature: 'none', peer: 'none' });
+      expect(second.stdout.toString()).toContain('Reused, TLSv1.3');
+    });
+  });
+}
+
 describe('lucid client → openssl s_server -www', () => {
-  for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
-    it(`negotiates ${suite}`, async () => {
-      const { port } = await sServer('www', ['-www']);
-      const out = await client(port, ['--ciphers', suite, '--request', '/']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, resumed: 'no', hrr: 'no', peer: 'CN=localhost' });
-      // The server's own account of the connection.
-      expect(out.stdout.toString()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
-    });
-  }
-
-  for (const group of ['x25519', 'secp256r1']) {
-    it(`agrees on ${group}`, async () => {
-      const { port } = await sServer('www', ['-www']);
-      const out = await client(port, ['--groups', group, '--request', '/']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no' });
-      expect(out.stdout.toString()).toContain(`Supported groups: ${group}\n`);
-    });
-  }
-
-  it('is sent a HelloRetryRequest when its key share is in a group the server lacks', async () => {
-    // Our first (and only) key share is x25519; this server takes P-256 only (RFC 8446 §4.1.4).
-    const { port } = await sServer('p256-only', ['-www', '-groups', 'P-256']);
-    const out = await client(port, ['--request', '/']);
-    expect(out.code, out.stderr).toBe(0);
-    expect(clientSummary(out.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
-    expect(out.stdout.toString()).toContain('New, TLSv1.3');
-  });
-
-  it('resumes after a HelloRetryRequest (the binder covers the retried transcript, RFC 8446 §4.2.11.2)', async () => {
-    // Without -early_data: with it, s_server treats tickets as single-use and spends the
-    // ticket on the first ClientHello, so after its own HelloRetryRequest it falls back to a
-    // full handshake (OpenSSL 3.0 does the same with its own s_client).
-    const { port } = await sServer('p256-only', ['-www', '-groups', 'P-256']);
-    const sessionFile = join(pki.dir, 'openssl-hrr.session');
-    const first = await client(port, ['--sess-out', sessionFile, '--request', '/']);
-    expect(first.code, first.stderr).toBe(0);
-    const second = await client(port, ['--sess-in', sessionFile, '--request', '/']);
-    expect(second.code, second.stderr).toBe(0);
-    expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', hrr: 'yes', group: 'secp256r1' });
-    expect(second.stdout.toString()).toContain('Reused, TLSv1.3');
-  });
-
-  for (const [leaf, signature] of [['ecdsa', 'ecdsa_secp256r1_sha256'], ['ed25519', 'ed25519'], ['rsa', 'rsa_pss_rsae_sha256']] as const) {
-    it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
-      const { port } = await sServer(`www-${leaf}`, ['-www'], leaf);
-      const out = await client(port, ['--request', '/']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
-    });
-  }
-
   it('refuses a server whose chain does not lead to its CA (unknown_ca)', async () => {
     const { port } = await sServer('www', ['-www']);
     const out = await processes.runLucid(['client', '--connect', `localhost:${port}`, '--cafile', pki.rogueRootFile, '--request', '/'], { ms: 20_000 });
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/^error: .*\(sent alert unknown_ca\)$/m);
-  });
-
-  it('resumes a session saved with --sess-out', async () => {
-    const { port } = await sServer('www', ['-www']);
-    const sessionFile = join(pki.dir, 'openssl-www.session');
-    const first = await client(port, ['--sess-out', sessionFile, '--request', '/']);
-    expect(first.code, first.stderr).toBe(0);
-    expect(clientSummary(first.stderr)).toMatchObject({ resumed: 'no' });
-    const second = await client(port, ['--sess-in', sessionFile, '--request', '/']);
-    expect(second.code, second.stderr).toBe(0);
-    expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', signature: 'none', peer: 'none' });
-    expect(second.stdout.toString()).toContain('Reused, TLSv1.3');
   });
 
   it('offers ALPN and takes the server\'s choice', async () => {

@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nobleProvider } from '../../packages/tls/src/crypto/noble.js';
+import { nodeCryptoProvider } from '../../packages/tls/src/node/crypto/index.js';
 
 /** The `lucid-tls` command (the built one: `pnpm test` builds first). */
 export const LUCID_BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/tls/bin/lucid-tls.js');
@@ -199,6 +201,35 @@ export class Processes {
     for (const child of left) child.kill();
     await Promise.all(left.map((c) => c.exited));
   }
+}
+
+/**
+ * The crypto providers the lucid side runs with (`--crypto`). Every file runs its
+ * representative cases (each cipher suite, each group, each certificate type, resumption,
+ * HelloRetryRequest) on both; the slow or provider-independent cases (megabytes, KeyUpdate,
+ * client certificates, alerts) on the default, native, only.
+ */
+export const CRYPTO = ['native', 'noble'] as const;
+/** One of {@link CRYPTO}. */
+export type CryptoName = (typeof CRYPTO)[number];
+
+/** How the peers name each group, and how `s_client` describes the server's key in it. */
+export const GROUP_NAMES = {
+  x25519: { openssl: 'X25519', gnutls: 'X25519', tempKey: 'X25519' },
+  secp256r1: { openssl: 'P-256', gnutls: 'SECP256R1', tempKey: 'ECDH, prime256v1' },
+  x448: { openssl: 'X448', gnutls: 'X448', tempKey: 'X448' },
+  secp384r1: { openssl: 'P-384', gnutls: 'SECP384R1', tempKey: 'ECDH, secp384r1' },
+  secp521r1: { openssl: 'P-521', gnutls: 'SECP521R1', tempKey: 'ECDH, secp521r1' },
+  ffdhe2048: { openssl: 'ffdhe2048', gnutls: 'FFDHE2048', tempKey: 'DH, 2048 bits' },
+  ffdhe3072: { openssl: 'ffdhe3072', gnutls: 'FFDHE3072', tempKey: 'DH, 3072 bits' },
+} as const;
+/** A group the interop tests know the peers' names for. */
+export type InteropGroup = keyof typeof GROUP_NAMES;
+
+/** The groups a provider implements, among those the peers can name (the larger FFDHE groups are left to the unit tests). */
+export function groupsOf(crypto: CryptoName): InteropGroup[] {
+  const provider = crypto === 'native' ? nodeCryptoProvider : nobleProvider;
+  return provider.groups.map((g) => g.name).filter((name): name is InteropGroup => Object.hasOwn(GROUP_NAMES, name));
 }
 
 /** A running server and its port. */

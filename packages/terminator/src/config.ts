@@ -25,6 +25,12 @@ export interface CertificateFiles {
 /** Whether a client certificate must be presented (`required`) or may be (`optional`). */
 export type ClientCertMode = 'optional' | 'required';
 
+/**
+ * Which crypto provider computes the TLS: `native` (OpenSSL through `node:crypto`: its
+ * constant-time, hardware-accelerated primitives) or `noble` (JavaScript, `@noble/*`).
+ */
+export type CryptoChoice = 'native' | 'noble';
+
 /** Timeouts, in seconds (fractions allowed). */
 export interface TimeoutSettings {
   /** From TCP accept to the end of the TLS handshake (default 10). */
@@ -87,6 +93,8 @@ export interface TerminatorConfig {
   watchCertificates?: boolean;
   /** Where the JSON access log goes: `-` (stdout, the default), a file path, or false for none. */
   accessLog?: string | false;
+  /** The crypto provider (default `native`). */
+  crypto?: CryptoChoice;
 }
 
 /** A {@link TerminatorConfig} checked and completed; durations in milliseconds. */
@@ -110,6 +118,7 @@ export interface ResolvedConfig {
   upstreamConnections: number;
   watchCertificates: boolean;
   accessLog: string | false;
+  crypto: CryptoChoice;
 }
 
 /** A setting that is missing or wrong; the message says which and why. */
@@ -120,7 +129,7 @@ export class ConfigError extends Error {
 const TOP_LEVEL_KEYS = new Set<string>([
   'listen', 'upstream', 'certificates', 'redirectFrom', 'redirectToPort', 'hsts', 'clientCa', 'clientCert', 'metrics',
   'trustedProxies', 'earlyData', 'maxEarlyDataSize', 'tickets', 'timeouts', 'maxConnections', 'maxHeaderSize',
-  'upstreamConnections', 'watchCertificates', 'accessLog',
+  'upstreamConnections', 'watchCertificates', 'accessLog', 'crypto',
 ]);
 const TIMEOUT_KEYS = ['handshake', 'headers', 'idle', 'upstream', 'shutdown'] as const;
 const DEFAULT_TIMEOUTS = { handshake: 10, headers: 10, idle: 60, upstream: 60, shutdown: 30 };
@@ -215,6 +224,7 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
   if (config.accessLog !== undefined && config.accessLog !== false && typeof config.accessLog !== 'string') {
     throw new ConfigError('accessLog: "-", a file name, or false');
   }
+  if (config.crypto !== undefined && config.crypto !== 'native' && config.crypto !== 'noble') throw new ConfigError('crypto: native or noble');
   for (const flag of ['earlyData', 'watchCertificates'] as const) {
     if (config[flag] !== undefined && typeof config[flag] !== 'boolean') throw new ConfigError(`${flag}: true or false`);
   }
@@ -250,6 +260,7 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     upstreamConnections: positive(config.upstreamConnections, 'upstreamConnections', 128, { integer: true }),
     watchCertificates: config.watchCertificates ?? true,
     accessLog: config.accessLog === undefined ? '-' : config.accessLog,
+    crypto: config.crypto ?? 'native',
   };
 }
 
@@ -268,6 +279,8 @@ export const USAGE = `Usage: lucid-terminator --listen HOST:PORT --upstream http
   --trusted-proxy ADDR[/BITS] keep forwarding headers from this peer (repeatable)
   --early-data                accept TLS 1.3 0-RTT (requests get Early-Data: 1, non-idempotent ones 425)
   --access-log FILE|-|off     where the JSON access log goes (default - : stdout)
+  --crypto native|noble       the crypto provider: native (default) is OpenSSL through node:crypto,
+                              noble is JavaScript (@noble/*)
   --config FILE               a JSON file with these settings and more (see README.md)
   --help                      this text
 
@@ -300,6 +313,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         'trusted-proxy': { type: 'string', multiple: true },
         'early-data': { type: 'boolean' },
         'access-log': { type: 'string' },
+        crypto: { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -350,6 +364,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (v.metrics !== undefined) config.metrics = v.metrics;
   if (v['trusted-proxy'] !== undefined) config.trustedProxies = v['trusted-proxy'];
   if (v['early-data']) config.earlyData = true;
+  if (v.crypto !== undefined) config.crypto = v.crypto as CryptoChoice;
   if (v['access-log'] !== undefined) config.accessLog = v['access-log'] === 'off' ? false : v['access-log'] === '-' ? '-' : resolve(v['access-log']);
   return { help: false, config: config as TerminatorConfig, baseDir };
 }

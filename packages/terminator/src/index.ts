@@ -20,7 +20,7 @@
 export { startTerminator } from './terminator.js';
 export type { ReloadResult, Terminator, TerminatorOptions } from './terminator.js';
 export { ConfigError, USAGE, parseCommandLine, parseHostPort, resolveConfig } from './config.js';
-export type { CertificateFiles, ClientCertMode, CommandLine, HostPort, ResolvedConfig, TerminatorConfig, TimeoutSettings } from './config.js';
+export type { CertificateFiles, ClientCertMode, CommandLine, CryptoChoice, HostPort, ResolvedConfig, TerminatorConfig, TimeoutSettings } from './config.js';
 export { CertificateStore, loadCertificate, loadTrustStore } from './certificates.js';
 export type { LoadedCertificate } from './certificates.js';
 export {

@@ -21,7 +21,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { RotatingTicketer, SingleUseTickets, nobleProvider, verifyWithTrustStore, type CertificateVerifier } from '@lucid-tls/tls';
-import { TLSSocket, type ServerSocketSetup } from '@lucid-tls/tls/node';
+import { TLSSocket, nodeCryptoProvider, type ServerSocketSetup } from '@lucid-tls/tls/node';
 import { parseCertificate } from '@lucid-tls/tls/x509';
 import { Pool } from 'undici';
 import { openAccessLog, type AccessLogSink } from './access-log.js';
@@ -93,12 +93,14 @@ function closeServer(server: NetServer | undefined): Promise<void> {
 
 /** The lucid-tls server setup every connection shares. */
 function socketSetup(config: ResolvedConfig, certificates: CertificateStore): ServerSocketSetup {
+  const provider = config.crypto === 'noble' ? nobleProvider : nodeCryptoProvider;
   const setup: ServerSocketSetup = {
     isServer: true,
     rejectUnauthorized: true,
     config: {
       certificate: (serverName) => certificates.choose(serverName),
       alpnProtocols: ['http/1.1'],
+      provider,
     },
   };
   const mtls = config.clientCa !== undefined;
@@ -108,7 +110,7 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore): Se
     setup.config.tickets = {
       count: config.tickets.count,
       lifetime: config.tickets.lifetimeSeconds,
-      ticketer: new RotatingTicketer(nobleProvider, { rotateAfterMs: config.tickets.rotateMs }),
+      ticketer: new RotatingTicketer(provider, { rotateAfterMs: config.tickets.rotateMs }),
     };
     if (config.earlyData) {
       setup.config.maxEarlyDataSize = config.maxEarlyDataSize;

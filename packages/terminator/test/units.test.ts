@@ -34,6 +34,7 @@ describe('config', () => {
     expect(config.earlyData).toBe(false);
     expect(config.clientCert).toBe('required');
     expect(config.accessLog).toBe('-');
+    expect(config.crypto).toBe('native');
   });
 
   test('HOST:PORT forms', () => {
@@ -51,16 +52,18 @@ describe('config', () => {
     expect(() => resolveConfig({ ...minimal, trustedProxies: ['10.0.0.0/33'] })).toThrow(/prefix/);
     expect(() => resolveConfig({ ...minimal, timeouts: { idel: 5 } as never })).toThrow(/unknown timeout/);
     expect(() => resolveConfig({ ...minimal, listne: 'x' } as never)).toThrow(/unknown setting "listne"/);
+    expect(() => resolveConfig({ ...minimal, crypto: 'openssl' } as never)).toThrow(/crypto: native or noble/);
   });
 
   test('the command line: pairs of --cert/--key, repeated flags', () => {
-    const command = parseCommandLine(['--listen', '127.0.0.1:1', '--upstream', 'http://127.0.0.1:2', '--cert', '/a.pem', '--key', '/a.key', '--cert', '/b.pem', '--key', '/b.key', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1', '--hsts', '60', '--early-data']);
+    const command = parseCommandLine(['--listen', '127.0.0.1:1', '--upstream', 'http://127.0.0.1:2', '--cert', '/a.pem', '--key', '/a.key', '--cert', '/b.pem', '--key', '/b.key', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1', '--hsts', '60', '--early-data', '--crypto', 'noble']);
     expect(command.help).toBe(false);
     if (command.help) return;
     expect(command.config.certificates).toEqual([{ cert: '/a.pem', key: '/a.key' }, { cert: '/b.pem', key: '/b.key' }]);
     expect(command.config.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
     expect(command.config.hsts).toBe(60);
     expect(command.config.earlyData).toBe(true);
+    expect(resolveConfig(command.config).crypto).toBe('noble');
     expect(() => parseCommandLine(['--cert', '/a.pem'])).toThrow(/pairs/);
     expect(() => parseCommandLine(['--bogus'])).toThrow(ConfigError);
   });
