@@ -48,6 +48,7 @@ export type {
   CipherSuite,
   CipherSuiteName,
   CryptoProvider,
+  Encapsulation,
   HashFunction,
   KeyExchangeGroup,
   KeyPair,
