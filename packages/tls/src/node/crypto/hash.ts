@@ -3,6 +3,7 @@
  * {@link HashFunction} shape as the noble ones (`crypto/hash.ts`), computed by OpenSSL.
  * @module
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, type Hash } from 'node:crypto';
 import type { HashFunction, RunningHash } from '../../crypto/provider.js';
 import { plain } from './bytes.js';
@@ -21,12 +22,19 @@ class NodeRunningHash implements RunningHash {
   }
 }
 
+/**
+ * `crypto.hash` (Node ≥ 20.12) hashes in one call, without making a Hash object: a third of
+ * the cost for the short inputs of a handshake. Looked up on the namespace, so that older
+ * Node 20 releases load this module and fall back to `createHash`.
+ */
+const oneShot = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
+
 function hashFunction(name: HashFunction['name'], outputLength: number): HashFunction {
   const algorithm = OPENSSL_NAMES[name];
   return {
     name,
     outputLength,
-    hash: (data) => plain(createHash(algorithm).update(data).digest()),
+    hash: oneShot ? (data) => plain(oneShot(algorithm, data, 'buffer')) : (data) => plain(createHash(algorithm).update(data).digest()),
     create: () => new NodeRunningHash(createHash(algorithm)),
     hmac: (key, data) => plain(createHmac(algorithm, key).update(data).digest()),
   };

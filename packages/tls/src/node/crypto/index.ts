@@ -12,11 +12,11 @@
  * everything Node-only (`connect`, `createServer`, the CLI, the terminator).
  * @module
  */
-import { randomFillSync } from 'node:crypto';
 import { CipherSuiteId, type CipherSuite, type CryptoProvider } from '../../crypto/provider.js';
 import { aes128gcm, aes256gcm, chacha20poly1305 } from './aead.js';
 import { groups } from './groups.js';
 import { sha256, sha384 } from './hash.js';
+import { randomBytes } from './random.js';
 import { signatureSchemes } from './signature-schemes.js';
 
 /** The three TLS 1.3 cipher suites (RFC 8446 §B.4) over OpenSSL's AEADs and hashes. */
@@ -46,5 +46,5 @@ export const nodeCryptoProvider: CryptoProvider = {
   cipherSuites,
   groups,
   signatureSchemes,
-  randomBytes: (n) => randomFillSync(new Uint8Array(n)),
+  randomBytes,
 };
