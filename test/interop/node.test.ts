@@ -46,7 +46,6 @@ const EPHEMERAL_KEY: Record<InteropGroup, object> = {
   secp384r1: { name: 'secp384r1' },
   secp521r1: { name: 'secp521r1' },
   ffdhe2048: { type: 'DH', size: 2048 },
-  ffdhe3072: { type: 'DH', size: 3072 },
 };
 
 function tracedMessages(stderr: string): string[] {

@@ -131,7 +131,7 @@ function nistCurve(name: keyof typeof NIST_CURVES): DiffieHellman {
     name,
     keyGen(randomBytes): KeyPair {
       for (let attempt = 0; attempt < MAX_SCALAR_ATTEMPTS; attempt++) {
-        const privateKey = randomBytes(length);
+        const privateKey = randomBytes(length).slice();
         if (privateKey.length !== length) throw new Error(`${name} private key must be ${length} bytes`);
         privateKey[0]! &= 0xff >> excessBits;
         const ecdh = withPrivateKey(privateKey);
@@ -166,10 +166,12 @@ function nistCurve(name: keyof typeof NIST_CURVES): DiffieHellman {
 // Finite-field groups (RFC 7919)
 
 /**
- * The short exponents RFC 7919 Appendix A suggests (§5.2: at least 225, 275, 325, 375 and
- * 400 bits), rounded up to whole bytes: the private key is that many random bytes.
+ * The short exponents of RFC 7919 Appendix A ("should choose a secret key of at least …
+ * bits", §5.2). The private key is an integer of exactly that many bits, its top bit set,
+ * so it lies in [2^(m−1), 2^m): `ceil(m / 8)` random bytes, the bits above m cleared and
+ * bit m − 1 set, as the noble groups make it.
  */
-const EXPONENT_BYTES: Record<FfdheName, number> = { ffdhe2048: 29, ffdhe3072: 35, ffdhe4096: 41, ffdhe6144: 47, ffdhe8192: 50 };
+const EXPONENT_BITS: Record<FfdheName, number> = { ffdhe2048: 225, ffdhe3072: 275, ffdhe4096: 325, ffdhe6144: 375, ffdhe8192: 400 };
 
 /** The big-endian bytes of `x`, left-padded with zeros to `length`. */
 function leftPad(bytes: Uint8Array, length: number): Uint8Array {
@@ -187,6 +189,8 @@ const toBigInt = (bytes: Uint8Array) => (bytes.length === 0 ? 0n : BigInt(`0x${B
  */
 function ffdhe(name: FfdheName): DiffieHellman {
   const length = FFDHE_X[name].bits / 8;
+  const exponentLength = Math.ceil(EXPONENT_BITS[name] / 8);
+  const excessBits = 8 * exponentLength - EXPONENT_BITS[name];
   let prime: Buffer | undefined;
   const withPrivateKey = (x: Uint8Array) => {
     prime ??= Buffer.from(ffdhePrime(name).toString(16), 'hex');
@@ -199,17 +203,14 @@ function ffdhe(name: FfdheName): DiffieHellman {
     id: NamedGroupId[name],
     name,
     keyGen(randomBytes): KeyPair {
-      for (let attempt = 0; attempt < MAX_SCALAR_ATTEMPTS; attempt++) {
-        const privateKey = randomBytes(EXPONENT_BYTES[name]);
-        // 0 and 1 would make Y = 1 or g: refuse them as no exponent at all.
-        if (toBigInt(privateKey) < 2n) continue;
-        // generateKeys keeps the private key we set and computes Y = g^x mod p from it.
-        const publicKey = leftPad(plain(withPrivateKey(privateKey).generateKeys()), length);
-        return { privateKey, publicKey };
-      }
-      throw new Error(`random source gave no usable ${name} exponent`);
+      const privateKey = randomBytes(exponentLength).slice();
+      if (privateKey.length !== exponentLength) throw new Error(`${name} private key must be ${exponentLength} bytes`);
+      privateKey[0] = (privateKey[0]! & (0xff >> excessBits)) | (0x80 >> excessBits);
+      // generateKeys keeps the private key we set and computes Y = g^x mod p from it.
+      return { privateKey, publicKey: leftPad(plain(withPrivateKey(privateKey).generateKeys()), length) };
     },
     sharedSecret(privateKey, peerPublicKey) {
+      if (privateKey.length !== exponentLength) throw new Error(`${name} private key must be ${exponentLength} bytes`);
       // §4.2.8.1: Y is left-padded to the size of p, and 1 < Y < p − 1.
       if (peerPublicKey.length !== length) throw new Error(`${name} key_exchange must be ${length} bytes, got ${peerPublicKey.length}`);
       const y = toBigInt(peerPublicKey);
@@ -243,10 +244,26 @@ export const ffdhe6144: DiffieHellman = ffdhe('ffdhe6144');
 /** ffdhe8192 (RFC 7919 A.5) on OpenSSL. */
 export const ffdhe8192: DiffieHellman = ffdhe('ffdhe8192');
 
+/** The KEM-shaped groups ({@link diffieHellmanGroup}), for a provider's list or a hybrid's parts. */
+export const x25519Group: KeyExchangeGroup = diffieHellmanGroup(x25519);
+/** x448 as a key-exchange group. */
+export const x448Group: KeyExchangeGroup = diffieHellmanGroup(x448);
+/** secp256r1 as a key-exchange group. */
+export const secp256r1Group: KeyExchangeGroup = diffieHellmanGroup(secp256r1);
+/** secp384r1 as a key-exchange group. */
+export const secp384r1Group: KeyExchangeGroup = diffieHellmanGroup(secp384r1);
+/** secp521r1 as a key-exchange group. */
+export const secp521r1Group: KeyExchangeGroup = diffieHellmanGroup(secp521r1);
+
 /**
  * The groups in the provider's default order of preference: the two curves everyone has,
  * then the larger curves, then the finite-field groups, smallest first (as OpenSSL orders them).
  */
-export const groups: readonly KeyExchangeGroup[] = [x25519, secp256r1, x448, secp521r1, secp384r1, ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192].map(
-  diffieHellmanGroup,
-);
+export const groups: readonly KeyExchangeGroup[] = [
+  x25519Group,
+  secp256r1Group,
+  x448Group,
+  secp521r1Group,
+  secp384r1Group,
+  ...[ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192].map(diffieHellmanGroup),
+];
