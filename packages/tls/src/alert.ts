@@ -18,6 +18,7 @@ export const AlertLevel = { warning: 1, fatal: 2 } as const;
  * import { AlertDescription } from '@lucid-tls/tls';
  * console.log(AlertDescription.handshake_failure, AlertDescription.certificate_required); // → 40 116
  * ```
+ * @category Engine
  */
 export const AlertDescription = {
   close_notify: 0,
@@ -49,7 +50,10 @@ export const AlertDescription = {
   no_application_protocol: 120,
 } as const;
 
-/** The name of an alert, e.g. `"decode_error"`. */
+/**
+ * The name of an alert, e.g. `"decode_error"`.
+ * @category Engine
+ */
 export type AlertName = keyof typeof AlertDescription;
 
 const namesByCode = new Map<number, AlertName>(
@@ -64,6 +68,7 @@ const namesByCode = new Map<number, AlertName>(
  * import { alertName } from '@lucid-tls/tls';
  * console.log(alertName(70), alertName(200)); // → protocol_version unknown(200)
  * ```
+ * @category Engine
  */
 export function alertName(code: number): AlertName | `unknown(${number})` {
   return namesByCode.get(code) ?? `unknown(${code})`;
@@ -80,6 +85,7 @@ export function alertName(code: number): AlertName | `unknown(${number})` {
  *   if (e instanceof TlsError) console.log(e.alert, e.reason); // "decode_error", "ClientHello: 3 bytes left over"
  * }
  * ```
+ * @category Engine
  */
 export class TlsError extends Error {
   override readonly name = 'TlsError';

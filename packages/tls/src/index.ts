@@ -2,6 +2,11 @@
  * `@lucid-tls/tls`: TLS 1.3 (RFC 8446) as a sans-IO engine. A connection takes the bytes
  * received from the network and gives back the bytes to send; it never touches a socket.
  *
+ * Where to start: {@link ClientConnection} and {@link ServerConnection} (the engine), their
+ * configuration ({@link ClientConfig}, {@link ServerConfig}), and the trace. Certificates are
+ * in `@lucid-tls/tls/x509`, sockets in `@lucid-tls/tls/node`, and the building blocks the
+ * tutorials take apart (key schedule, records, codec) in `@lucid-tls/tls/learn`.
+ *
  * @example
  * ```ts
  * import { ClientConnection, ServerConnection, verifyWithTrustStore } from '@lucid-tls/tls';
@@ -20,13 +25,18 @@
  * ```
  * @module \@lucid-tls/tls
  */
+
+// ---- Engine: the sans-IO connections, what they report, how they fail ----------------
+export { ClientConnection } from './connection/client-connection.js';
+export { ServerConnection } from './connection/server-connection.js';
+export { Connection, MAX_KEY_UPDATES_WITHOUT_DATA } from './connection/connection.js';
+export type { ConnectionEvent, ConnectionInfo } from './connection/connection.js';
+export type { ProtocolName } from './handshake/versions.js';
+export { MAX_HANDSHAKE_MESSAGE_LENGTH } from './handshake/deframer.js';
 export { TlsError, AlertDescription, alertName } from './alert.js';
 export type { AlertName } from './alert.js';
 
-export { ClientConnection } from './connection/client-connection.js';
-export { ServerConnection } from './connection/server-connection.js';
-export { Connection, MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_KEY_UPDATES_WITHOUT_DATA } from './connection/connection.js';
-export type { ConnectionEvent, ConnectionInfo } from './connection/connection.js';
+// ---- Configuration: certificates to present and to trust, sessions, tickets ------------
 export type {
   CertificateVerifier,
   CertifiedKey,
@@ -35,9 +45,16 @@ export type {
   CommonConfig,
   PeerCertificateContext,
   ServerConfig,
-} from './connection/config.js';
+} from './handshake/config.js';
 export { insecureSkipVerify, verifyWithTrustStore } from './connection/verifiers.js';
+export { decodeSession, encodeSession } from './handshake/session.js';
+export type { Session } from './handshake/session.js';
+export { RotatingTicketer } from './handshake/server/ticketer.js';
+export type { Ticketer } from './handshake/server/ticketer.js';
+export { SingleUseTickets } from './handshake/server/anti-replay.js';
+export type { AntiReplay } from './handshake/server/anti-replay.js';
 
+// ---- Crypto providers: the primitives a connection uses, as plain data -----------------
 export { nobleProvider } from './crypto/noble.js';
 export { withFixedInputs } from './crypto/fixed-inputs.js';
 export type { FixedInputs } from './crypto/fixed-inputs.js';
@@ -60,16 +77,7 @@ export type {
   SignatureSchemeName,
 } from './crypto/provider.js';
 
-export { decodeSession, encodeSession } from './handshake/session.js';
-export type { Session } from './handshake/session.js';
-export { RotatingTicketer } from './handshake/server/ticketer.js';
-export type { Ticketer } from './handshake/server/ticketer.js';
-export { SingleUseTickets } from './handshake/server/anti-replay.js';
-export type { AntiReplay } from './handshake/server/anti-replay.js';
-export { decodeHandshakeMessage, encodeHandshakeMessage } from './handshake/messages/handshake-message.js';
-export type * from './handshake/messages/types.js';
-export { findExtension } from './handshake/messages/types.js';
-
+// ---- Trace: every record, message, field and secret, rendered or as data ----------------
 export { renderTrace, createTerminalRenderer } from './trace/render-terminal.js';
 export type { TerminalRenderOptions } from './trace/render-terminal.js';
 export { renderHtml, createHtmlRenderer, escapeHtml, rfcSectionUrl, TRACE_HTML_STYLE } from './trace/render-html.js';
@@ -79,34 +87,3 @@ export type { KeyLogWriter } from './trace/keylog.js';
 export type { AlertEvent, MessageEvent, RecordEvent, SecretEvent, Side, StateEvent, TraceEvent, TraceField, TraceObserver } from './trace/events.js';
 export { unwrapMessage } from './trace/events.js';
 export type { Field } from './wire/codec.js';
-
-export { runScenario, SCENARIOS } from './rfc8448/replay.js';
-export type { ScenarioName, ScenarioOptions, ScenarioRun } from './rfc8448/replay.js';
-
-// The building blocks, for tutorials and for reading the protocol piece by piece.
-export {
-  KeySchedule,
-  deriveSecret,
-  emptyHash,
-  exportKeyingMaterial,
-  finishedKey,
-  finishedVerifyData,
-  hkdfExpand,
-  hkdfExpandLabel,
-  hkdfExtract,
-  nextTrafficSecret,
-  resumptionPsk,
-  trafficKey,
-} from './handshake/key-schedule.js';
-export type { DerivedSecret, SecretName } from './handshake/key-schedule.js';
-export { Transcript, messageHash } from './handshake/transcript.js';
-export { truncatedClientHello } from './handshake/messages/psk-binders.js';
-export { RecordProtection, perRecordNonce } from './record/record-protection.js';
-export { RecordLayer } from './record/record-layer.js';
-export { ContentType, contentTypeName } from './record/content-type.js';
-export { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH } from './record/limits.js';
-export { sha256, sha384, sha512 } from './crypto/hash.js';
-export { aes128gcm, aes256gcm, chacha20poly1305 } from './crypto/aead.js';
-export { Reader, Writer } from './wire/codec.js';
-export type { FieldInfo } from './wire/codec.js';
-export { concat, fromHex, toHex } from './wire/bytes.js';

@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { nobleProvider } from '../crypto/noble.js';
+import type { PskKeyExchangeModeName } from '../handshake/config.js';
 import type { CipherSuiteName, CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../node/crypto/index.js';
 
@@ -142,18 +143,28 @@ export function cryptoOption(o: ParsedOptions): { name: keyof typeof CRYPTO_PROV
   return { name, provider: CRYPTO_PROVIDERS[name] };
 }
 
+/** What the algorithm options give a configuration. */
+export interface AlgorithmOptions {
+  cipherSuites?: CipherSuiteName[];
+  groups?: NamedGroupName[];
+  alpnProtocols?: string[];
+  pskKeyExchangeModes?: PskKeyExchangeModeName[];
+}
+
 /**
  * `--ciphers` and `--groups` (colon-separated, IANA names, checked against the provider
- * that will use them) and `--alpn` (comma-separated).
+ * that will use them), `--alpn` and `--psk-modes` (comma-separated; RFC 8446 §4.2.9's names).
  */
-export function algorithmOptions(o: ParsedOptions, provider: CryptoProvider): { cipherSuites?: CipherSuiteName[]; groups?: NamedGroupName[]; alpnProtocols?: string[] } {
-  const out: { cipherSuites?: CipherSuiteName[]; groups?: NamedGroupName[]; alpnProtocols?: string[] } = {};
+export function algorithmOptions(o: ParsedOptions, provider: CryptoProvider): AlgorithmOptions {
+  const out: AlgorithmOptions = {};
   const ciphers = o.values.get('ciphers');
   if (ciphers !== undefined) out.cipherSuites = parseNameList(ciphers, ':', provider.cipherSuites.map((c) => c.name), 'ciphers');
   const groups = o.values.get('groups');
   if (groups !== undefined) out.groups = parseNameList(groups, ':', provider.groups.map((g) => g.name), 'groups');
   const alpn = o.values.get('alpn');
   if (alpn !== undefined) out.alpnProtocols = parseList(alpn, ',', 'alpn');
+  const modes = o.values.get('psk-modes');
+  if (modes !== undefined) out.pskKeyExchangeModes = parseNameList(modes, ',', ['psk_dhe_ke', 'psk_ke'] as const, 'psk-modes');
   return out;
 }
 

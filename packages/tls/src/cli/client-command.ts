@@ -15,7 +15,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
-import type { ClientConfig } from '../connection/config.js';
+import type { ClientConfig } from '../handshake/config.js';
 import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
 import { decodeSession } from '../handshake/session.js';
 import { systemTrustStore } from '../node/options.js';
@@ -33,6 +33,8 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
   --insecure             accept any server certificate (its signature is still checked)
   --ciphers LIST         cipher suites, colon-separated, in preference order (TLS_AES_128_GCM_SHA256:…)
   --groups LIST          key-exchange groups, colon-separated (x25519:secp256r1); the first gets a key share
+  --psk-modes LIST       PSK key exchange modes, comma-separated (default psk_dhe_ke;
+                         psk_ke resumes without a key exchange: not forward secret)
   --alpn LIST            ALPN protocols, comma-separated (h2,http/1.1)
   --cert FILE --key FILE client certificate (leaf first, then its chain) and its key
   --sess-out FILE        save the session from the server's tickets
@@ -48,7 +50,7 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
 `;
 
 const SPEC = {
-  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'alpn', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'crypto'],
+  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'alpn', 'psk-modes', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'crypto'],
   flags: ['insecure', 'key-update', 'trace', 'trace-json'],
 };
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { CertifiedKey } from '../connection/config.js';
+import type { CertifiedKey } from '../handshake/config.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
 import { pemBlocks } from '../x509/pem.js';
 import { TrustStore } from '../x509/trust-store.js';

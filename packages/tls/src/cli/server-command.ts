@@ -32,6 +32,8 @@ export const SERVER_USAGE = `usage: lucid-tls server --accept [HOST:]PORT --cert
   --chain FILE             more chain certificates to send after --cert's
   --ciphers LIST           cipher suites, colon-separated, in preference order
   --groups LIST            key-exchange groups, colon-separated, in preference order
+  --psk-modes LIST         PSK key exchange modes, comma-separated (default psk_dhe_ke;
+                           psk_ke resumes without a key exchange: not forward secret)
   --alpn LIST              ALPN protocols, comma-separated, in preference order
   --verify-client CAFILE   ask for a client certificate and verify it against these CAs
   --require-client-cert    with --verify-client: refuse clients without one (certificate_required)
@@ -46,7 +48,7 @@ export const SERVER_USAGE = `usage: lucid-tls server --accept [HOST:]PORT --cert
 `;
 
 const SPEC = {
-  valued: ['accept', 'cert', 'key', 'chain', 'ciphers', 'groups', 'alpn', 'verify-client', 'early-data', 'tickets', 'handshake-timeout', 'keylog', 'crypto'],
+  valued: ['accept', 'cert', 'key', 'chain', 'ciphers', 'groups', 'alpn', 'psk-modes', 'verify-client', 'early-data', 'tickets', 'handshake-timeout', 'keylog', 'crypto'],
   flags: ['require-client-cert', 'trace', 'trace-json', 'www'],
 };
 

@@ -5,43 +5,33 @@
  * and goes in with {@link Connection.write}. Nothing here knows about sockets,
  * timers or files.
  *
- * This file holds what client and server share: records in and out, handshake message
- * framing, alerts, application data, KeyUpdate and close_notify. The handshake itself
- * is a chain of states (`handshake/client/`, `handshake/server/`): each state handles
- * one message and returns the next state.
+ * This file holds what client and server share: records in and out, alerts, application
+ * data, KeyUpdate and close_notify. The handshake itself is a chain of states
+ * (`handshake/`): each state handles one message and returns the next state, and sees the
+ * connection only through the narrow {@link HandshakeContext} built here.
  * @module
  */
 import { AlertDescription, TlsError, alertName, fail, type AlertName } from '../alert.js';
 import { nobleProvider } from '../crypto/noble.js';
-import type { CipherSuite, CryptoProvider } from '../crypto/provider.js';
-import { exportKeyingMaterial, nextTrafficSecret, trafficKey, type DerivedSecret } from '../handshake/key-schedule.js';
-import { decodeHandshakeMessage, encodeHandshakeMessage } from '../handshake/messages/handshake-message.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { CommonConfig } from '../handshake/config.js';
+import type { ConnectionEvent, ConnectionInfo, Exporter, HandshakeContext, HandshakeState, ReportedSecret } from '../handshake/context.js';
+import { HandshakeDeframer, type MAX_HANDSHAKE_MESSAGE_LENGTH } from '../handshake/deframer.js';
+import { decodeHandshakeMessage, encodeHandshakeMessage, messageTitle } from '../handshake/messages/handshake-message.js';
 import type { HandshakeMessage, KeyUpdate } from '../handshake/messages/types.js';
+import type { TrafficKind, TrafficSecret } from '../handshake/tls13/key-schedule.js';
 import { Transcript } from '../handshake/transcript.js';
-import type { Session } from '../handshake/session.js';
+import { INITIAL_RECORD_VERSION, LEGACY_VERSION } from '../handshake/versions.js';
 import { ContentType, contentTypeName } from '../record/content-type.js';
-import { RecordLayer } from '../record/record-layer.js';
 import { AES_GCM_MAX_RECORDS } from '../record/limits.js';
+import { RecordLayer } from '../record/record-layer.js';
 import { RecordProtection } from '../record/record-protection.js';
-import type { TlsRecord } from '../record/record-reader.js';
-import { traceFields, type Side, type TraceEvent } from '../trace/events.js';
-import { keyLogLine } from '../trace/keylog.js';
-import { concat, toHex } from '../wire/bytes.js';
+import type { Side } from '../trace/events.js';
+import { Tracer } from '../trace/tracer.js';
+import { concat } from '../wire/bytes.js';
 import type { Field } from '../wire/codec.js';
-import type { CommonConfig } from './config.js';
 
-/**
- * The largest handshake message we accept (a certificate chain is the largest one in
- * practice). RFC 8446 sets no limit beyond the 2^24-1 of the length field (§4); a
- * bound is needed so a peer cannot make us buffer 16 MiB.
- *
- * @example
- * ```ts
- * import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '@lucid-tls/tls';
- * console.log(MAX_HANDSHAKE_MESSAGE_LENGTH); // → 131072
- * ```
- */
-export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 17;
+export type { ConnectionEvent, ConnectionInfo } from '../handshake/context.js';
 
 /**
  * How many KeyUpdate messages we accept without application data in between
@@ -52,60 +42,9 @@ export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 17;
  * import { MAX_KEY_UPDATES_WITHOUT_DATA } from '@lucid-tls/tls';
  * console.log(MAX_KEY_UPDATES_WITHOUT_DATA); // → 32
  * ```
+ * @category Engine
  */
 export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
-
-/**
- * Something the application may want to act on, taken with {@link Connection.takeEvents}.
- *
- * @example
- * ```ts
- * import { ClientConnection, insecureSkipVerify, type ConnectionEvent, type Session } from '@lucid-tls/tls';
- * const client = new ClientConnection({ serverName: 'example.com', verifyServerCertificate: insecureSkipVerify });
- * // … after client.receive(bytes):
- * const sessions: Session[] = [];
- * for (const event of client.takeEvents() as ConnectionEvent[]) {
- *   if (event.type === 'session') sessions.push(event.session); // keep for resumption
- *   if (event.type === 'close_notify') client.close();
- * }
- * console.log(sessions.length); // → 0
- * ```
- */
-export type ConnectionEvent =
-  | { type: 'handshake_complete' }
-  | { type: 'session'; session: Session }
-  | { type: 'early_data'; status: 'accepted' | 'rejected' }
-  | { type: 'key_update'; direction: 'sent' | 'received'; updateRequested: boolean }
-  | { type: 'close_notify' };
-
-/** What was negotiated; filled in as the handshake goes. */
-export interface ConnectionInfo {
-  protocol: 'TLSv1.3';
-  cipherSuite?: CipherSuite;
-  /** The key-exchange group (undefined for a PSK-only handshake, which we never do). */
-  group?: string;
-  /** The signature scheme of the peer's (client: server's) CertificateVerify, or ours on the server. */
-  signatureScheme?: string;
-  alpnProtocol?: string;
-  serverName?: string;
-  resumed: boolean;
-  earlyData: 'accepted' | 'rejected' | 'none';
-  helloRetryRequest: boolean;
-  /** The peer's certificate chain (DER, leaf first), if it sent one. */
-  peerCertificates: Uint8Array[];
-}
-
-/** One handshake state. Handling a message returns the next state (which may be itself). */
-export interface HandshakeState {
-  /** The state's name, e.g. `"ExpectServerHello"` (shown in traces). */
-  readonly name: string;
-  handle(message: HandshakeMessage, raw: Uint8Array): HandshakeState;
-  /** Whether application data may arrive now (and, for the server's early data, how it counts). */
-  readonly acceptsApplicationData?: boolean;
-}
-
-/** Which traffic secret a key comes from, for the trace names (`client_handshake_key`, …). */
-export type TrafficKeyKind = 'early' | 'handshake' | 'application';
 
 /**
  * The common machinery of {@link ClientConnection} and {@link ServerConnection}.
@@ -135,35 +74,28 @@ export type TrafficKeyKind = 'early' | 'handshake' | 'application';
  * pump(client, server);
  * console.log(server.takeEvents().map((e) => `${e.type}`).join()); // → handshake_complete,key_update,key_update
  * ```
+ * @category Engine
  */
 export abstract class Connection {
   /** The crypto provider in use (`nobleProvider` unless the config gave one). */
   readonly provider: CryptoProvider;
-  /** The transcript hash (§4.4.1) of this connection's handshake. @internal */
-  readonly transcript = new Transcript();
-  /** What was negotiated; filled in as the handshake goes. */
-  readonly info: ConnectionInfo = {
+
+  private readonly negotiated: ConnectionInfo = {
     protocol: 'TLSv1.3',
     resumed: false,
     earlyData: 'none',
     helloRetryRequest: false,
     peerCertificates: [],
   };
-  /** The client's random, once known (the key log names connections by it). @internal */
-  clientRandom: Uint8Array | undefined;
-
-  protected state: HandshakeState;
-  protected readonly records: RecordLayer;
+  private readonly transcript = new Transcript();
+  private readonly records: RecordLayer;
+  private readonly deframer = new HandshakeDeframer();
+  private readonly tracer: Tracer;
+  private state: HandshakeState;
+  private clientRandom: Uint8Array | undefined;
   private readonly outgoing: Uint8Array[] = [];
   private readonly received: Uint8Array[] = [];
   private readonly events: ConnectionEvent[] = [];
-  /**
-   * Handshake bytes not yet making a whole message (messages may span records, §5.1),
-   * kept as the records' copies and joined once per message, so that a peer sending
-   * one-byte records costs linear, not quadratic, time.
-   */
-  private handshakeChunks: Uint8Array[] = [];
-  private handshakeBuffered = 0;
   /** Handshake messages waiting to be sent in as few records as possible. */
   private pendingHandshake: Uint8Array[] = [];
   /** Application data written before the handshake allows sending it. */
@@ -175,29 +107,36 @@ export abstract class Connection {
   private closeRequested = false;
   private keyUpdatesWithoutData = 0;
   private writeKeyUpdatePending = false;
-  private readSecret: { suite: CipherSuite; secret: Uint8Array; generation: number } | undefined;
-  private writeSecret: { suite: CipherSuite; secret: Uint8Array; generation: number } | undefined;
-  private exporterMasterSecret: Uint8Array | undefined;
+  private readSecret: TrafficSecret | undefined;
+  private writeSecret: TrafficSecret | undefined;
+  private exporter: Exporter | undefined;
   private handshakeDone = false;
   /** Which traffic secret protects what we send now. */
-  protected writeKind: TrafficKeyKind | undefined;
-  /** Whether the next handshake record is the first ClientHello, sent with legacy_record_version 0x0301 (§5.1). */
+  private writeKind: TrafficKind | undefined;
+  /** Whether the next handshake record is the first ClientHello (§5.1). */
   private firstRecord = true;
 
   protected constructor(
     readonly side: Side,
-    protected readonly common: CommonConfig,
-    initial: (conn: Connection) => HandshakeState,
+    private readonly common: CommonConfig,
+    initial: (context: HandshakeContext) => HandshakeState,
   ) {
     this.provider = common.provider ?? nobleProvider;
     this.records = new RecordLayer(common.recordPadding ? { padding: common.recordPadding } : {});
-    if (common.trace) {
-      this.records.onDropped = (record, why) => this.traceRecord('received', record, record.contentType, record.fragment, why);
-    }
-    this.state = initial(this);
+    this.tracer = new Tracer(side, common, contentTypeName);
+    this.records.onDropped = (record, why) =>
+      this.tracer.receivedRecord({ outerType: record.contentType, bytes: record.bytes }, record.contentType, record.fragment, { protected: false, paddingLength: 0, dropped: why });
+    this.records.onSent = (record, contentType, content, sequenceNumber) =>
+      this.tracer.sentRecord({ outerType: record[0]!, bytes: record }, contentType, content, sequenceNumber);
+    this.state = initial(this.handshakeContext());
   }
 
   // ---- The application's side ----------------------------------------------------
+
+  /** What was negotiated; filled in as the handshake goes. */
+  get info(): Readonly<ConnectionInfo> {
+    return this.negotiated;
+  }
 
   /**
    * Processes bytes received from the peer. Throws the {@link TlsError} that ends the
@@ -213,11 +152,14 @@ export abstract class Connection {
         const dropped = this.records.dropped;
         const record = this.records.read();
         // §5.1: no other record, not even a dropped change_cipher_spec, inside a fragmented handshake message.
-        if (this.records.dropped !== dropped && this.handshakeBuffered > 0) {
+        if (this.records.dropped !== dropped && this.deframer.buffered > 0) {
           fail('unexpected_message', 'record inside a fragmented handshake message');
         }
         if (!record) break;
-        this.handleRecord(record.contentType, record.content, record.record, record);
+        if (this.tracer.enabled) {
+          this.tracer.receivedRecord({ outerType: record.record.contentType, bytes: record.record.bytes }, record.contentType, record.content, record);
+        }
+        this.handleRecord(record.contentType, record.content);
       }
       this.flush();
     } catch (e) {
@@ -285,8 +227,8 @@ export abstract class Connection {
 
   /** Keying material exported per RFC 8446 §7.5 (and RFC 5705's interface). */
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
-    if (!this.handshakeDone || !this.exporterMasterSecret || !this.info.cipherSuite) throw new Error('exporter not available before the handshake completes');
-    return exportKeyingMaterial(this.info.cipherSuite.hash, this.exporterMasterSecret, label, context, length);
+    if (!this.handshakeDone || !this.exporter) throw new Error('exporter not available before the handshake completes');
+    return this.exporter(label, context, length);
   }
 
   /** Whether the handshake has completed (application data flows both ways). */
@@ -304,91 +246,119 @@ export abstract class Connection {
     return this.failure;
   }
 
+  /**
+   * Received bytes held back: of records not yet complete, and of a handshake message not yet
+   * complete (§5.1). Both are bounded: by the record size limit and by
+   * {@link MAX_HANDSHAKE_MESSAGE_LENGTH}.
+   */
+  get buffered(): { records: number; handshake: number } {
+    return { records: this.records.reader.buffered, handshake: this.deframer.buffered };
+  }
+
   /** The current handshake state's name. */
   get stateName(): string {
     return this.state.name;
   }
 
-  // ---- Services for the handshake states ----------------------------------------
+  // ---- For the two sides ------------------------------------------------------------
 
-  /** The configured clock. @internal */
-  now(): number {
-    return (this.common.now ?? Date.now)();
+  /** Whether application data written now can be sent now (or must wait). */
+  protected abstract canSendApplicationData(): boolean;
+
+  /** Whether what we send now is protected with an application traffic key. */
+  protected get sendingApplicationKeys(): boolean {
+    return this.writeKind === 'application';
   }
 
-  /** Encodes, traces, adds to the transcript and queues a handshake message. Returns its bytes. @internal */
-  sendHandshake(message: HandshakeMessage): Uint8Array {
-    const { bytes, fields } = encodeHandshakeMessage(message, { annotate: !!this.common.trace });
-    this.sendEncodedHandshake(message.type, bytes, fields);
-    return bytes;
+  /** Whether the current state takes application data as the client's 0-RTT data (§4.2.10). */
+  protected get readingEarlyData(): boolean {
+    return !!this.state.earlyData;
   }
 
-  /** Queues already-encoded handshake bytes (the client's ClientHello with binders) after tracing them. @internal */
-  sendEncodedHandshake(type: HandshakeMessage['type'], bytes: Uint8Array, fields: Field[]): void {
-    this.traceMessage('sent', type, bytes, fields);
-    this.transcript.add(bytes);
-    this.pendingHandshake.push(bytes);
+  /** Counts received application data (the server checks early data against its limit). */
+  protected onApplicationData(data: Uint8Array): void {
+    this.deliver(data);
   }
 
-  /** A compatibility change_cipher_spec record (§D.4), sent in plaintext. @internal */
-  sendChangeCipherSpec(): void {
-    this.flush();
-    this.output(ContentType.change_cipher_spec, Uint8Array.of(1));
+  /** Delivers received application data to the application. */
+  protected deliver(data: Uint8Array): void {
+    if (data.length) this.received.push(data.slice());
   }
 
-  /** Goes back to plaintext records (the client's ClientHello2 after rejected 0-RTT, §4.2.10). @internal */
-  setPlaintextWrite(): void {
-    this.flush();
-    this.writeKind = undefined;
-    this.records.setWriteProtection(null);
-  }
-
-  /** Writes out queued handshake messages as records under the current write key. @internal */
-  flush(): void {
+  /** Sends queued handshake messages now (the client's first flight is ready when it is built). */
+  protected flush(): void {
     if (this.pendingHandshake.length === 0) return;
     const data = concat(...this.pendingHandshake);
     this.pendingHandshake = [];
     this.output(ContentType.handshake, data);
   }
 
-  /** Derives key and IV from a traffic secret and installs them for reading. @internal */
-  setReadSecret(suite: CipherSuite, secret: Uint8Array, kind: TrafficKeyKind): void {
-    this.readSecret = { suite, secret, generation: 0 };
-    this.records.setReadProtection(this.protection(suite, secret, this.peerSide(), kind));
+  // ---- The handshake's view of the connection ------------------------------------
+
+  /** The narrow context the handshake states work through. */
+  private handshakeContext(): HandshakeContext {
+    const records = this.records;
+    return {
+      side: this.side,
+      provider: this.provider,
+      transcript: this.transcript,
+      info: this.negotiated,
+      tracing: this.tracer.enabled,
+      records: {
+        get allowChangeCipherSpec() {
+          return records.allowChangeCipherSpec;
+        },
+        set allowChangeCipherSpec(allow: boolean) {
+          records.allowChangeCipherSpec = allow;
+        },
+        skipEarlyData: (maxBytes, mode) => records.skipEarlyData(maxBytes, mode),
+        setWriteRecordSizeLimit: (limit) => records.setWriteRecordSizeLimit(limit),
+        setReadRecordSizeLimit: (limit) => records.setReadRecordSizeLimit(limit),
+      },
+      now: () => (this.common.now ?? Date.now)(),
+      setClientRandom: (random) => {
+        this.clientRandom ??= random;
+      },
+      secret: (s) => this.reportSecret(s),
+      sendHandshake: (message) => {
+        const { bytes, fields } = encodeHandshakeMessage(message, { annotate: this.tracer.enabled });
+        this.queueHandshake(message.type, bytes, fields);
+        return bytes;
+      },
+      sendEncodedHandshake: (type, bytes, fields) => this.queueHandshake(type, bytes, fields),
+      sendPostHandshake: (message) => this.sendHandshakeUntracked(message),
+      sendChangeCipherSpec: () => {
+        this.flush();
+        this.output(ContentType.change_cipher_spec, Uint8Array.of(1));
+      },
+      sendEarlyData: (data) => this.sendApplicationData(data),
+      setReadSecret: (secret) => this.setReadSecret(secret),
+      setWriteSecret: (secret) => this.setWriteSecret(secret),
+      setPlaintextWrite: () => {
+        this.flush();
+        this.writeKind = undefined;
+        this.records.setWriteProtection(null);
+      },
+      emit: (event) => this.events.push(event),
+      completeHandshake: (exporter) => this.completeHandshake(exporter),
+    };
   }
 
-  /** Derives key and IV from a traffic secret and installs them for writing (after sending what is queued). @internal */
-  setWriteSecret(suite: CipherSuite, secret: Uint8Array, kind: TrafficKeyKind): void {
-    this.flush();
-    this.writeSecret = { suite, secret, generation: 0 };
-    this.writeKind = kind;
-    this.records.setWriteProtection(this.protection(suite, secret, this.side, kind));
+  /** Traces a handshake message, adds it to the transcript and queues it. */
+  private queueHandshake(type: HandshakeMessage['type'], bytes: Uint8Array, fields: Field[]): void {
+    this.tracer.message('sent', messageTitle(type), bytes, fields);
+    this.transcript.add(bytes);
+    this.pendingHandshake.push(bytes);
   }
 
-  /** Reports a derived secret to the trace and the key log. @internal */
-  secret(s: DerivedSecret | { name: string; label: string; derivation: string; secret: Uint8Array; context?: Uint8Array }): void {
-    const { trace, keyLog } = this.common;
-    if (trace) {
-      const event: TraceEvent = { kind: 'secret', side: this.side, name: s.name, label: s.label, derivation: s.derivation, hex: toHex(s.secret) };
-      if (s.context) event.contextHex = toHex(s.context);
-      trace(event);
-    }
-    if (keyLog && this.clientRandom) {
-      const line = keyLogLine(s.name, this.clientRandom, s.secret);
-      if (line) keyLog(line);
-    }
+  private reportSecret(s: ReportedSecret): void {
+    this.tracer.secret(s, this.clientRandom);
   }
 
-  /** Adds an event for the application. @internal */
-  emit(event: ConnectionEvent): void {
-    this.events.push(event);
-  }
-
-  /** Called by the last handshake state: application data may flow and the exporter works. @internal */
-  completeHandshake(exporterMasterSecret: Uint8Array): void {
+  private completeHandshake(exporter: Exporter): void {
     this.handshakeDone = true;
-    this.exporterMasterSecret = exporterMasterSecret;
-    this.emit({ type: 'handshake_complete' });
+    this.exporter = exporter;
+    this.events.push({ type: 'handshake_complete' });
     this.flushApplicationData();
     if (this.closeRequested) {
       this.closeRequested = false;
@@ -396,17 +366,16 @@ export abstract class Connection {
     }
   }
 
-
-  /** Makes application data written so far go out (once write keys allow it). @internal */
-  flushApplicationData(): void {
+  /** Makes application data written so far go out (once write keys allow it). */
+  protected flushApplicationData(): void {
     if (!this.canSendApplicationData()) return;
     const pending = this.pendingApplicationData;
     this.pendingApplicationData = [];
     for (const data of pending) this.sendApplicationData(data);
   }
 
-  /** Sends application data under the current write key (early data on the client uses this too). @internal */
-  sendApplicationData(data: Uint8Array): void {
+  /** Sends application data under the current write key (early data on the client uses this too). */
+  private sendApplicationData(data: Uint8Array): void {
     this.flush();
     // §5.5: AES-GCM keys may protect at most 2^24.5 records; change keys well before that.
     const used = this.records.writeSequenceNumber ?? 0n;
@@ -418,38 +387,19 @@ export abstract class Connection {
     this.output(ContentType.application_data, data);
   }
 
-  /** The record layer (for states that change its limits or skip early data). @internal */
-  get recordLayer(): RecordLayer {
-    return this.records;
-  }
-
-  /** Delivers received application data to the application. @internal */
-  deliver(data: Uint8Array): void {
-    if (data.length) this.received.push(data.slice());
-  }
-
-  /** Whether application data written now can be sent now (or must wait). */
-  protected abstract canSendApplicationData(): boolean;
-
-  /** Counts received application data (the server checks early data against its limit). */
-  protected onApplicationData(data: Uint8Array): void {
-    this.deliver(data);
-  }
-
   /** Moves to the next state, tracing the transition. */
-  protected transition(next: HandshakeState): void {
+  private transition(next: HandshakeState): void {
     if (next !== this.state) {
-      this.common.trace?.({ kind: 'state', side: this.side, from: this.state.name, to: next.name });
+      this.tracer.state(this.state.name, next.name);
       this.state = next;
     }
   }
 
   // ---- Records in ---------------------------------------------------------------
 
-  private handleRecord(contentType: number, content: Uint8Array, record: TlsRecord, opened: { protected: boolean; paddingLength: number }): void {
-    if (this.common.trace) this.traceRecord('received', record, contentType, content, undefined, opened.protected, opened.paddingLength);
+  private handleRecord(contentType: number, content: Uint8Array): void {
     // §5.1: handshake messages may not be interleaved with other record types.
-    if (contentType !== ContentType.handshake && this.handshakeBuffered > 0) {
+    if (contentType !== ContentType.handshake && this.deframer.buffered > 0) {
       fail('unexpected_message', `${contentTypeName(contentType)} record inside a fragmented handshake message`);
     }
     switch (contentType) {
@@ -467,46 +417,21 @@ export abstract class Connection {
   }
 
   private handleHandshakeBytes(content: Uint8Array): void {
-    if (content.length === 0) fail('unexpected_message', 'empty handshake record'); // §5.1
-    // A copy: the caller may reuse the buffer it gave to receive().
-    this.handshakeChunks.push(content.slice());
-    this.handshakeBuffered += content.length;
-    while (this.handshakeBuffered >= 4) {
-      const header = this.peekHandshake(4);
-      const length = (header[1]! << 16) | (header[2]! << 8) | header[3]!;
-      if (length > MAX_HANDSHAKE_MESSAGE_LENGTH) {
-        fail('illegal_parameter', `handshake message of ${length} bytes exceeds the limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH}`);
-      }
-      if (this.handshakeBuffered < 4 + length) break;
-      const raw = this.takeHandshake(4 + length);
+    this.deframer.push(content);
+    for (let raw = this.deframer.next(); raw; raw = this.deframer.next()) {
       const readKeyBefore = this.records.currentReadProtection;
       this.handleHandshakeMessage(raw);
       // §5.1: a message that changes the read key must end its record.
-      if (this.records.currentReadProtection !== readKeyBefore && this.handshakeBuffered > 0) {
+      if (this.records.currentReadProtection !== readKeyBefore && this.deframer.buffered > 0) {
         fail('unexpected_message', 'handshake data after a key change in the same record');
       }
       if (this.peerClosed || this.failure) return;
     }
   }
 
-  /** The first `n` buffered handshake bytes, without consuming them. */
-  private peekHandshake(n: number): Uint8Array {
-    const first = this.handshakeChunks[0]!;
-    return first.length >= n ? first : concat(...this.handshakeChunks).subarray(0, n);
-  }
-
-  /** Removes and returns the first `n` buffered handshake bytes. */
-  private takeHandshake(n: number): Uint8Array {
-    const all = this.handshakeChunks.length === 1 ? this.handshakeChunks[0]! : concat(...this.handshakeChunks);
-    const rest = all.subarray(n);
-    this.handshakeChunks = rest.length ? [rest] : [];
-    this.handshakeBuffered = rest.length;
-    return all.subarray(0, n);
-  }
-
   private handleHandshakeMessage(raw: Uint8Array): void {
-    const { message, fields } = decodeHandshakeMessage(raw, { annotate: !!this.common.trace });
-    this.traceMessage('received', message.type, raw, fields);
+    const { message, fields } = decodeHandshakeMessage(raw, { annotate: this.tracer.enabled });
+    this.tracer.message('received', messageTitle(message.type), raw, fields);
     if (message.type === 'key_update' && this.handshakeDone) return this.handleKeyUpdate(message);
     this.transition(this.state.handle(message, raw));
   }
@@ -515,10 +440,10 @@ export abstract class Connection {
     if (content.length !== 2) fail('decode_error', `alert of ${content.length} bytes`);
     const [level, code] = [content[0]!, content[1]!];
     const name = alertName(code);
-    this.common.trace?.({ kind: 'alert', side: this.side, direction: 'received', level: level === 1 ? 'warning' : 'fatal', description: name });
+    this.tracer.alert('received', level === 1 ? 'warning' : 'fatal', name);
     if (code === AlertDescription.close_notify) {
       this.peerClosed = true;
-      this.emit({ type: 'close_notify' });
+      this.events.push({ type: 'close_notify' });
       return;
     }
     // §6: user_canceled is followed by close_notify; every other alert ends the connection.
@@ -526,21 +451,14 @@ export abstract class Connection {
     throw new TlsError(name.startsWith('unknown(') ? 'decode_error' : (name as AlertName), `peer sent alert ${name}`, false);
   }
 
+  // ---- KeyUpdate (§4.6.3) --------------------------------------------------------
+
   private handleKeyUpdate(message: KeyUpdate): void {
     if (++this.keyUpdatesWithoutData > MAX_KEY_UPDATES_WITHOUT_DATA) {
       fail('unexpected_message', `more than ${MAX_KEY_UPDATES_WITHOUT_DATA} KeyUpdates without application data`);
     }
-    const read = this.readSecret!;
-    const next = nextTrafficSecret(read.suite.hash, read.secret);
-    this.readSecret = { suite: read.suite, secret: next, generation: read.generation + 1 };
-    this.secret({
-      name: `${this.peerSide()}_application_traffic_secret_${read.generation + 1}`,
-      label: 'traffic upd',
-      derivation: `HKDF-Expand-Label(${this.peerSide()}_application_traffic_secret_${read.generation}, "traffic upd", "", Hash.length)`,
-      secret: next,
-    });
-    this.records.setReadProtection(this.protection(read.suite, next, this.peerSide(), 'application', read.generation + 1));
-    this.emit({ type: 'key_update', direction: 'received', updateRequested: message.requestUpdate === 'update_requested' });
+    this.setReadSecret(this.readSecret!.next((s) => this.reportSecret(s)));
+    this.events.push({ type: 'key_update', direction: 'received', updateRequested: message.requestUpdate === 'update_requested' });
     // §4.6.3: answer a request before our next application data (once, however many requests came).
     if (message.requestUpdate === 'update_requested' && !this.closeSent) this.writeKeyUpdatePending = true;
     if (this.writeKeyUpdatePending) {
@@ -551,51 +469,43 @@ export abstract class Connection {
 
   private sendKeyUpdate(requestUpdate: KeyUpdate['requestUpdate']): void {
     this.sendHandshakeUntracked({ type: 'key_update', requestUpdate });
-    const write = this.writeSecret!;
-    const next = nextTrafficSecret(write.suite.hash, write.secret);
-    this.writeSecret = { suite: write.suite, secret: next, generation: write.generation + 1 };
-    this.secret({
-      name: `${this.side}_application_traffic_secret_${write.generation + 1}`,
-      label: 'traffic upd',
-      derivation: `HKDF-Expand-Label(${this.side}_application_traffic_secret_${write.generation}, "traffic upd", "", Hash.length)`,
-      secret: next,
-    });
-    this.records.setWriteProtection(this.protection(write.suite, next, this.side, 'application', write.generation + 1));
-    this.emit({ type: 'key_update', direction: 'sent', updateRequested: requestUpdate === 'update_requested' });
+    this.setWriteSecret(this.writeSecret!.next((s) => this.reportSecret(s)));
+    this.events.push({ type: 'key_update', direction: 'sent', updateRequested: requestUpdate === 'update_requested' });
+  }
+
+  private setReadSecret(secret: TrafficSecret): void {
+    this.readSecret = secret;
+    this.records.setReadProtection(this.protection(secret));
+  }
+
+  /** Installs the key for what we send, after what is queued has gone out under the old one. */
+  private setWriteSecret(secret: TrafficSecret): void {
+    this.flush();
+    this.writeSecret = secret;
+    this.writeKind = secret.kind;
+    this.records.setWriteProtection(this.protection(secret));
   }
 
   /** Post-handshake messages are not part of the transcript (§4.4.1). */
   private sendHandshakeUntracked(message: HandshakeMessage): void {
-    const { bytes, fields } = encodeHandshakeMessage(message, { annotate: !!this.common.trace });
-    this.traceMessage('sent', message.type, bytes, fields);
+    const { bytes, fields } = encodeHandshakeMessage(message, { annotate: this.tracer.enabled });
+    this.tracer.message('sent', messageTitle(message.type), bytes, fields);
     this.flush();
     this.output(ContentType.handshake, bytes);
-  }
-
-  /** Sends a NewSessionTicket (server) outside the transcript. @internal */
-  sendPostHandshake(message: HandshakeMessage): void {
-    this.sendHandshakeUntracked(message);
   }
 
   // ---- Records out and errors -----------------------------------------------------
 
   private output(contentType: number, data: Uint8Array): void {
     // §5.1: an initial ClientHello may use 0x0301 for old middleboxes, as RFC 8448's traces do.
-    const version = this.firstRecord && this.side === 'client' ? 0x0301 : 0x0303;
+    const version = this.firstRecord && this.side === 'client' ? INITIAL_RECORD_VERSION : LEGACY_VERSION;
     this.firstRecord = false;
-    const seq = this.records.writeSequenceNumber;
-    const step = seq === undefined ? 2 ** 14 : this.records.maxWriteFragment;
-    this.records.write(contentType, data, version).forEach((record, i) => {
-      this.outgoing.push(record);
-      if (this.common.trace) this.traceSentRecord(record, contentType, data.subarray(i * step, (i + 1) * step), seq === undefined ? undefined : seq + BigInt(i));
-    });
+    for (const record of this.records.write(contentType, data, version)) this.outgoing.push(record);
   }
 
   private sendAlert(alert: AlertName, reason?: string): void {
     const level = alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2;
-    const event: TraceEvent = { kind: 'alert', side: this.side, direction: 'sent', level: level === 1 ? 'warning' : 'fatal', description: alert };
-    if (reason) event.reason = reason;
-    this.common.trace?.(event);
+    this.tracer.alert('sent', level === 1 ? 'warning' : 'fatal', alert, reason);
     this.output(ContentType.alert, Uint8Array.of(level, AlertDescription[alert]));
   }
 
@@ -614,71 +524,10 @@ export abstract class Connection {
     return error;
   }
 
-  private protection(suite: CipherSuite, secret: Uint8Array, writer: Side, kind: TrafficKeyKind, generation = 0): RecordProtection {
-    const { key, iv } = trafficKey(suite.hash, suite.aead, secret);
-    const source = kind === 'application' ? `${writer}_application_traffic_secret_${generation}` : `${writer}_${kind}_traffic_secret`;
-    const suffix = generation ? `_${generation}` : '';
-    this.secret({ name: `${writer}_${kind}_key${suffix}`, label: 'key', derivation: `HKDF-Expand-Label(${source}, "key", "", key_length)`, secret: key });
-    this.secret({ name: `${writer}_${kind}_iv${suffix}`, label: 'iv', derivation: `HKDF-Expand-Label(${source}, "iv", "", iv_length)`, secret: iv });
-    return new RecordProtection(suite.aead, key, iv);
-  }
-
-  private peerSide(): Side {
-    return this.side === 'client' ? 'server' : 'client';
-  }
-
-  private traceMessage(direction: 'sent' | 'received', type: HandshakeMessage['type'], bytes: Uint8Array, fields: Field[]): void {
-    this.common.trace?.({ kind: 'message', side: this.side, direction, type: messageTypeTitle(type), hex: toHex(bytes), fields: traceFields(fields, bytes) });
-  }
-
-  private traceRecord(direction: 'sent' | 'received', record: TlsRecord, innerType: number, content: Uint8Array, dropped?: string, isProtected = false, paddingLength = 0): void {
-    const event: TraceEvent = {
-      kind: 'record',
-      side: this.side,
-      direction,
-      outerType: contentTypeName(record.contentType),
-      innerType: contentTypeName(innerType),
-      protected: isProtected,
-      hex: toHex(record.bytes),
-      contentHex: toHex(content),
-    };
-    if (isProtected) event.paddingLength = paddingLength;
-    if (dropped) event.dropped = dropped;
-    this.common.trace?.(event);
-  }
-
-  private traceSentRecord(record: Uint8Array, innerType: number, content: Uint8Array, sequenceNumber: bigint | undefined): void {
-    const isProtected = innerType !== ContentType.change_cipher_spec && sequenceNumber !== undefined;
-    const event: TraceEvent = {
-      kind: 'record',
-      side: this.side,
-      direction: 'sent',
-      outerType: contentTypeName(record[0]!),
-      innerType: contentTypeName(innerType),
-      protected: isProtected,
-      hex: toHex(record),
-      contentHex: toHex(content),
-    };
-    if (isProtected) event.sequenceNumber = Number(sequenceNumber!);
-    this.common.trace?.(event);
+  /** The record layer's protection with the key and IV of a traffic secret (§7.3), reported. */
+  private protection(secret: TrafficSecret): RecordProtection {
+    const { key, iv } = secret.keys((s) => this.reportSecret(s));
+    return new RecordProtection(secret.suite.aead, key, iv);
   }
 }
 
-const titles: Record<HandshakeMessage['type'], string> = {
-  client_hello: 'ClientHello',
-  server_hello: 'ServerHello',
-  hello_retry_request: 'HelloRetryRequest',
-  encrypted_extensions: 'EncryptedExtensions',
-  certificate_request: 'CertificateRequest',
-  certificate: 'Certificate',
-  certificate_verify: 'CertificateVerify',
-  finished: 'Finished',
-  new_session_ticket: 'NewSessionTicket',
-  end_of_early_data: 'EndOfEarlyData',
-  key_update: 'KeyUpdate',
-};
-
-/** `"ClientHello"` for `client_hello`: the RFC's name of a message type. */
-export function messageTypeTitle(type: HandshakeMessage['type']): string {
-  return titles[type];
-}

@@ -1,16 +1,16 @@
 /**
- * A TLS 1.3 server connection (sans-IO).
+ * A TLS server connection (sans-IO).
  * @module
  */
 import { fail } from '../alert.js';
-import { configuredAlgorithms } from './negotiation.js';
+import { nobleProvider } from '../crypto/noble.js';
 import { Connection } from './connection.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from '../handshake/config.js';
 import { ExpectClientHello } from '../handshake/server/expect-client-hello.js';
-import type { ServerHandshake } from '../handshake/server/server-handshake.js';
+import { serverHandshake } from '../handshake/server/server-handshake.js';
 
 /**
- * The server side of a TLS 1.3 connection. Feed it the client's bytes with
+ * The server side of a TLS connection. Feed it the client's bytes with
  * {@link receive}; send what {@link takeOutgoing} returns.
  *
  * @example
@@ -18,17 +18,14 @@ import type { ServerHandshake } from '../handshake/server/server-handshake.js';
  * const server = new ServerConnection({ certificate: { chain: [certDer], privateKey } });
  * socket.on('data', (bytes) => { server.receive(bytes); socket.write(server.takeOutgoing()); });
  * ```
+ * @category Engine
  */
 export class ServerConnection extends Connection {
   private earlyDataReceived = 0;
   private readonly early: Uint8Array[] = [];
 
   constructor(readonly config: ServerConfig) {
-    super('server', config, (conn) => {
-      const { suites, groups, schemes } = configuredAlgorithms(conn.provider, config);
-      const hs: ServerHandshake = { config, suites, groups, schemes };
-      return new ExpectClientHello(conn, hs);
-    });
+    super('server', config, (context) => new ExpectClientHello(context, serverHandshake(config, config.provider ?? nobleProvider)));
     if ((config.clientAuth ?? 'none') !== 'none' && !config.verifyClientCertificate) {
       throw new TypeError('ServerConfig.verifyClientCertificate is required when clientAuth is set');
     }
@@ -45,7 +42,7 @@ export class ServerConnection extends Connection {
   }
 
   protected override onApplicationData(data: Uint8Array): void {
-    if ((this.state as { earlyData?: boolean }).earlyData) {
+    if (this.readingEarlyData) {
       // §4.2.10: more than max_early_data_size is unexpected_message.
       this.earlyDataReceived += data.length;
       if (this.earlyDataReceived > (this.config.maxEarlyDataSize ?? 0)) fail('unexpected_message', 'early data exceeds max_early_data_size');
@@ -56,6 +53,6 @@ export class ServerConnection extends Connection {
   }
 
   protected canSendApplicationData(): boolean {
-    return this.writeKind === 'application';
+    return this.sendingApplicationKeys;
   }
 }

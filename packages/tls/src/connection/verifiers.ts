@@ -8,7 +8,7 @@ import { isIP } from '../wire/ip.js';
 import { alertForX509Error } from '../x509/errors.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import { verifyChain } from '../x509/verify.js';
-import type { CertificateVerifier } from './config.js';
+import type { CertificateVerifier } from '../handshake/config.js';
 
 /**
  * Validates the peer's chain against `trustStore` (RFC 5280 §6), for the purpose the
@@ -24,6 +24,7 @@ import type { CertificateVerifier } from './config.js';
  * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifyWithTrustStore(TrustStore.fromPem(ca.certPem)) });
  * console.log(client.takeOutgoing()[0]); // → 22
  * ```
+ * @category Configuration
  */
 export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number } = {}): CertificateVerifier {
   return (chain, context) => {
@@ -53,5 +54,6 @@ export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname
  * const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: insecureSkipVerify });
  * console.log(client.stateName); // → ExpectServerHello
  * ```
+ * @category Configuration
  */
 export const insecureSkipVerify: CertificateVerifier = () => {};

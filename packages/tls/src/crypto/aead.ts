@@ -59,7 +59,7 @@ function aead(name: Aead['name'], keyLength: number, cipher: NobleAead): Aead {
  *
  * @example
  * ```ts
- * import { aes128gcm, fromHex, toHex } from '@lucid-tls/tls';
+ * import { aes128gcm, fromHex, toHex } from '@lucid-tls/tls/learn';
  * // The client's close_notify alert of RFC 8448 §3: record 1 under the client application key.
  * const key = aes128gcm.importKey(fromHex('17422dda596ed5d9acd890e3c63f5051'));
  * const nonce = fromHex('5b78923dee08579033e523d8'); // client_application_iv XOR 1
@@ -67,6 +67,7 @@ function aead(name: Aead['name'], keyLength: number, cipher: NobleAead): Aead {
  * const inner = key.open(nonce, record.subarray(5), record.subarray(0, 5));
  * console.log(toHex(inner!)); // → 010015
  * ```
+ * @category Primitives
  */
 export const aes128gcm: Aead = aead('AES-128-GCM', 16, gcm);
 
@@ -75,13 +76,14 @@ export const aes128gcm: Aead = aead('AES-128-GCM', 16, gcm);
  *
  * @example
  * ```ts
- * import { aes256gcm } from '@lucid-tls/tls';
+ * import { aes256gcm } from '@lucid-tls/tls/learn';
  * const key = aes256gcm.importKey(new Uint8Array(32));
  * const sealed = key.seal(new Uint8Array(12), new TextEncoder().encode('hello'), new Uint8Array(0));
  * console.log(sealed.length); // → 21
  * sealed[0]! ^= 1;
  * console.log(key.open(new Uint8Array(12), sealed, new Uint8Array(0))); // → null
  * ```
+ * @category Primitives
  */
 export const aes256gcm: Aead = aead('AES-256-GCM', 32, gcm);
 
@@ -90,12 +92,13 @@ export const aes256gcm: Aead = aead('AES-256-GCM', 32, gcm);
  *
  * @example
  * ```ts
- * import { chacha20poly1305 } from '@lucid-tls/tls';
+ * import { chacha20poly1305 } from '@lucid-tls/tls/learn';
  * const key = chacha20poly1305.importKey(new Uint8Array(32).fill(7));
  * const nonce = new Uint8Array(12);
  * const aad = Uint8Array.of(23, 3, 3, 0, 21);
  * const sealed = key.seal(nonce, new TextEncoder().encode('hello'), aad);
  * console.log(new TextDecoder().decode(key.open(nonce, sealed, aad)!)); // → hello
  * ```
+ * @category Primitives
  */
 export const chacha20poly1305: Aead = aead('ChaCha20-Poly1305', 32, nobleChacha20poly1305);

@@ -12,7 +12,10 @@
 
 import type { CryptoProvider, KeyExchangeGroup, NamedGroupName, SignatureScheme } from './provider.js';
 
-/** The inputs to fix. Anything left out comes from the base provider as usual. */
+/**
+ * The inputs to fix. Anything left out comes from the base provider as usual.
+ * @category Crypto providers
+ */
 export interface FixedInputs {
   /**
    * Byte strings that `randomBytes` returns, one per call, in order (for example the
@@ -74,7 +77,8 @@ function fixedSaltScheme(scheme: SignatureScheme, salts: (n: number) => Uint8Arr
  *
  * @example
  * ```ts
- * import { ClientConnection, fromHex, insecureSkipVerify, nobleProvider, toHex, withFixedInputs } from '@lucid-tls/tls';
+ * import { ClientConnection, insecureSkipVerify, nobleProvider, withFixedInputs } from '@lucid-tls/tls';
+ * import { fromHex, toHex } from '@lucid-tls/tls/learn';
  * // RFC 8448 §3's client random and X25519 private key.
  * const provider = withFixedInputs(nobleProvider, {
  *   random: [fromHex('cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7')],
@@ -83,6 +87,7 @@ function fixedSaltScheme(scheme: SignatureScheme, salts: (n: number) => Uint8Arr
  * const hello = new ClientConnection({ provider, verifyServerCertificate: insecureSkipVerify }).takeOutgoing();
  * console.log(toHex(hello.subarray(11, 19))); // → cb34ecb1e78163ba
  * ```
+ * @category Crypto providers
  */
 export function withFixedInputs(provider: CryptoProvider, inputs: FixedInputs): CryptoProvider {
   const { random, keyShares = {}, pssSalts } = inputs;

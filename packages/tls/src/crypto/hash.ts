@@ -37,13 +37,14 @@ function hashFunction(name: HashFunction['name'], noble: NobleHash): HashFunctio
  *
  * @example
  * ```ts
- * import { sha256, toHex } from '@lucid-tls/tls';
+ * import { sha256, toHex } from '@lucid-tls/tls/learn';
  * console.log(toHex(sha256.hash(new TextEncoder().encode('abc')))); // → ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
  * const running = sha256.create(); // a transcript hash: digest, add more, digest again
  * running.update(new TextEncoder().encode('ab'));
  * running.update(new TextEncoder().encode('c'));
  * console.log(toHex(running.digest()).slice(0, 16)); // → ba7816bf8f01cfea
  * ```
+ * @category Primitives
  */
 export const sha256: HashFunction = hashFunction('SHA-256', nobleSha256);
 
@@ -52,9 +53,10 @@ export const sha256: HashFunction = hashFunction('SHA-256', nobleSha256);
  *
  * @example
  * ```ts
- * import { sha384 } from '@lucid-tls/tls';
+ * import { sha384 } from '@lucid-tls/tls/learn';
  * console.log(sha384.outputLength); // → 48
  * ```
+ * @category Primitives
  */
 export const sha384: HashFunction = hashFunction('SHA-384', nobleSha384);
 
@@ -63,8 +65,9 @@ export const sha384: HashFunction = hashFunction('SHA-384', nobleSha384);
  *
  * @example
  * ```ts
- * import { sha512, toHex } from '@lucid-tls/tls';
+ * import { sha512, toHex } from '@lucid-tls/tls/learn';
  * console.log(toHex(sha512.hmac(new Uint8Array(64), new Uint8Array(0))).length); // → 128
  * ```
+ * @category Primitives
  */
 export const sha512: HashFunction = hashFunction('SHA-512', nobleSha512);

@@ -69,6 +69,7 @@ export const TLS_CHACHA20_POLY1305_SHA256: CipherSuite = {
  * const same = x25519.decaps(client.privateKey, server.ciphertext).join() === server.sharedSecret.join(); // Decaps
  * console.log(same); // → true
  * ```
+ * @category Crypto providers
  */
 export const nobleProvider: CryptoProvider = {
   cipherSuites: [TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256],

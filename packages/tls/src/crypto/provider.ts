@@ -14,13 +14,17 @@
  * import { CipherSuiteId } from '@lucid-tls/tls';
  * console.log(CipherSuiteId.TLS_AES_128_GCM_SHA256.toString(16)); // → 1301
  * ```
+ * @category Crypto providers
  */
 export const CipherSuiteId = {
   TLS_AES_128_GCM_SHA256: 0x1301,
   TLS_AES_256_GCM_SHA384: 0x1302,
   TLS_CHACHA20_POLY1305_SHA256: 0x1303,
 } as const;
-/** The name of a cipher suite, e.g. `"TLS_AES_128_GCM_SHA256"`. */
+/**
+ * The name of a cipher suite, e.g. `"TLS_AES_128_GCM_SHA256"`.
+ * @category Crypto providers
+ */
 export type CipherSuiteName = keyof typeof CipherSuiteId;
 
 /**
@@ -31,6 +35,7 @@ export type CipherSuiteName = keyof typeof CipherSuiteId;
  * import { NamedGroupId } from '@lucid-tls/tls';
  * console.log(NamedGroupId.x25519, NamedGroupId.secp256r1); // → 29 23
  * ```
+ * @category Crypto providers
  */
 export const NamedGroupId = {
   secp256r1: 0x0017,
@@ -44,7 +49,10 @@ export const NamedGroupId = {
   ffdhe6144: 0x0103,
   ffdhe8192: 0x0104,
 } as const;
-/** The name of a key-exchange group, e.g. `"x25519"`. */
+/**
+ * The name of a key-exchange group, e.g. `"x25519"`.
+ * @category Crypto providers
+ */
 export type NamedGroupName = keyof typeof NamedGroupId;
 
 /**
@@ -55,6 +63,7 @@ export type NamedGroupName = keyof typeof NamedGroupId;
  * import { SignatureSchemeId } from '@lucid-tls/tls';
  * console.log(SignatureSchemeId.rsa_pss_rsae_sha256.toString(16)); // → 804
  * ```
+ * @category Crypto providers
  */
 export const SignatureSchemeId = {
   rsa_pkcs1_sha256: 0x0401,
@@ -74,7 +83,10 @@ export const SignatureSchemeId = {
   rsa_pkcs1_sha1: 0x0201,
   ecdsa_sha1: 0x0203,
 } as const;
-/** The name of a signature scheme, e.g. `"ecdsa_secp256r1_sha256"`. */
+/**
+ * The name of a signature scheme, e.g. `"ecdsa_secp256r1_sha256"`.
+ * @category Crypto providers
+ */
 export type SignatureSchemeName = keyof typeof SignatureSchemeId;
 
 function reverse<T extends Record<string, number>>(table: T): Map<number, keyof T & string> {
@@ -93,6 +105,7 @@ const hex4 = (code: number) => `0x${code.toString(16).padStart(4, '0')}`;
  * import { cipherSuiteName } from '@lucid-tls/tls';
  * console.log(cipherSuiteName(0x1303), cipherSuiteName(0xc02f)); // → TLS_CHACHA20_POLY1305_SHA256 0xc02f
  * ```
+ * @category Crypto providers
  */
 export const cipherSuiteName = (code: number): string => suiteNames.get(code) ?? hex4(code);
 /**
@@ -103,6 +116,7 @@ export const cipherSuiteName = (code: number): string => suiteNames.get(code) ??
  * import { groupName } from '@lucid-tls/tls';
  * console.log(groupName(0x001d), groupName(0x0a0a)); // → x25519 0x0a0a
  * ```
+ * @category Crypto providers
  */
 export const groupName = (code: number): string => groupNames.get(code) ?? hex4(code);
 /**
@@ -113,10 +127,14 @@ export const groupName = (code: number): string => groupNames.get(code) ?? hex4(
  * import { signatureSchemeName } from '@lucid-tls/tls';
  * console.log(signatureSchemeName(0x0403)); // → ecdsa_secp256r1_sha256
  * ```
+ * @category Crypto providers
  */
 export const signatureSchemeName = (code: number): string => schemeNames.get(code) ?? hex4(code);
 
-/** A hash function with incremental use, for HKDF and the transcript hash. */
+/**
+ * A hash function with incremental use, for HKDF and the transcript hash.
+ * @category Crypto providers
+ */
 export interface HashFunction {
   readonly name: 'SHA-256' | 'SHA-384' | 'SHA-512';
   /** Hash.length in RFC 8446's terms. */
@@ -129,7 +147,10 @@ export interface HashFunction {
   hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
-/** An incremental hash whose `digest` does not end it (the transcript is hashed at many points). */
+/**
+ * An incremental hash whose `digest` does not end it (the transcript is hashed at many points).
+ * @category Crypto providers
+ */
 export interface RunningHash {
   /** Adds `data` to what is hashed. */
   update(data: Uint8Array): void;
@@ -137,7 +158,10 @@ export interface RunningHash {
   digest(): Uint8Array;
 }
 
-/** An AEAD algorithm (RFC 5116) as used by the record layer (RFC 8446 §5.2). */
+/**
+ * An AEAD algorithm (RFC 5116) as used by the record layer (RFC 8446 §5.2).
+ * @category Crypto providers
+ */
 export interface Aead {
   readonly name: 'AES-128-GCM' | 'AES-256-GCM' | 'ChaCha20-Poly1305';
   readonly keyLength: number;
@@ -148,7 +172,10 @@ export interface Aead {
   importKey(key: Uint8Array): AeadKey;
 }
 
-/** A prepared AEAD key. */
+/**
+ * A prepared AEAD key.
+ * @category Crypto providers
+ */
 export interface AeadKey {
   /** Encrypts and authenticates `plaintext` and `additionalData`: the ciphertext followed by the tag. */
   seal(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Uint8Array;
@@ -156,7 +183,10 @@ export interface AeadKey {
   open(nonce: Uint8Array, ciphertext: Uint8Array, additionalData: Uint8Array): Uint8Array | null;
 }
 
-/** A TLS 1.3 cipher suite: an AEAD and the hash used by HKDF (RFC 8446 §B.4). */
+/**
+ * A TLS 1.3 cipher suite: an AEAD and the hash used by HKDF (RFC 8446 §B.4).
+ * @category Crypto providers
+ */
 export interface CipherSuite {
   readonly id: number;
   readonly name: CipherSuiteName;
@@ -164,14 +194,20 @@ export interface CipherSuite {
   readonly hash: HashFunction;
 }
 
-/** An ephemeral key pair for one key exchange. */
+/**
+ * An ephemeral key pair for one key exchange.
+ * @category Crypto providers
+ */
 export interface KeyPair {
   readonly privateKey: Uint8Array;
   /** The key_exchange bytes sent in a KeyShareEntry (§4.2.8.2). */
   readonly publicKey: Uint8Array;
 }
 
-/** What `Encaps` gives the server: its key_exchange, the shared secret, and the ephemeral key it made. */
+/**
+ * What `Encaps` gives the server: its key_exchange, the shared secret, and the ephemeral key it made.
+ * @category Crypto providers
+ */
 export interface Encapsulation {
   /**
    * The server's key_exchange: a Diffie–Hellman public value, an ML-KEM ciphertext, or
@@ -194,6 +230,7 @@ export interface Encapsulation {
  * The peer's bytes arrive from the network: `encaps` and `decaps` check them as §4.2.8.1,
  * §4.2.8.2 and §7.4 (and FIPS 203 for ML-KEM) require, and throw a plain `Error` when they
  * are unusable; the handshake turns that into an illegal_parameter alert.
+ * @category Crypto providers
  */
 export interface KeyExchangeGroup {
   readonly id: number;
@@ -206,13 +243,19 @@ export interface KeyExchangeGroup {
   decaps(privateKey: Uint8Array, ciphertext: Uint8Array): Uint8Array;
 }
 
-/** A public key as it appears in a certificate's SubjectPublicKeyInfo. */
+/**
+ * A public key as it appears in a certificate's SubjectPublicKeyInfo.
+ * @category Crypto providers
+ */
 export type PublicKey =
   | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384'; readonly point: Uint8Array }
   | { readonly type: 'ed25519'; readonly key: Uint8Array }
   | { readonly type: 'rsa'; readonly n: bigint; readonly e: bigint };
 
-/** A private key for signing CertificateVerify (and certificates). */
+/**
+ * A private key for signing CertificateVerify (and certificates).
+ * @category Crypto providers
+ */
 export type PrivateKey =
   | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384'; readonly d: Uint8Array }
   | { readonly type: 'ed25519'; readonly seed: Uint8Array }
@@ -228,7 +271,10 @@ export type PrivateKey =
       readonly qi?: bigint;
     };
 
-/** A signature scheme (§4.2.3). */
+/**
+ * A signature scheme (§4.2.3).
+ * @category Crypto providers
+ */
 export interface SignatureScheme {
   readonly id: number;
   readonly name: SignatureSchemeName;
@@ -253,6 +299,7 @@ export interface SignatureScheme {
  * import { nobleProvider } from '@lucid-tls/tls';
  * const provider = { ...nobleProvider, cipherSuites: nobleProvider.cipherSuites.filter(s => s.name !== 'TLS_AES_256_GCM_SHA384') };
  * ```
+ * @category Crypto providers
  */
 export interface CryptoProvider {
   readonly cipherSuites: readonly CipherSuite[];

@@ -3,12 +3,12 @@
  * CertificateVerify signs, choosing and checking signature schemes, and Finished.
  * @module
  */
-import { fail } from '../alert.js';
+import { fail, TlsError } from '../alert.js';
 import type { CipherSuite, CryptoProvider, PrivateKey, PublicKey, SignatureScheme } from '../crypto/provider.js';
 import { signatureSchemeName } from '../crypto/provider.js';
 import { concat, equalSecret, utf8 } from '../wire/bytes.js';
 import { certificatePublicKey } from '../x509/public-key-of.js';
-import { finishedVerifyData } from './key-schedule.js';
+import type { CertificateVerifier, PeerCertificateContext } from './config.js';
 
 /**
  * The content covered by a CertificateVerify signature (§4.4.3): 64 spaces, the
@@ -68,12 +68,17 @@ export function verifyCertificateVerify(
   return scheme;
 }
 
-/** Checks a peer's Finished (§4.4.4): a mismatch is `decrypt_error`. Compared without early exit. */
-export function checkFinished(suite: CipherSuite, baseKey: Uint8Array, transcriptHash: Uint8Array, verifyData: Uint8Array, who: string): void {
-  // verify_data is Hash.length bytes (§4.4.4): any other length is malformed, not merely wrong.
-  if (verifyData.length !== suite.hash.outputLength) fail('decode_error', `${who} Finished has ${verifyData.length} bytes, not ${suite.hash.outputLength}`);
-  const expected = finishedVerifyData(suite.hash, baseKey, transcriptHash);
-  if (!equalSecret(expected, verifyData)) fail('decrypt_error', `${who} Finished does not verify`);
+/**
+ * Runs the application's verifier on the peer's chain (leaf first). A verifier that
+ * throws anything but a {@link TlsError} has refused the certificate: bad_certificate (§6.2).
+ */
+export function verifyPeerChain(verify: CertificateVerifier, chain: Uint8Array[], context: PeerCertificateContext): void {
+  try {
+    verify(chain, context);
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    fail('bad_certificate', e instanceof Error ? e.message : String(e));
+  }
 }
 
 /** Extensions in a server message that the client did not offer are `unsupported_extension` (§4.2). */

@@ -6,50 +6,50 @@
  */
 import { fail } from '../alert.js';
 import type { KeyExchangeGroup, KeyPair } from '../crypto/provider.js';
-import type { Connection } from '../connection/connection.js';
+import type { HandshakeContext } from './context.js';
 
 /** Short names used for keys in traces and in RFC 8448's vectors. */
 const shortNames: Record<string, string> = { x25519: 'x25519', secp256r1: 'p256' };
 
-function reportKeyPair(conn: Connection, group: KeyExchangeGroup, pair: KeyPair): void {
-  const prefix = `${conn.side}_${shortNames[group.name] ?? group.name}`;
-  conn.secret({ name: `${prefix}_private`, label: 'key share', derivation: `${group.name} private key from the random source`, secret: pair.privateKey });
-  conn.secret({ name: `${prefix}_public`, label: 'key share', derivation: `${group.name} public key (key_exchange)`, secret: pair.publicKey });
+function reportKeyPair(ctx: HandshakeContext, group: KeyExchangeGroup, pair: KeyPair): void {
+  const prefix = `${ctx.side}_${shortNames[group.name] ?? group.name}`;
+  ctx.secret({ name: `${prefix}_private`, label: 'key share', derivation: `${group.name} private key from the random source`, secret: pair.privateKey });
+  ctx.secret({ name: `${prefix}_public`, label: 'key share', derivation: `${group.name} public key (key_exchange)`, secret: pair.publicKey });
 }
 
-function reportSharedSecret(conn: Connection, group: KeyExchangeGroup, secret: Uint8Array): void {
-  const peer = conn.side === 'client' ? 'server' : 'client';
-  conn.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation: `${group.name}(${conn.side} private key, ${peer} key_share)`, secret });
+function reportSharedSecret(ctx: HandshakeContext, group: KeyExchangeGroup, secret: Uint8Array): void {
+  const peer = ctx.side === 'client' ? 'server' : 'client';
+  ctx.secret({ name: 'ecdhe_shared_secret', label: '(EC)DHE', derivation: `${group.name}(${ctx.side} private key, ${peer} key_share)`, secret });
 }
 
 /** KeyGen: the client's key share in `group`, its randomness from the connection's provider. */
-export function generateKeyShare(conn: Connection, group: KeyExchangeGroup): KeyPair {
-  const pair = group.keyGen((n) => conn.provider.randomBytes(n));
-  reportKeyPair(conn, group, pair);
+export function generateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup): KeyPair {
+  const pair = group.keyGen((n) => ctx.provider.randomBytes(n));
+  reportKeyPair(ctx, group, pair);
   return pair;
 }
 
 /** Encaps: the server's key_exchange for the client's share, and the shared secret. */
-export function encapsulateKeyShare(conn: Connection, group: KeyExchangeGroup, clientKeyExchange: Uint8Array): { keyExchange: Uint8Array; sharedSecret: Uint8Array } {
+export function encapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, clientKeyExchange: Uint8Array): { keyExchange: Uint8Array; sharedSecret: Uint8Array } {
   let result;
   try {
-    result = group.encaps(clientKeyExchange, (n) => conn.provider.randomBytes(n));
+    result = group.encaps(clientKeyExchange, (n) => ctx.provider.randomBytes(n));
   } catch {
     return fail('illegal_parameter', `invalid ${group.name} key share from the client`);
   }
-  if (result.ephemeral) reportKeyPair(conn, group, result.ephemeral);
-  reportSharedSecret(conn, group, result.sharedSecret);
+  if (result.ephemeral) reportKeyPair(ctx, group, result.ephemeral);
+  reportSharedSecret(ctx, group, result.sharedSecret);
   return { keyExchange: result.ciphertext, sharedSecret: result.sharedSecret };
 }
 
 /** Decaps: the shared secret from our key pair and the server's key_exchange. */
-export function decapsulateKeyShare(conn: Connection, group: KeyExchangeGroup, ours: KeyPair, serverKeyExchange: Uint8Array): Uint8Array {
+export function decapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, ours: KeyPair, serverKeyExchange: Uint8Array): Uint8Array {
   let secret: Uint8Array;
   try {
     secret = group.decaps(ours.privateKey, serverKeyExchange);
   } catch {
     return fail('illegal_parameter', `invalid ${group.name} key share from the server`);
   }
-  reportSharedSecret(conn, group, secret);
+  reportSharedSecret(ctx, group, secret);
   return secret;
 }

@@ -18,6 +18,7 @@ import { Reader, Writer } from '../wire/codec.js';
  * }
  * console.log(resume(undefined).stateName); // → ExpectServerHello
  * ```
+ * @category Configuration
  */
 export interface Session {
   /** The opaque ticket: the PSK identity to send (§4.2.11). */
@@ -40,6 +41,9 @@ export interface Session {
   alpnProtocol?: string;
 }
 
+/** ticket_lifetime may not exceed seven days (RFC 8446 §4.6.1). */
+export const MAX_TICKET_LIFETIME = 604800;
+
 const SESSION_FORMAT = 1;
 
 /**
@@ -52,6 +56,7 @@ const SESSION_FORMAT = 1;
  * const stored = encodeSession(session); // keep it like a key: it holds the PSK
  * console.log(decodeSession(stored).serverName); // → example.com
  * ```
+ * @category Configuration
  */
 export function encodeSession(s: Session): Uint8Array {
   const w = new Writer();
@@ -81,6 +86,7 @@ export function encodeSession(s: Session): Uint8Array {
  *   if (e instanceof TlsError) console.log(e.alert); // → decode_error
  * }
  * ```
+ * @category Configuration
  */
 export function decodeSession(bytes: Uint8Array): Session {
   const r = new Reader(bytes, 'Session');

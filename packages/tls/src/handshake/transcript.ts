@@ -12,7 +12,7 @@ import { HandshakeType } from './handshake-type.js';
  *
  * @example
  * ```ts
- * import { Transcript, concat, sha256, toHex } from '@lucid-tls/tls';
+ * import { Transcript, concat, sha256, toHex } from '@lucid-tls/tls/learn';
  * const clientHello = Uint8Array.of(1, 0, 0, 1, 0xaa);
  * const serverHello = Uint8Array.of(2, 0, 0, 1, 0xbb);
  * const transcript = new Transcript();
@@ -21,6 +21,7 @@ import { HandshakeType } from './handshake-type.js';
  * transcript.add(serverHello);
  * console.log(toHex(transcript.digest()) === toHex(sha256.hash(concat(clientHello, serverHello)))); // → true
  * ```
+ * @category Handshake messages
  */
 export class Transcript {
   private hash: HashFunction | undefined;
@@ -79,10 +80,11 @@ export class Transcript {
  *
  * @example
  * ```ts
- * import { messageHash, sha256, toHex } from '@lucid-tls/tls';
+ * import { messageHash, sha256, toHex } from '@lucid-tls/tls/learn';
  * const clientHello1 = Uint8Array.of(1, 0, 0, 1, 0xaa);
  * console.log(toHex(messageHash(sha256.hash(clientHello1)).subarray(0, 4))); // → fe000020
  * ```
+ * @category Handshake messages
  */
 export function messageHash(hashOfClientHello1: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + hashOfClientHello1.length);

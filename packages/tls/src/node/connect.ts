@@ -7,7 +7,7 @@
  */
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ClientConfig } from '../connection/config.js';
+import type { ClientConfig } from '../handshake/config.js';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { decodeSession } from '../handshake/session.js';

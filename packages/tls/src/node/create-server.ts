@@ -7,7 +7,7 @@
  */
 import { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { CertifiedKey, ServerConfig } from '../connection/config.js';
+import type { CertifiedKey, ServerConfig } from '../handshake/config.js';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { SingleUseTickets } from '../handshake/server/anti-replay.js';

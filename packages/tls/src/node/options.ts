@@ -5,7 +5,7 @@
  * @module
  */
 import { CipherSuiteId, NamedGroupId, type CipherSuiteName, type NamedGroupName } from '../crypto/provider.js';
-import type { CertifiedKey, CommonConfig } from '../connection/config.js';
+import type { CertifiedKey, CommonConfig } from '../handshake/config.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
 import { pemBlocks } from '../x509/pem.js';
 import { TrustStore } from '../x509/trust-store.js';

@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { TlsError } from '../alert.js';
 import { ClientConnection } from '../connection/client-connection.js';
-import type { CertificateVerifier, ClientConfig, ServerConfig } from '../connection/config.js';
+import type { CertificateVerifier, ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { Connection, ConnectionEvent, ConnectionInfo } from '../connection/connection.js';
 import { ServerConnection } from '../connection/server-connection.js';
 import { encodeSession } from '../handshake/session.js';

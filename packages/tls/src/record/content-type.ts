@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
- * import { ContentType } from '@lucid-tls/tls';
+ * import { ContentType } from '@lucid-tls/tls/learn';
  * console.log(ContentType.handshake, ContentType.application_data); // → 22 23
  * ```
+ * @category Records
  */
 export const ContentType = {
   invalid: 0,
@@ -34,9 +35,10 @@ const namesByCode = new Map<number, ContentTypeName>(
  *
  * @example
  * ```ts
- * import { contentTypeName } from '@lucid-tls/tls';
+ * import { contentTypeName } from '@lucid-tls/tls/learn';
  * console.log(contentTypeName(21), contentTypeName(24)); // → alert unknown(24)
  * ```
+ * @category Records
  */
 export function contentTypeName(code: number): string {
   return namesByCode.get(code) ?? `unknown(${code})`;

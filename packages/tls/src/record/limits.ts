@@ -8,9 +8,10 @@
  *
  * @example
  * ```ts
- * import { MAX_PLAINTEXT_LENGTH } from '@lucid-tls/tls';
+ * import { MAX_PLAINTEXT_LENGTH } from '@lucid-tls/tls/learn';
  * console.log(Math.ceil(40_000 / MAX_PLAINTEXT_LENGTH)); // → 3
  * ```
+ * @category Records
  */
 export const MAX_PLAINTEXT_LENGTH = 2 ** 14;
 
@@ -27,9 +28,10 @@ export const MAX_INNER_PLAINTEXT_LENGTH = 2 ** 14 + 1;
  *
  * @example
  * ```ts
- * import { MAX_CIPHERTEXT_LENGTH } from '@lucid-tls/tls';
+ * import { MAX_CIPHERTEXT_LENGTH } from '@lucid-tls/tls/learn';
  * console.log(MAX_CIPHERTEXT_LENGTH); // → 16640
  * ```
+ * @category Records
  */
 export const MAX_CIPHERTEXT_LENGTH = 2 ** 14 + 256;
 

@@ -62,7 +62,7 @@ export type EarlyDataSkipMode = 'trial-decrypt' | 'skip-application-data';
  *
  * @example
  * ```ts
- * import { ContentType, RecordLayer, RecordProtection, aes128gcm, concat } from '@lucid-tls/tls';
+ * import { ContentType, RecordLayer, RecordProtection, aes128gcm, concat } from '@lucid-tls/tls/learn';
  * const key = new Uint8Array(16);
  * const iv = new Uint8Array(12);
  * const sender = new RecordLayer();
@@ -75,6 +75,7 @@ export type EarlyDataSkipMode = 'trial-decrypt' | 'skip-application-data';
  * const first = receiver.read()!;
  * console.log(first.contentType, first.content.length, first.sequenceNumber); // → 23 16384 0n
  * ```
+ * @category Records
  */
 export class RecordLayer {
   /** The deframer for received bytes: push bytes into it, then call {@link read}. */
@@ -84,12 +85,19 @@ export class RecordLayer {
    * Whether a plaintext change_cipher_spec record of the single byte 0x01 is
    * dropped silently. RFC 8446 §5 allows it between the first ClientHello and the
    * peer's Finished (for middlebox compatibility, §D.4); the connection turns this
-   * on and off. When false, such a record is an unexpected_message.
+   * on and off. A peer sends one at most (§D.4), so dropping one turns it off. When
+   * false, such a record is an unexpected_message.
    */
   allowChangeCipherSpec = false;
 
   /** Told about every record that is dropped rather than handed up (for traces). */
   onDropped?: (record: TlsRecord, why: string) => void;
+
+  /**
+   * Told about every record {@link write} makes (for traces): the record, its real
+   * content type, the content it carries, and its sequence number when protected.
+   */
+  onSent?: (record: Uint8Array, contentType: number, content: Uint8Array, sequenceNumber: bigint | undefined) => void;
 
   private readProtection: RecordProtection | null = null;
   private writeProtection: RecordProtection | null = null;
@@ -214,7 +222,9 @@ export class RecordLayer {
     const type = contentTypeName(contentType);
     if (contentType === ContentType.change_cipher_spec) {
       // §D.4: the compatibility CCS is never encrypted, even when keys are in place.
-      return [this.plaintextRecord(contentType, data, legacyRecordVersion)];
+      const record = this.plaintextRecord(contentType, data, legacyRecordVersion);
+      this.onSent?.(record, contentType, data, undefined);
+      return [record];
     }
     const sendable: number[] = [ContentType.handshake, ContentType.alert, ContentType.application_data];
     if (!sendable.includes(contentType)) fail('internal_error', `cannot send records of type ${type}`);
@@ -233,11 +243,13 @@ export class RecordLayer {
     do {
       const fragment = data.subarray(offset, offset + maxFragment);
       offset += fragment.length;
-      records.push(
+      const sequenceNumber = protection?.sequenceNumber;
+      const record =
         protection === null
           ? this.plaintextRecord(contentType, fragment, legacyRecordVersion)
-          : protection.seal(contentType, fragment, this.paddingFor(contentType, fragment.length)),
-      );
+          : protection.seal(contentType, fragment, this.paddingFor(contentType, fragment.length));
+      this.onSent?.(record, contentType, fragment, sequenceNumber);
+      records.push(record);
     } while (offset < data.length);
     return records;
   }
@@ -348,6 +360,8 @@ export class RecordLayer {
     if (record.fragment[0] !== 0x01) {
       fail('unexpected_message', `change_cipher_spec value ${record.fragment[0]}; only 0x01 is allowed (RFC 8446 §5)`);
     }
+    // §D.4: a peer sends a single compatibility change_cipher_spec; a second one is unexpected.
+    this.allowChangeCipherSpec = false;
     return this.drop(record, 'change_cipher_spec for middlebox compatibility (RFC 8446 §5, §D.4)');
   }
 

@@ -20,11 +20,12 @@ import { LEGACY_RECORD_VERSION, decodeRecordHeader, encodeRecordHeader } from '.
  *
  * @example
  * ```ts
- * import { fromHex, perRecordNonce, toHex } from '@lucid-tls/tls';
+ * import { fromHex, perRecordNonce, toHex } from '@lucid-tls/tls/learn';
  * const iv = fromHex('5b78923dee08579033e523d9');
  * console.log(toHex(perRecordNonce(iv, 0n))); // → 5b78923dee08579033e523d9
  * console.log(toHex(perRecordNonce(iv, 1n))); // → 5b78923dee08579033e523d8
  * ```
+ * @category Records
  */
 export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Array {
   // §5.3: iv_length is at least 8 bytes, so the sequence number always fits.
@@ -57,7 +58,7 @@ export interface OpenedRecord {
  *
  * @example
  * ```ts
- * import { ContentType, RecordProtection, aes128gcm, fromHex, toHex } from '@lucid-tls/tls';
+ * import { ContentType, RecordProtection, aes128gcm, fromHex, toHex } from '@lucid-tls/tls/learn';
  * // RFC 8448 §3: the client's first application data record, 50 bytes 00..31.
  * const key = fromHex('17422dda596ed5d9acd890e3c63f5051');
  * const iv = fromHex('5b78923dee08579033e523d9');
@@ -68,6 +69,7 @@ export interface OpenedRecord {
  * const opened = reader.open(record)!;
  * console.log(opened.contentType, opened.content.length, opened.paddingLength); // → 23 50 0
  * ```
+ * @category Records
  */
 export class RecordProtection {
   private readonly key: AeadKey;

@@ -12,7 +12,7 @@ import { rsaPssRecoverSalt } from '../crypto/rsa.js';
 import { withFixedInputs } from '../crypto/fixed-inputs.js';
 import { ClientConnection } from '../connection/client-connection.js';
 import { ServerConnection } from '../connection/server-connection.js';
-import type { CertificateVerifier, ClientConfig, ServerConfig } from '../connection/config.js';
+import type { CertificateVerifier, ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { Connection } from '../connection/connection.js';
 import { decodeHandshakeMessage } from '../handshake/messages/handshake-message.js';
 import { truncatedClientHello } from '../handshake/messages/psk-binders.js';
@@ -30,15 +30,22 @@ import { rfc8448Inputs } from './inputs.js';
  *
  * @example
  * ```ts
- * import { SCENARIOS } from '@lucid-tls/tls';
+ * import { SCENARIOS } from '@lucid-tls/tls/learn';
  * console.log(SCENARIOS.join(' ')); // → simple_1rtt resumed_0rtt hello_retry_request client_authentication compatibility_mode
  * ```
+ * @category RFC 8448
  */
 export const SCENARIOS = ['simple_1rtt', 'resumed_0rtt', 'hello_retry_request', 'client_authentication', 'compatibility_mode'] as const;
-/** One of {@link SCENARIOS}: `"simple_1rtt"`, `"resumed_0rtt"`, … */
+/**
+ * One of {@link SCENARIOS}: `"simple_1rtt"`, `"resumed_0rtt"`, …
+ * @category RFC 8448
+ */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-/** What a run produced: every named value, and the trace of both sides in order. */
+/**
+ * What a run produced: every named value, and the trace of both sides in order.
+ * @category RFC 8448
+ */
 export interface ScenarioRun {
   values: Record<string, string>;
   events: TraceEvent[];
@@ -169,11 +176,12 @@ export interface ScenarioOptions {
  *
  * @example
  * ```ts
- * import { runScenario } from '@lucid-tls/tls';
+ * import { runScenario } from '@lucid-tls/tls/learn';
  * const { values, events } = runScenario('simple_1rtt');
  * console.log(values.client_handshake_traffic_secret); // → b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21
  * console.log(events.filter((e) => e.kind === 'message' && e.side === 'client' && e.direction === 'sent').length); // → 2
  * ```
+ * @category RFC 8448
  */
 export function runScenario(name: ScenarioName, options: ScenarioOptions = {}): ScenarioRun {
   const base = options.provider ?? nobleProvider;

@@ -9,16 +9,25 @@
  */
 import type { Field } from '../wire/codec.js';
 
-/** Which side of the connection emitted the event. */
+/**
+ * Which side of the connection emitted the event.
+ * @category Trace
+ */
 export type Side = 'client' | 'server';
 
-/** A field of a traced message or record: a codec {@link Field} with its bytes in hex. */
+/**
+ * A field of a traced message or record: a codec {@link Field} with its bytes in hex.
+ * @category Trace
+ */
 export interface TraceField extends Omit<Field, 'children'> {
   hex: string;
   children?: TraceField[];
 }
 
-/** One TLS record, as it went over the wire (§5). */
+/**
+ * One TLS record, as it went over the wire (§5).
+ * @category Trace
+ */
 export interface RecordEvent {
   kind: 'record';
   side: Side;
@@ -39,7 +48,10 @@ export interface RecordEvent {
   dropped?: string;
 }
 
-/** One handshake message, with the tree of its fields (offsets from its first header byte). */
+/**
+ * One handshake message, with the tree of its fields (offsets from its first header byte).
+ * @category Trace
+ */
 export interface MessageEvent {
   kind: 'message';
   side: Side;
@@ -50,7 +62,10 @@ export interface MessageEvent {
   fields: TraceField[];
 }
 
-/** A secret, key, IV or other derived value, with how it was derived. */
+/**
+ * A secret, key, IV or other derived value, with how it was derived.
+ * @category Trace
+ */
 export interface SecretEvent {
   kind: 'secret';
   side: Side;
@@ -65,7 +80,10 @@ export interface SecretEvent {
   hex: string;
 }
 
-/** A state transition of the handshake state machine. */
+/**
+ * A state transition of the handshake state machine.
+ * @category Trace
+ */
 export interface StateEvent {
   kind: 'state';
   side: Side;
@@ -73,7 +91,10 @@ export interface StateEvent {
   to: string;
 }
 
-/** An alert sent or received (§6). */
+/**
+ * An alert sent or received (§6).
+ * @category Trace
+ */
 export interface AlertEvent {
   kind: 'alert';
   side: Side;
@@ -83,7 +104,10 @@ export interface AlertEvent {
   reason?: string;
 }
 
-/** Any trace event; `kind` tells which. */
+/**
+ * Any trace event; `kind` tells which.
+ * @category Trace
+ */
 export type TraceEvent = RecordEvent | MessageEvent | SecretEvent | StateEvent | AlertEvent;
 
 /**
@@ -97,6 +121,7 @@ export type TraceEvent = RecordEvent | MessageEvent | SecretEvent | StateEvent |
  * new ClientConnection({ serverName: 'example.com', verifyServerCertificate: insecureSkipVerify, trace: observer });
  * console.log(events.filter((e) => e.kind === 'message').map((e) => (e.kind === 'message' ? `${e.side} ${e.direction} ${e.type}` : ''))); // → [ 'client sent ClientHello' ]
  * ```
+ * @category Trace
  */
 export type TraceObserver = (event: TraceEvent) => void;
 
@@ -123,11 +148,13 @@ function hexOf(b: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { runScenario, unwrapMessage, type MessageEvent } from '@lucid-tls/tls';
+ * import { unwrapMessage, type MessageEvent } from '@lucid-tls/tls';
+ * import { runScenario } from '@lucid-tls/tls/learn';
  * const hello = runScenario('simple_1rtt').events.find((e): e is MessageEvent => e.kind === 'message')!;
  * const { fields, rfc } = unwrapMessage(hello);
  * console.log(fields.map((f) => f.name).slice(0, 4).join(' '), rfc); // → msg_type length legacy_version random RFC 8446 §4.1.2
  * ```
+ * @category Trace
  */
 export function unwrapMessage(e: MessageEvent): { fields: TraceField[]; body?: TraceField; rfc?: string } {
   const [type, length, body] = e.fields;

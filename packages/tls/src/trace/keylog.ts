@@ -19,6 +19,7 @@ import { toHex } from '../wire/bytes.js';
  * new ClientConnection({ serverName: 'example.com', verifyServerCertificate: insecureSkipVerify, keyLog });
  * console.log(lines.length); // → 0
  * ```
+ * @category Trace
  */
 export type KeyLogWriter = (line: string) => void;
 
@@ -43,6 +44,7 @@ export const keyLogLabels: Readonly<Record<string, string>> = {
  * console.log(line!.split(' ')[0]); // → CLIENT_HANDSHAKE_TRAFFIC_SECRET
  * console.log(keyLogLine('master_secret', new Uint8Array(32), new Uint8Array(32))); // → undefined
  * ```
+ * @category Trace
  */
 export function keyLogLine(name: string, clientRandom: Uint8Array, secret: Uint8Array): string | undefined {
   let label = keyLogLabels[name];

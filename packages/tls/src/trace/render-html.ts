@@ -16,7 +16,10 @@
  */
 import { unwrapMessage, type AlertEvent, type MessageEvent, type RecordEvent, type SecretEvent, type Side, type StateEvent, type TraceEvent, type TraceField } from './events.js';
 
-/** What to put around the trace. */
+/**
+ * What to put around the trace.
+ * @category Trace
+ */
 export interface HtmlRenderOptions {
   /** The page's title and heading. Default `"A TLS 1.3 connection, byte by byte"`. */
   title?: string;
@@ -27,10 +30,12 @@ export interface HtmlRenderOptions {
  *
  * @example
  * ```ts
- * import { renderHtml, runScenario } from '@lucid-tls/tls';
+ * import { renderHtml } from '@lucid-tls/tls';
+ * import { runScenario } from '@lucid-tls/tls/learn';
  * const html = renderHtml(runScenario('simple_1rtt').events, { title: 'RFC 8448 §3, live' });
  * console.log(html.startsWith('<!doctype html>'), html.includes('<title>RFC 8448 §3, live</title>')); // → true true
  * ```
+ * @category Trace
  */
 export function renderHtml(events: Iterable<TraceEvent>, options: HtmlRenderOptions = {}): string {
   const list = [...events];
@@ -80,12 +85,14 @@ ${PAGE_SCRIPT}
  *
  * @example
  * ```ts
- * import { TRACE_HTML_STYLE, createHtmlRenderer, runScenario } from '@lucid-tls/tls';
+ * import { TRACE_HTML_STYLE, createHtmlRenderer } from '@lucid-tls/tls';
+ * import { runScenario } from '@lucid-tls/tls/learn';
  * const render = createHtmlRenderer();
  * const fragments = runScenario('simple_1rtt').events.map(render);
  * const page = `<style>${TRACE_HTML_STYLE}</style><div class="lt-trace">${fragments.join('\n')}</div>`;
  * console.log(page.length > 10_000); // → true
  * ```
+ * @category Trace
  */
 export function createHtmlRenderer(): (event: TraceEvent) => string {
   const r: Renderer = { count: 0, shown: new Map() };
@@ -100,6 +107,7 @@ export function createHtmlRenderer(): (event: TraceEvent) => string {
  * import { escapeHtml } from '@lucid-tls/tls';
  * console.log(escapeHtml(`<a href="x">Tom & Jerry's</a>`)); // → &lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;
  * ```
+ * @category Trace
  */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -118,6 +126,7 @@ const esc = escapeHtml;
  * console.log(rfcSectionUrl('RFC 8446 §4.1.2')); // → https://www.rfc-editor.org/rfc/rfc8446#section-4.1.2
  * console.log(rfcSectionUrl('RFC 8446 §D.4')); // → https://www.rfc-editor.org/rfc/rfc8446#appendix-D.4
  * ```
+ * @category Trace
  */
 export function rfcSectionUrl(reference: string): string | undefined {
   const m = /^RFC (\d+) §([0-9A-Z][0-9.]*)$/.exec(reference.trim());
@@ -419,6 +428,7 @@ ${rows.join('\n')}
  * The style of the events {@link createHtmlRenderer} renders, scoped under `.lt-trace`:
  * client events to the left in blue, server events to the right in purple, bytes in
  * monospace beside their meaning.
+ * @category Trace
  */
 export const TRACE_HTML_STYLE = `
 .lt-trace { --client: #1f6fb2; --server: #8a3ca4; --client-bg: #f1f7fd; --server-bg: #faf3fc; --muted: #5d6470;

@@ -27,7 +27,10 @@
  */
 import { unwrapMessage, type AlertEvent, type MessageEvent, type RecordEvent, type SecretEvent, type Side, type StateEvent, type TraceEvent, type TraceField } from './events.js';
 
-/** How to render: colors are off unless asked for (only a terminal understands them). */
+/**
+ * How to render: colors are off unless asked for (only a terminal understands them).
+ * @category Trace
+ */
 export interface TerminalRenderOptions {
   /** Use ANSI colors: client and server in their own colors, notes dimmed. Default `false`. */
   color?: boolean;
@@ -40,10 +43,12 @@ export interface TerminalRenderOptions {
  *
  * @example
  * ```ts
- * import { renderTrace, runScenario } from '@lucid-tls/tls';
+ * import { renderTrace } from '@lucid-tls/tls';
+ * import { runScenario } from '@lucid-tls/tls/learn';
  * const { events } = runScenario('simple_1rtt');
  * console.log(renderTrace(events).split('\n')[0]); // → client ◆ client_x25519_private  key share
  * ```
+ * @category Trace
  */
 export function renderTrace(events: Iterable<TraceEvent>, options?: TerminalRenderOptions): string {
   let text = '';
@@ -67,6 +72,7 @@ export function renderTrace(events: Iterable<TraceEvent>, options?: TerminalRend
  * });
  * client.takeOutgoing();
  * ```
+ * @category Trace
  */
 export function createTerminalRenderer(write: (text: string) => void, options: TerminalRenderOptions = {}): (event: TraceEvent) => void {
   const r: Renderer = {

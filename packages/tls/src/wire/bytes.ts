@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
- * import { toHex } from '@lucid-tls/tls';
+ * import { toHex } from '@lucid-tls/tls/learn';
  * console.log(toHex(Uint8Array.of(0x16, 0x03, 0x01))); // → 160301
  * ```
+ * @category Bytes and codec
  */
 export function toHex(bytes: Uint8Array): string {
   let s = '';
@@ -20,9 +21,10 @@ export function toHex(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { fromHex } from '@lucid-tls/tls';
+ * import { fromHex } from '@lucid-tls/tls/learn';
  * console.log(fromHex('16 03 01 00 c4')); // → Uint8Array(5) [ 22, 3, 1, 0, 196 ]
  * ```
+ * @category Bytes and codec
  */
 export function fromHex(hex: string): Uint8Array {
   const clean = hex.replace(/[\s:]/g, '');
@@ -37,9 +39,10 @@ export function fromHex(hex: string): Uint8Array {
  *
  * @example
  * ```ts
- * import { concat, toHex } from '@lucid-tls/tls';
+ * import { concat, toHex } from '@lucid-tls/tls/learn';
  * console.log(toHex(concat(Uint8Array.of(1, 2), Uint8Array.of(3)))); // → 010203
  * ```
+ * @category Bytes and codec
  */
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let length = 0;

@@ -10,7 +10,10 @@
  */
 import { fail } from '../alert.js';
 
-/** One named field of an encoded structure. Leaves tile the bytes; inner nodes group them. */
+/**
+ * One named field of an encoded structure. Leaves tile the bytes; inner nodes group them.
+ * @category Trace
+ */
 export interface Field {
   /** The field's name, as in the RFC's structure definitions (e.g. `legacy_version`). */
   name: string;
@@ -28,7 +31,10 @@ export interface Field {
   children?: Field[];
 }
 
-/** What a caller may say about a field: a note, or a note, value and RFC section. */
+/**
+ * What a caller may say about a field: a note, or a note, value and RFC section.
+ * @category Bytes and codec
+ */
 export type FieldInfo = string | { note?: string; value?: string; rfc?: string };
 
 /** Length-prefix sizes used by the presentation language: `<0..2^8-1>`, `<0..2^16-1>`, `<0..2^24-1>`. */
@@ -60,7 +66,7 @@ export interface VectorBounds {
  *
  * @example
  * ```ts
- * import { Writer, toHex } from '@lucid-tls/tls';
+ * import { Writer, toHex } from '@lucid-tls/tls/learn';
  * // struct { uint16 version; opaque label<0..255>; }
  * const w = new Writer({ annotate: true });
  * w.u16(0x0304, 'version');
@@ -68,6 +74,7 @@ export interface VectorBounds {
  * console.log(toHex(w.finish())); // → 0304026869
  * console.log(w.fields.map((f) => `${f.name}@${f.offset}+${f.length}`).join(' ')); // → version@0+2 label@2+3
  * ```
+ * @category Bytes and codec
  */
 export class Writer {
   private buf: Uint8Array;
@@ -204,12 +211,13 @@ export class Writer {
 /**
  * Reads the presentation language. Every read is bounds-checked: running past the
  * end of the input or of the enclosing vector is a `decode_error` (RFC 8446 §6.2),
- * thrown as a {@link TlsError}. Lengths come from the input, so nothing is allocated
+ * thrown as a `TlsError`. Lengths come from the input, so nothing is allocated
  * from a length field before the bytes are known to be there.
  *
  * @example
  * ```ts
- * import { Reader, TlsError, fromHex } from '@lucid-tls/tls';
+ * import { TlsError } from '@lucid-tls/tls';
+ * import { Reader, fromHex } from '@lucid-tls/tls/learn';
  * const r = new Reader(fromHex('0304026869'), 'Example');
  * console.log(r.u16('version').toString(16)); // → 304
  * console.log(new TextDecoder().decode(r.opaque(1, 'label'))); // → hi
@@ -220,6 +228,7 @@ export class Writer {
  *   if (e instanceof TlsError) console.log(e.alert); // → decode_error
  * }
  * ```
+ * @category Bytes and codec
  */
 export class Reader {
   private pos: number;

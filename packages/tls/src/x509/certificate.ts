@@ -63,7 +63,7 @@ import type { AlgorithmIdentifier } from './signature-algorithm.js';
  * const days = Math.round((cert.notAfter.getTime() - cert.notBefore.getTime()) / 86_400_000);
  * console.log(days, cert.extendedKeyUsage, cert.signatureAlgorithm.name); // → 90 [ '1.3.6.1.5.5.7.3.1' ] ecdsaWithSHA256
  * ```
- */
+*/
 export interface Certificate {
   /** The whole certificate, DER. */
   readonly der: Uint8Array;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type ServerOptions, type TLSSocket } from '../../src/node/index.js';
 import { testPki, type TestPki } from '../node/helpers.js';
-import { killAll, run, start, tokens } from './run.js';
+import { killAll, run, start, startServer, tokens } from './run.js';
 
 let pki: TestPki;
 let dir: string;
@@ -160,6 +160,26 @@ describe('lucid-tls client', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(tokens(second.stderr)).toMatchObject({ resumed: 'yes', early_data: 'accepted', signature: 'none', peer: 'none' });
     expect(early).toBe('first zero-rtt one-rtt');
+  });
+
+  it('--psk-modes psk_ke on both sides resumes on the PSK alone: no key exchange, group=none (§4.2.9)', async () => {
+    const keyFile = join(dir, 'server.key');
+    const certFile = join(dir, 'server.pem');
+    writeFileSync(keyFile, pki.server.keyPem);
+    writeFileSync(certFile, pki.server.certPem);
+    const { port } = await startServer(['--cert', certFile, '--key', keyFile, '--www', '--psk-modes', 'psk_dhe_ke,psk_ke']);
+    const sessionFile = join(dir, 'session-psk-ke.bin');
+    const request = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
+    const first = await client(port, ['--sess-out', sessionFile], request);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await client(port, ['--sess-in', sessionFile, '--psk-modes', 'psk_ke'], request);
+    expect(second.code, second.stderr).toBe(0);
+    expect(tokens(second.stderr.split('\n').find((l) => l.startsWith('protocol='))!)).toMatchObject({ resumed: 'yes', group: 'none' });
+    // The same client against the default server (psk_dhe_ke only) gets a full handshake.
+    const { port: strict } = await startServer(['--cert', certFile, '--key', keyFile, '--www']);
+    expect((await client(strict, ['--sess-out', sessionFile], request)).code).toBe(0);
+    const full = await client(strict, ['--sess-in', sessionFile, '--psk-modes', 'psk_ke'], request);
+    expect(tokens(full.stderr.split('\n').find((l) => l.startsWith('protocol='))!)).toMatchObject({ resumed: 'no', group: 'x25519' });
   });
 
   it('does not offer a session to a server of another name', async () => {

@@ -11,7 +11,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
-import { MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_KEY_UPDATES_WITHOUT_DATA } from '../../src/connection/connection.js';
+import { MAX_KEY_UPDATES_WITHOUT_DATA } from '../../src/connection/connection.js';
+import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/handshake/deframer.js';
 import { decodeHandshakeMessage, encodeHandshakeMessage } from '../../src/handshake/messages/handshake-message.js';
 import type { ClientHello, ClientHelloExtension, HandshakeMessage, ServerHello } from '../../src/handshake/messages/types.js';
 import { ContentType } from '../../src/record/content-type.js';
@@ -678,7 +679,7 @@ describe('alerts from the peer (§6)', () => {
     for (let i = 0; i < 160; i++) ep.conn.receive(junk); // 10 MiB
     expect(ep.conn.error).toBeUndefined();
     expect(ep.conn.read().length).toBe(0);
-    expect(ep.conn.recordLayer.reader.buffered).toBeLessThanOrEqual(junk.length);
+    expect(ep.conn.buffered.records).toBeLessThanOrEqual(junk.length);
   });
 });
 

@@ -24,7 +24,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
-import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/connection/connection.js';
+import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/handshake/deframer.js';
 import type { Connection } from '../../src/connection/connection.js';
 import { ContentType } from '../../src/record/content-type.js';
 import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../../src/record/limits.js';
@@ -73,9 +73,7 @@ beforeAll(() => {
 
 /** Bytes the connection holds without having processed them (read through its private fields: a test-only look). */
 function buffered(conn: Connection): { records: number; message: number } {
-  const handshakeBuffered = (conn as unknown as { handshakeBuffered: unknown }).handshakeBuffered;
-  if (typeof handshakeBuffered !== 'number') throw new Error('Connection.handshakeBuffered is gone: update this test');
-  return { records: conn.recordLayer.reader.buffered, message: handshakeBuffered };
+  return { records: conn.buffered.records, message: conn.buffered.handshake };
 }
 
 /** What feeding produced: the error that ended the connection, if any. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { TlsError } from '../../src/alert.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
-import type { CertificateVerifier, CertifiedKey, ClientConfig, PeerCertificateContext, ServerConfig } from '../../src/connection/config.js';
+import type { CertificateVerifier, CertifiedKey, ClientConfig, PeerCertificateContext, ServerConfig } from '../../src/handshake/config.js';
 import type { Connection, ConnectionEvent } from '../../src/connection/connection.js';
 import type { MessageEvent, RecordEvent, TraceEvent, TraceField } from '../../src/trace/events.js';
 import { equalBytes } from '../../src/wire/bytes.js';

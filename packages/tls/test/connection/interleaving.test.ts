@@ -20,10 +20,25 @@ function serverHelloInTwo() {
 }
 
 describe('a ServerHello split over two records', () => {
-  it('is accepted with a change_cipher_spec before or after it', () => {
+  it('is accepted with a change_cipher_spec before it, or after it', () => {
+    const before = serverHelloInTwo();
+    before.client.receive(concat(ccs, before.first, before.rest, before.after));
+    expect(before.client.handshakeComplete).toBe(true);
+    const after = serverHelloInTwo();
+    after.client.receive(concat(after.first, after.rest, ccs, after.after));
+    expect(after.client.handshakeComplete).toBe(true);
+  });
+
+  it('is refused with unexpected_message when a second change_cipher_spec follows the first (§5, §D.4: one at most)', () => {
     const { client, first, rest, after } = serverHelloInTwo();
-    client.receive(concat(ccs, first, rest, ccs, after));
-    expect(client.handshakeComplete).toBe(true);
+    let error: unknown;
+    try {
+      client.receive(concat(ccs, first, rest, ccs, after));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TlsError);
+    expect((error as TlsError).alert).toBe('unexpected_message');
   });
 
   it('is refused with unexpected_message when a change_cipher_spec comes between its records', () => {

@@ -15,7 +15,7 @@
 import { AlertDescription, alertName, TlsError, type AlertName } from '../../src/alert.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
-import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { Connection } from '../../src/connection/connection.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { Aead, CipherSuite, CipherSuiteName, CryptoProvider } from '../../src/crypto/provider.js';

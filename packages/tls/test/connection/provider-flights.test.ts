@@ -16,7 +16,7 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
-import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { CipherSuiteName, CryptoProvider, NamedGroupName } from '../../src/crypto/provider.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClientConnection } from '../../src/connection/client-connection.js';
-import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { ConnectionEvent } from '../../src/connection/connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
@@ -153,6 +153,62 @@ describe('session tickets', () => {
     pump(client, server);
     expect(client.info.resumed && server.info.resumed).toBe(true);
     expect(client.info.cipherSuite?.name).toBe('TLS_CHACHA20_POLY1305_SHA256');
+  });
+});
+
+describe('PSK key exchange modes (§4.2.9)', () => {
+  /** Resumes `session` with the given modes on each side; returns both ends and the trace. */
+  function resume(clientModes: ClientConfig['pskKeyExchangeModes'], serverModes: ServerConfig['pskKeyExchangeModes']) {
+    const { config } = serverSide({ pskKeyExchangeModes: serverModes });
+    const [session] = sessionsFrom(config());
+    const log = traceLog();
+    const client = new ClientConnection(clientConfig({ session: session!, pskKeyExchangeModes: clientModes, trace: log.observer }));
+    const server = new ServerConnection(config({ trace: log.observer }));
+    pump(client, server);
+    return { client, server, log };
+  }
+
+  const serverHelloExtensions = (log: ReturnType<typeof traceLog>) => {
+    const hello = log.events.find((e) => e.kind === 'message' && e.side === 'server' && e.direction === 'sent' && e.type === 'ServerHello');
+    return JSON.stringify(hello);
+  };
+
+  it('psk_ke, allowed by the server and the only mode the client offers, resumes with no key exchange at all', () => {
+    const { client, server, log } = resume(['psk_ke'], ['psk_dhe_ke', 'psk_ke']);
+    for (const conn of [client, server]) {
+      expect(conn.info.resumed).toBe(true);
+      expect(conn.info.group).toBeUndefined(); // no (EC)DHE: the Handshake Secret comes from the PSK alone
+      expect(conn.handshakeComplete).toBe(true);
+    }
+    expect(serverHelloExtensions(log)).not.toContain('"key_share"');
+    // §7.1: with no (EC)DHE the Handshake Secret extracts from zeros; no shared secret is reported.
+    expect(log.events.some((e) => e.kind === 'secret' && e.name === 'ecdhe_shared_secret' && e.side === 'server')).toBe(false);
+    client.write(utf8('psk only'));
+    pump(client, server);
+    expect(text(server.read())).toBe('psk only');
+  });
+
+  it('the server prefers psk_dhe_ke, for forward secrecy, when the client offers both', () => {
+    const { client, server } = resume(['psk_ke', 'psk_dhe_ke'], ['psk_ke', 'psk_dhe_ke']);
+    expect(server.info.resumed).toBe(true);
+    expect(server.info.group).toBe('x25519');
+    expect(client.info.group).toBe('x25519');
+  });
+
+  it('a server that allows only psk_dhe_ke (the default) answers a psk_ke-only client with a full handshake', () => {
+    const { client, server } = resume(['psk_ke'], undefined);
+    expect(server.info.resumed).toBe(false);
+    expect(client.info.resumed).toBe(false);
+    expect(client.handshakeComplete).toBe(true);
+  });
+
+  it('a server that allows only psk_ke answers a client offering only psk_dhe_ke (the default) with a full handshake', () => {
+    const { config } = serverSide({ pskKeyExchangeModes: ['psk_ke'] });
+    const [session] = sessionsFrom(config());
+    const client = new ClientConnection(clientConfig({ session: session! }));
+    const server = new ServerConnection(config());
+    pump(client, server);
+    expect(client.info.resumed).toBe(false);
   });
 });
 

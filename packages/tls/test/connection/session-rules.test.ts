@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
-import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { ConnectionEvent } from '../../src/connection/connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';

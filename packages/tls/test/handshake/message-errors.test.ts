@@ -205,7 +205,6 @@ describe('empty or short vectors below the RFC floor → decode_error', () => {
     ['legacy_compression_methods<1..>', clientHelloWith(simpleClientHello.extensions, { legacyCompressionMethods: new Uint8Array(0) })],
     ['supported_groups<2..>', clientHelloWith([{ type: 'supported_groups', groups: [] }])],
     ['signature_algorithms<2..>', clientHelloWith([{ type: 'signature_algorithms', schemes: [] }])],
-    ['key_exchange<1..>', clientHelloWith([{ type: 'key_share', clientShares: [{ group: 0x1d, keyExchange: none }] }])],
     ['supported_versions<2..>', clientHelloWith([{ type: 'supported_versions', versions: [] }])],
     ['ke_modes<1..>', clientHelloWith([{ type: 'psk_key_exchange_modes', modes: [] }])],
     ['cookie<1..>', clientHelloWith([{ type: 'cookie', cookie: new Uint8Array(0) }])],

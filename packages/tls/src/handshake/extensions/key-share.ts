@@ -19,7 +19,8 @@ function readEntry(r: Reader, name: string): KeyShareEntry {
   return r.struct(name, () => {
     const group = r.u16('group');
     r.describe({ value: groupValue(group) });
-    const keyExchange = r.opaque(2, 'key_exchange', { min: 1 }, KEY_EXCHANGE_NOTE);
+    // The syntax says <1..2^16-1>; an empty one is read and refused with illegal_parameter (§4.2.8).
+    const keyExchange = r.opaque(2, 'key_exchange', undefined, KEY_EXCHANGE_NOTE);
     return { group, keyExchange };
   });
 }

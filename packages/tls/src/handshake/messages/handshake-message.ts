@@ -47,6 +47,29 @@ const structs: Readonly<Record<HandshakeMessage['type'], { name: string; rfc: st
   key_update: { name: 'KeyUpdate', rfc: 'RFC 8446 §4.6.3' },
 };
 
+/**
+ * `"ClientHello"` for `client_hello`: the RFC's name of a message type (the name traces show).
+ *
+ * @example
+ * ```ts
+ * import { messageTitle } from '@lucid-tls/tls/learn';
+ * console.log(messageTitle('encrypted_extensions')); // → EncryptedExtensions
+ * ```
+ * @category Handshake messages
+ */
+export function messageTitle(type: HandshakeMessage['type']): string {
+  return structs[type].name;
+}
+
+/**
+ * `message`, if it is of the type a handshake state expects; anything else is an
+ * unexpected_message (RFC 8446 §6.2).
+ */
+export function expectMessage<T extends HandshakeMessage['type']>(message: HandshakeMessage, type: T): Extract<HandshakeMessage, { type: T }> {
+  if (message.type !== type) fail('unexpected_message', `expected ${messageTitle(type)}, got ${message.type}`);
+  return message as Extract<HandshakeMessage, { type: T }>;
+}
+
 /** A HelloRetryRequest travels as a server_hello (§4.1.4); every other type is its own msg_type. */
 const msgType = (type: HandshakeMessage['type']): number =>
   type === 'hello_retry_request' ? HandshakeType.server_hello : HandshakeType[type];
@@ -86,10 +109,11 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
  *
  * @example
  * ```ts
- * import { encodeHandshakeMessage, toHex } from '@lucid-tls/tls';
+ * import { encodeHandshakeMessage, toHex } from '@lucid-tls/tls/learn';
  * const { bytes } = encodeHandshakeMessage({ type: 'finished', verifyData: new Uint8Array(32) });
  * console.log(toHex(bytes.subarray(0, 4))); // → 14000020
  * ```
+ * @category Handshake messages
  */
 export function encodeHandshakeMessage(
   msg: HandshakeMessage,
@@ -156,19 +180,20 @@ function readBody(r: Reader, type: HandshakeMessage['type'], message: Uint8Array
  * Decodes one whole handshake message (4-byte header included), as the handshake
  * reassembler delivers it.
  *
- * Errors are {@link TlsError}s carrying the alert to send: `unexpected_message` for an
+ * Errors are `TlsError`s carrying the alert to send: `unexpected_message` for an
  * unknown msg_type, `decode_error` for a wrong length, a vector out of its bounds or
  * bytes left over, `illegal_parameter` for a value or extension the RFC forbids.
  * The returned message holds its own copy of the bytes it needs.
  *
  * @example
  * ```ts
- * import { decodeHandshakeMessage, fromHex, runScenario } from '@lucid-tls/tls';
+ * import { decodeHandshakeMessage, fromHex, runScenario } from '@lucid-tls/tls/learn';
  * const serverHello = fromHex(runScenario('simple_1rtt').values.server_hello!); // RFC 8448 §3
  * const { message, fields } = decodeHandshakeMessage(serverHello, { annotate: true });
  * if (message.type === 'server_hello') console.log(message.cipherSuite.toString(16), message.extensions.map((e) => e.type).join(' ')); // → 1301 key_share supported_versions
  * console.log(fields.map((f) => f.name).join(' ')); // → msg_type length ServerHello
  * ```
+ * @category Handshake messages
  */
 export function decodeHandshakeMessage(
   bytes: Uint8Array,

@@ -36,11 +36,12 @@ export function partialClientHelloLength(encodedClientHello: Uint8Array): number
  *
  * @example
  * ```ts
- * import { fromHex, runScenario } from '@lucid-tls/tls';
- * import { truncatedClientHello } from '@lucid-tls/tls';
+ * import { fromHex, runScenario } from '@lucid-tls/tls/learn';
+ * import { truncatedClientHello } from '@lucid-tls/tls/learn';
  * const clientHello = fromHex(runScenario('resumed_0rtt').values.client_hello!); // RFC 8448 §4, 512 bytes
  * console.log(truncatedClientHello(clientHello).length); // → 477
  * ```
+ * @category Handshake messages
  */
 export function truncatedClientHello(encodedClientHello: Uint8Array): Uint8Array {
   return encodedClientHello.slice(0, partialClientHelloLength(encodedClientHello));

@@ -9,45 +9,84 @@
  * @module
  */
 
-/** KeyShareEntry (§4.2.8). */
+/**
+ * KeyShareEntry (§4.2.8).
+ * @category Handshake messages
+ */
 export interface KeyShareEntry {
   group: number;
   keyExchange: Uint8Array;
 }
 
-/** PskIdentity (§4.2.11). */
+/**
+ * PskIdentity (§4.2.11).
+ * @category Handshake messages
+ */
 export interface PskIdentity {
   identity: Uint8Array;
   obfuscatedTicketAge: number;
 }
 
-/** An extension this library does not interpret: kept as bytes (GREASE-safe, §4.2 / RFC 8701). */
+/**
+ * An extension this library does not interpret: kept as bytes (GREASE-safe, §4.2 / RFC 8701).
+ * @category Handshake messages
+ */
 export interface UnknownExtension {
   type: 'unknown';
   code: number;
   data: Uint8Array;
 }
 
-/** Extensions found in more than one message with the same shape. */
+/**
+ * Extensions found in more than one message with the same shape.
+ * @category Handshake messages
+ */
 export type SupportedGroupsExtension = { type: 'supported_groups'; groups: number[] };
-/** signature_algorithms (§4.2.3): the schemes accepted in CertificateVerify. */
+/**
+ * signature_algorithms (§4.2.3): the schemes accepted in CertificateVerify.
+ * @category Handshake messages
+ */
 export type SignatureAlgorithmsExtension = { type: 'signature_algorithms'; schemes: number[] };
-/** signature_algorithms_cert (§4.2.3): the schemes accepted in certificates, when they differ. */
+/**
+ * signature_algorithms_cert (§4.2.3): the schemes accepted in certificates, when they differ.
+ * @category Handshake messages
+ */
 export type SignatureAlgorithmsCertExtension = { type: 'signature_algorithms_cert'; schemes: number[] };
-/** ALPN (RFC 7301 §3.1): in a ClientHello the offered list, in EncryptedExtensions exactly one. */
+/**
+ * ALPN (RFC 7301 §3.1): in a ClientHello the offered list, in EncryptedExtensions exactly one.
+ * @category Handshake messages
+ */
 export type AlpnExtension = { type: 'application_layer_protocol_negotiation'; protocols: string[] };
-/** record_size_limit (RFC 8449 §4): the largest protected record the sender is willing to receive, 64..2^14+1. */
+/**
+ * record_size_limit (RFC 8449 §4): the largest protected record the sender is willing to receive, 64..2^14+1.
+ * @category Handshake messages
+ */
 export type RecordSizeLimitExtension = { type: 'record_size_limit'; limit: number };
-/** cookie (§4.2.2): sent in a HelloRetryRequest, echoed in the second ClientHello. */
+/**
+ * cookie (§4.2.2): sent in a HelloRetryRequest, echoed in the second ClientHello.
+ * @category Handshake messages
+ */
 export type CookieExtension = { type: 'cookie'; cookie: Uint8Array };
-/** TLS 1.2-era extensions sent by many clients (and in RFC 8448's traces); empty bodies are meaningful only to TLS 1.2. */
+/**
+ * TLS 1.2-era extensions sent by many clients (and in RFC 8448's traces); empty bodies are meaningful only to TLS 1.2.
+ * @category Handshake messages
+ */
 export type RenegotiationInfoExtension = { type: 'renegotiation_info'; renegotiatedConnection: Uint8Array };
-/** session_ticket (RFC 5077): TLS 1.2's ticket extension, sent empty to imitate other clients. */
+/**
+ * session_ticket (RFC 5077): TLS 1.2's ticket extension, sent empty to imitate other clients.
+ * @category Handshake messages
+ */
 export type SessionTicketExtension = { type: 'session_ticket'; ticket: Uint8Array };
-/** padding (RFC 7685): zero bytes that bring the ClientHello to a size middleboxes handle. */
+/**
+ * padding (RFC 7685): zero bytes that bring the ClientHello to a size middleboxes handle.
+ * @category Handshake messages
+ */
 export type PaddingExtension = { type: 'padding'; length: number };
 
-/** The extensions a ClientHello may carry (§4.2, the "CH" column of its table). */
+/**
+ * The extensions a ClientHello may carry (§4.2, the "CH" column of its table).
+ * @category Handshake messages
+ */
 export type ClientHelloExtension =
   | { type: 'server_name'; hostName: string } // RFC 6066 §3: one host_name entry
   | SupportedGroupsExtension
@@ -66,21 +105,30 @@ export type ClientHelloExtension =
   | { type: 'pre_shared_key'; identities: PskIdentity[]; binders: Uint8Array[] } // §4.2.11 OfferedPsks; must be last
   | UnknownExtension;
 
-/** The extensions a ServerHello may carry (§4.2, "SH"). */
+/**
+ * The extensions a ServerHello may carry (§4.2, "SH").
+ * @category Handshake messages
+ */
 export type ServerHelloExtension =
   | { type: 'key_share'; serverShare: KeyShareEntry }
   | { type: 'supported_versions'; selectedVersion: number }
   | { type: 'pre_shared_key'; selectedIdentity: number }
   | UnknownExtension;
 
-/** The extensions a HelloRetryRequest may carry (§4.2, "HRR"). */
+/**
+ * The extensions a HelloRetryRequest may carry (§4.2, "HRR").
+ * @category Handshake messages
+ */
 export type HelloRetryRequestExtension =
   | { type: 'key_share'; selectedGroup: number }
   | { type: 'supported_versions'; selectedVersion: number }
   | CookieExtension
   | UnknownExtension;
 
-/** The extensions EncryptedExtensions may carry (§4.2, "EE"). */
+/**
+ * The extensions EncryptedExtensions may carry (§4.2, "EE").
+ * @category Handshake messages
+ */
 export type EncryptedExtension =
   | { type: 'server_name' } // empty: the server used the name (RFC 6066 §3)
   | SupportedGroupsExtension
@@ -89,20 +137,32 @@ export type EncryptedExtension =
   | { type: 'early_data' }
   | UnknownExtension;
 
-/** The extensions a CertificateRequest may carry (§4.2, "CR"). */
+/**
+ * The extensions a CertificateRequest may carry (§4.2, "CR").
+ * @category Handshake messages
+ */
 export type CertificateRequestExtension =
   | SignatureAlgorithmsExtension
   | SignatureAlgorithmsCertExtension
   | { type: 'certificate_authorities'; authorities: Uint8Array[] } // DER DistinguishedNames
   | UnknownExtension;
 
-/** The extensions a NewSessionTicket may carry (§4.2, "NST"): early_data with max_early_data_size. */
+/**
+ * The extensions a NewSessionTicket may carry (§4.2, "NST"): early_data with max_early_data_size.
+ * @category Handshake messages
+ */
 export type NewSessionTicketExtension = { type: 'early_data'; maxEarlyDataSize: number } | UnknownExtension;
 
-/** Extensions of a CertificateEntry (status_request, SCTs): kept opaque. */
+/**
+ * Extensions of a CertificateEntry (status_request, SCTs): kept opaque.
+ * @category Handshake messages
+ */
 export type CertificateEntryExtension = UnknownExtension;
 
-/** ClientHello (§4.1.2). */
+/**
+ * ClientHello (§4.1.2).
+ * @category Handshake messages
+ */
 export interface ClientHello {
   type: 'client_hello';
   legacyVersion: number;
@@ -113,7 +173,10 @@ export interface ClientHello {
   extensions: ClientHelloExtension[];
 }
 
-/** ServerHello (§4.1.3). */
+/**
+ * ServerHello (§4.1.3).
+ * @category Handshake messages
+ */
 export interface ServerHello {
   type: 'server_hello';
   legacyVersion: number;
@@ -124,7 +187,10 @@ export interface ServerHello {
   extensions: ServerHelloExtension[];
 }
 
-/** HelloRetryRequest: a ServerHello whose random is the special value of §4.1.3. */
+/**
+ * HelloRetryRequest: a ServerHello whose random is the special value of §4.1.3.
+ * @category Handshake messages
+ */
 export interface HelloRetryRequest {
   type: 'hello_retry_request';
   legacyVersion: number;
@@ -134,46 +200,67 @@ export interface HelloRetryRequest {
   extensions: HelloRetryRequestExtension[];
 }
 
-/** EncryptedExtensions (§4.3.1). */
+/**
+ * EncryptedExtensions (§4.3.1).
+ * @category Handshake messages
+ */
 export interface EncryptedExtensions {
   type: 'encrypted_extensions';
   extensions: EncryptedExtension[];
 }
 
-/** CertificateRequest (§4.3.2). */
+/**
+ * CertificateRequest (§4.3.2).
+ * @category Handshake messages
+ */
 export interface CertificateRequest {
   type: 'certificate_request';
   certificateRequestContext: Uint8Array;
   extensions: CertificateRequestExtension[];
 }
 
-/** CertificateEntry (§4.4.2), X.509 only. */
+/**
+ * CertificateEntry (§4.4.2), X.509 only.
+ * @category Handshake messages
+ */
 export interface CertificateEntry {
   certData: Uint8Array;
   extensions: CertificateEntryExtension[];
 }
 
-/** Certificate (§4.4.2). */
+/**
+ * Certificate (§4.4.2).
+ * @category Handshake messages
+ */
 export interface Certificate {
   type: 'certificate';
   certificateRequestContext: Uint8Array;
   certificateList: CertificateEntry[];
 }
 
-/** CertificateVerify (§4.4.3). */
+/**
+ * CertificateVerify (§4.4.3).
+ * @category Handshake messages
+ */
 export interface CertificateVerify {
   type: 'certificate_verify';
   algorithm: number;
   signature: Uint8Array;
 }
 
-/** Finished (§4.4.4). */
+/**
+ * Finished (§4.4.4).
+ * @category Handshake messages
+ */
 export interface Finished {
   type: 'finished';
   verifyData: Uint8Array;
 }
 
-/** NewSessionTicket (§4.6.1). */
+/**
+ * NewSessionTicket (§4.6.1).
+ * @category Handshake messages
+ */
 export interface NewSessionTicket {
   type: 'new_session_ticket';
   ticketLifetime: number;
@@ -183,18 +270,27 @@ export interface NewSessionTicket {
   extensions: NewSessionTicketExtension[];
 }
 
-/** EndOfEarlyData (§4.5). */
+/**
+ * EndOfEarlyData (§4.5).
+ * @category Handshake messages
+ */
 export interface EndOfEarlyData {
   type: 'end_of_early_data';
 }
 
-/** KeyUpdate (§4.6.3). */
+/**
+ * KeyUpdate (§4.6.3).
+ * @category Handshake messages
+ */
 export interface KeyUpdate {
   type: 'key_update';
   requestUpdate: 'update_not_requested' | 'update_requested';
 }
 
-/** Any handshake message, told apart by `type`. */
+/**
+ * Any handshake message, told apart by `type`.
+ * @category Handshake messages
+ */
 export type HandshakeMessage =
   | ClientHello
   | ServerHello
@@ -208,7 +304,10 @@ export type HandshakeMessage =
   | EndOfEarlyData
   | KeyUpdate;
 
-/** The extension of type `type` in `list`, if present. */
+/**
+ * The extension of type `type` in `list`, if present.
+ * @category Handshake messages
+ */
 export function findExtension<E extends { type: string }, T extends E['type']>(
   list: readonly E[],
   type: T,

@@ -23,6 +23,7 @@ import { toHex } from '../../wire/bytes.js';
  * const antiReplay = sharedAntiReplay({ setIfAbsent: (k) => !seen.has(k) && !!seen.add(k) });
  * console.log(antiReplay.firstUse(Uint8Array.of(1), 0, 0), antiReplay.firstUse(Uint8Array.of(1), 0, 0)); // → true false
  * ```
+ * @category Configuration
  */
 export interface AntiReplay {
   /** True the first time `identity` is presented before `expiresAt` (ms); false ever after. */
@@ -42,6 +43,7 @@ export interface AntiReplay {
  * console.log(store.firstUse(psk, now + 7200_000, now)); // → true
  * console.log(store.firstUse(psk, now + 7200_000, now + 5)); // → false
  * ```
+ * @category Configuration
  */
 export class SingleUseTickets implements AntiReplay {
   private readonly seen = new Map<string, number>();

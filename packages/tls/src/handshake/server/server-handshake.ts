@@ -1,12 +1,11 @@
 /**
- * The server's negotiation state shared by its handshake steps.
+ * The server's negotiation state, shared by its handshake steps.
  * @module
  */
 import type { CipherSuite, KeyExchangeGroup, SignatureScheme } from '../../crypto/provider.js';
-import type { ServerConfig } from '../../connection/config.js';
+import type { ServerConfig } from '../config.js';
 import type { ClientHello } from '../messages/types.js';
-import type { KeySchedule } from '../key-schedule.js';
-import type { TicketState } from './ticketer.js';
+import { configuredAlgorithms } from '../negotiation.js';
 
 export interface ServerHandshake {
   config: ServerConfig;
@@ -19,9 +18,12 @@ export interface ServerHandshake {
   cookie?: Uint8Array;
   /** The suite and group a HelloRetryRequest fixed. */
   retry?: { suite: CipherSuite; group: KeyExchangeGroup };
-  schedule?: KeySchedule;
-  /** The resumed ticket's state, when a PSK was accepted. */
-  resumed?: TicketState;
   /** Signature schemes we listed in a CertificateRequest. */
   requestedSchemes?: number[];
+}
+
+/** A server's starting state for `config`: the algorithms it allows, in preference order. */
+export function serverHandshake(config: ServerConfig, provider: Parameters<typeof configuredAlgorithms>[0]): ServerHandshake {
+  const { suites, groups, schemes } = configuredAlgorithms(provider, config);
+  return { config, suites, groups, schemes };
 }

@@ -14,7 +14,8 @@ import { Reader, Writer } from '../../wire/codec.js';
  *
  * @example
  * ```ts
- * import { aes256gcm, concat, nobleProvider, type Ticketer } from '@lucid-tls/tls';
+ * import { nobleProvider, type Ticketer } from '@lucid-tls/tls';
+ * import { aes256gcm, concat } from '@lucid-tls/tls/learn';
  * // A ticketer whose key comes from a shared secret store, the same on every node.
  * function sharedTicketer(key: Uint8Array): Ticketer {
  *   const aead = aes256gcm.importKey(key);
@@ -30,6 +31,7 @@ import { Reader, Writer } from '../../wire/codec.js';
  * const b = sharedTicketer(new Uint8Array(32).fill(1));
  * console.log(b.open(a.seal(Uint8Array.of(42)))); // → Uint8Array(1) [ 42 ]
  * ```
+ * @category Configuration
  */
 export interface Ticketer {
   /** Seals resumption state into an opaque ticket only this ticketer (or one sharing its keys) can open. */
@@ -111,6 +113,7 @@ const NONCE_LENGTH = 12;
  * ticketer.seal(new Uint8Array(1)); // …and another: the first key is gone
  * console.log(ticketer.open(ticket)); // → null
  * ```
+ * @category Configuration
  */
 export class RotatingTicketer implements Ticketer {
   private keys: { id: Uint8Array; key: AeadKey; createdAt: number }[] = [];

@@ -13,17 +13,23 @@ import type {
 } from '../crypto/provider.js';
 import type { KeyLogWriter } from '../trace/keylog.js';
 import type { TraceObserver } from '../trace/events.js';
-import type { Ticketer } from '../handshake/server/ticketer.js';
-import type { AntiReplay } from '../handshake/server/anti-replay.js';
-import type { Session } from '../handshake/session.js';
+import type { Ticketer } from './server/ticketer.js';
+import type { AntiReplay } from './server/anti-replay.js';
+import type { Session } from './session.js';
 
-/** A certificate chain (DER, leaf first) and the private key of its leaf. */
+/**
+ * A certificate chain (DER, leaf first) and the private key of its leaf.
+ * @category Configuration
+ */
 export interface CertifiedKey {
   chain: Uint8Array[];
   privateKey: PrivateKey;
 }
 
-/** What a certificate verifier is told about the peer. */
+/**
+ * What a certificate verifier is told about the peer.
+ * @category Configuration
+ */
 export interface PeerCertificateContext {
   /** `server` when a client checks a server, `client` when a server checks a client. */
   purpose: 'server' | 'client';
@@ -40,7 +46,8 @@ export interface PeerCertificateContext {
  *
  * @example
  * ```ts
- * import { ClientConnection, TlsError, fromHex, sha256, toHex, type CertificateVerifier } from '@lucid-tls/tls';
+ * import { ClientConnection, TlsError, type CertificateVerifier } from '@lucid-tls/tls';
+ * import { fromHex, sha256, toHex } from '@lucid-tls/tls/learn';
  * // Certificate pinning: trust exactly the leaf whose SHA-256 we know, whoever issued it.
  * const pinnedSha256 = fromHex('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08');
  * const pinned: CertificateVerifier = (chain, context) => {
@@ -51,10 +58,14 @@ export interface PeerCertificateContext {
  * const client = new ClientConnection({ serverName: 'example.com', verifyServerCertificate: pinned });
  * console.log(client.stateName); // → ExpectServerHello
  * ```
+ * @category Configuration
  */
 export type CertificateVerifier = (chain: Uint8Array[], context: PeerCertificateContext) => void;
 
-/** Settings shared by clients and servers. */
+/**
+ * Settings shared by clients and servers.
+ * @category Configuration
+ */
 export interface CommonConfig {
   /** The crypto provider (default: `nobleProvider`). */
   provider?: CryptoProvider;
@@ -76,7 +87,20 @@ export interface CommonConfig {
   keyLog?: KeyLogWriter;
   /** The clock in milliseconds since the epoch (default `Date.now`); tickets and certificate validity use it. */
   now?: () => number;
+  /**
+   * How a resumption may establish keys (§4.2.9), in preference order. `psk_dhe_ke` (the
+   * default, alone) adds a fresh (EC)DHE or KEM exchange, so a stolen ticket key does not
+   * reveal past traffic; `psk_ke` resumes on the PSK alone, which saves the key exchange and
+   * gives up that forward secrecy. A server prefers `psk_dhe_ke` when the client offers both.
+   */
+  pskKeyExchangeModes?: PskKeyExchangeModeName[];
 }
+
+/**
+ * A PSK key exchange mode (RFC 8446 §4.2.9).
+ * @category Configuration
+ */
+export type PskKeyExchangeModeName = 'psk_dhe_ke' | 'psk_ke';
 
 /**
  * Client settings.
@@ -94,6 +118,7 @@ export interface CommonConfig {
  * };
  * console.log(new ClientConnection(config).takeOutgoing().length > 200); // → true
  * ```
+ * @category Configuration
  */
 export interface ClientConfig extends CommonConfig {
   /** The host name to send as server_name (RFC 6066 §3) and to check the certificate against. IP addresses are not sent. */
@@ -127,7 +152,10 @@ export interface ClientConfig extends CommonConfig {
   };
 }
 
-/** Client-certificate policy of a server (§4.3.2). */
+/**
+ * Client-certificate policy of a server (§4.3.2).
+ * @category Configuration
+ */
 export type ClientAuthPolicy = 'none' | 'optional' | 'required';
 
 /**
@@ -150,6 +178,7 @@ export type ClientAuthPolicy = 'none' | 'optional' | 'required';
  * const server = new ServerConnection(config);
  * console.log(server.stateName); // → ExpectClientHello
  * ```
+ * @category Configuration
  */
 export interface ServerConfig extends CommonConfig {
   /**
