@@ -14,12 +14,13 @@
  * here, and the conformance suite).
  */
 import { describe, expect, it } from 'vitest';
+import { TlsError } from '../../src/alert.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import type { CipherSuiteName, CryptoProvider, NamedGroupName } from '../../src/crypto/provider.js';
+import type { CipherSuiteName, CryptoProvider, KeyExchangeGroup, NamedGroupName } from '../../src/crypto/provider.js';
 import { SingleUseTickets } from '../../src/handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import type { Session } from '../../src/handshake/session.js';
@@ -168,4 +169,54 @@ describe('noble and native providers put the same bytes on the wire', () => {
       expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     }
   });
+});
+
+/** Bad key_exchange values of each kind: a small-order point, a point off the curve, Y = 1. */
+const BAD_SHARES: Partial<Record<NamedGroupName, (valid: Uint8Array) => Uint8Array>> = {
+  x25519: (valid) => new Uint8Array(valid.length),
+  x448: (valid) => new Uint8Array(valid.length),
+  secp256r1: (valid) => Uint8Array.from(valid, (b, i) => (i === valid.length - 1 ? b ^ 1 : b)),
+  secp384r1: (valid) => Uint8Array.from(valid, (b, i) => (i === valid.length - 1 ? b ^ 1 : b)),
+  ffdhe2048: (valid) => Uint8Array.from(valid, (_, i) => (i === valid.length - 1 ? 1 : 0)),
+};
+
+/** `provider` with one group whose key share (the client's, or the server's answer) is replaced by `bad`. */
+function sendingBadShare(provider: CryptoProvider, name: NamedGroupName, side: 'client' | 'server', bad: (valid: Uint8Array) => Uint8Array): CryptoProvider {
+  const swap = (group: KeyExchangeGroup): KeyExchangeGroup =>
+    side === 'client'
+      ? { ...group, keyGen: (random) => { const pair = group.keyGen(random); return { ...pair, publicKey: bad(pair.publicKey) }; } }
+      : { ...group, encaps: (peer, random) => { const answer = group.encaps(peer, random); return { ...answer, ciphertext: bad(answer.ciphertext) }; } };
+  return { ...provider, groups: provider.groups.map((g) => (g.name === name ? swap(g) : g)) };
+}
+
+describe.each([
+  ['noble', nobleProvider],
+  ['native', nodeCryptoProvider],
+] as [string, CryptoProvider][])('the %s provider in a handshake refuses a bad key share with illegal_parameter (§4.2.8, §7.4)', (_name, provider) => {
+  const cert = testCert('ed25519');
+  for (const group of provider.groups.map((g) => g.name).filter((g) => BAD_SHARES[g])) {
+    for (const liar of ['client', 'server'] as const) {
+      it(`${group}, from the ${liar}`, () => {
+        const bad = BAD_SHARES[group]!;
+        const client = new ClientConnection({
+          provider: liar === 'client' ? sendingBadShare(provider, group, 'client', bad) : provider,
+          serverName: 'localhost',
+          verifyServerCertificate: pinned(cert.der),
+          groups: [group],
+        });
+        const server = new ServerConnection({ provider: liar === 'server' ? sendingBadShare(provider, group, 'server', bad) : provider, certificate: cert, groups: [group] });
+        let error: unknown;
+        try {
+          pump(client, server);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(TlsError);
+        expect((error as TlsError).alert).toBe('illegal_parameter');
+        expect((error as TlsError).sent).toBe(true);
+        // The honest side refused: the liar gets the alert.
+        expect((liar === 'client' ? server : client).error?.alert).toBe('illegal_parameter');
+      });
+    }
+  }
 });
