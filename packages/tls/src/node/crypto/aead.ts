@@ -32,7 +32,9 @@ class NodeAeadKey implements AeadKey {
     const cipher = createCipheriv(this.algorithm as CipherGCMTypes, this.key, nonce, { authTagLength: TAG_LENGTH });
     cipher.setAAD(additionalData);
     // ciphertext || tag: the TLSCiphertext.encrypted_record (§5.2), written into one buffer.
-    const out = new Uint8Array(plaintext.length + TAG_LENGTH);
+    // Every byte of it is written below, so it need not be zeroed first; allocUnsafeSlow,
+    // unlike allocUnsafe, never hands out a slice of a pool shared with other data.
+    const out = plain(Buffer.allocUnsafeSlow(plaintext.length + TAG_LENGTH));
     const body = cipher.update(plaintext);
     out.set(body);
     out.set(cipher.final(), body.length); // empty for a stream mode, but part of the API's contract
