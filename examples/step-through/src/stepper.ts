@@ -219,6 +219,8 @@ function configs(options: StepperOptions, pki: Pki): { client: ClientConfig; ser
     // To force a HelloRetryRequest, the client guesses wrong: its one key share is for the other group.
     groups: options.helloRetryRequest ? [other, options.group] : [options.group, other],
     middleboxCompatibility: options.middleboxCompatibility,
+    // As a browser does: the server picks the one it speaks, in EncryptedExtensions (RFC 7301).
+    alpnProtocols: ['h2', 'http/1.1'],
   };
   if (options.clientCertificate) client.certificate = pki.clientCertificate();
   const server: ServerConfig = {
@@ -227,6 +229,7 @@ function configs(options: StepperOptions, pki: Pki): { client: ClientConfig; ser
     groups: [options.group, other],
     // The server insists on its first group, asking for a new key share when the client guessed another.
     groupSelection: 'server-preference',
+    alpnProtocols: ['http/1.1'],
     tickets: { count: 1, ticketer: ticketer() },
     maxEarlyDataSize: 16384,
     antiReplay: antiReplay(),

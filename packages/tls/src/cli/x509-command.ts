@@ -4,26 +4,28 @@
  * ```
  * lucid-tls x509 show [--json] FILE
  * lucid-tls x509 verify --cafile FILE [--untrusted FILE] [--hostname NAME | --ip ADDR]
- *                       [--purpose server|client] [--at ISO8601] LEAF
+ *                       [--purpose server|client] [--profile rfc5280|webpki]
+ *                       [--max-depth N] [--at ISO8601] LEAF
  * lucid-tls ca init --out DIR [--key-type ec|ed25519|rsa] [--days N] [--cn NAME] [--force]
  * lucid-tls cert issue --ca DIR --out DIR --name NAME… [--client] [--key-type ec|ed25519|rsa] [--days N]
  * ```
- * Each returns the exit code: 0 on success, 1 when the certificate is invalid or an
- * operation fails, 2 for a usage error. `verify` prints `OK`, or one line
+ * Each returns the exit code: 0 on success (and for `--help`), 1 when the certificate is
+ * invalid or an operation fails, 2 for a usage error. `verify` prints `OK` and the path
+ * it built, one line per certificate (see `explainPath`), or one line
  * `error <code>: <reason>` (to standard output: it is the command's answer).
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/certificate.js';
-import { certificateToJson, explainCertificate } from '../x509/describe.js';
+import { certificateToJson, explainCertificate, explainPath } from '../x509/describe.js';
 import { X509Error } from '../x509/errors.js';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../x509/issue.js';
 import type { IssuedKeyType } from '../x509/issue.js';
 import { decodePem } from '../x509/pem.js';
 import { TrustStore } from '../x509/trust-store.js';
-import { verifyChain } from '../x509/verify.js';
+import { DEFAULT_MAX_DEPTH, verifyChain } from '../x509/verify.js';
 
 class UsageError extends Error {}
 
@@ -98,6 +100,41 @@ function readCertificates(path: string): Certificate[] {
   return [parseCertificate(bytes)];
 }
 
+/**
+ * Writes `text` to `path` so that a crash leaves either the old file or the new one, never
+ * a piece: a temporary file in the same folder, fsync, rename over `path`, fsync the folder.
+ * `mode` applies from the start, so a key is never readable by others, even briefly.
+ */
+function writeFileAtomically(path: string, text: string, mode = 0o644): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(temporary, path);
+  const folder = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
+}
+
+/** Whether `args` ask for help (`--help` or `-h`). */
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
+/** Prints `help` and exits 0. */
+function printHelp(help: string): number {
+  process.stdout.write(help);
+  return 0;
+}
+
 /** Runs `body`, turning usage errors into exit code 2 and certificate or file errors into 1. */
 async function run(usage: string, body: () => number | Promise<number>): Promise<number> {
   try {
@@ -120,15 +157,49 @@ async function run(usage: string, body: () => number | Promise<number>): Promise
   }
 }
 
-const X509_USAGE =
-  'lucid-tls x509 show [--json] FILE\n       lucid-tls x509 verify --cafile FILE [--untrusted FILE] [--hostname NAME | --ip ADDR] [--purpose server|client] [--at ISO8601] LEAF';
+const SHOW_USAGE = 'lucid-tls x509 show [--json] FILE';
+const VERIFY_USAGE =
+  'lucid-tls x509 verify --cafile FILE [--untrusted FILE] [--hostname NAME | --ip ADDR] [--purpose server|client] [--profile rfc5280|webpki] [--max-depth N] [--at ISO8601] LEAF';
+const X509_USAGE = `${SHOW_USAGE}\n       ${VERIFY_USAGE}`;
+
+const SHOW_HELP = `usage: ${SHOW_USAGE}
+Explains every field of each certificate in FILE (PEM, or one DER certificate): its role
+(root, intermediate or leaf; self-signed or not), names, dates, key and what the key is
+for, extensions, signature and fingerprint.
+  --json                 print the certificate(s) as JSON instead
+`;
+
+const VERIFY_HELP = `usage: ${VERIFY_USAGE}
+Builds a path from the LEAF certificate to a trust anchor in --cafile and validates it
+(RFC 5280 §6). Prints OK and the path, leaf first: role, subject, key type, expiry; the
+trust anchor is marked. Or prints "error CODE: reason" and exits 1.
+  --cafile FILE          the trust anchors (PEM)
+  --untrusted FILE       intermediates (PEM); the LEAF file may also hold them, after the leaf
+  --hostname NAME        the DNS name the leaf must carry in its subjectAltName (never the CN)
+  --ip ADDR              the IP address the leaf must carry in its subjectAltName
+  --purpose server|client   serverAuth (default) or clientAuth
+  --profile rfc5280|webpki  path validation alone, or with the rules browsers add (key
+                         identifiers, critical basicConstraints in CAs, extendedKeyUsage in
+                         the leaf, TLS signature algorithms…); default: webpki for server,
+                         rfc5280 for client
+  --max-depth N          the most certificates in the path, leaf and anchor included,
+                         self-issued intermediates not counted (default ${DEFAULT_MAX_DEPTH})
+  --at ISO8601           validate at that time instead of now
+`;
+
+const X509_HELP = `usage: ${SHOW_USAGE}
+       ${VERIFY_USAGE}
+  x509 show --help       what show prints
+  x509 verify --help     the options of verify
+`;
 
 /** `lucid-tls x509 show|verify …`. */
 export async function x509Command(args: string[]): Promise<number> {
   return run(X509_USAGE, () => {
     const [sub, ...rest] = args;
-    if (sub === 'show') return show(rest);
-    if (sub === 'verify') return verify(rest);
+    if (sub === 'show') return wantsHelp(rest) ? printHelp(SHOW_HELP) : show(rest);
+    if (sub === 'verify') return wantsHelp(rest) ? printHelp(VERIFY_HELP) : verify(rest);
+    if (sub !== undefined && wantsHelp([sub])) return printHelp(X509_HELP);
     throw new UsageError(sub === undefined ? 'x509 needs a subcommand' : `unknown x509 subcommand ${sub}`);
   });
 }
@@ -147,7 +218,7 @@ function show(args: string[]): number {
 }
 
 function verify(args: string[]): number {
-  const p = parseArgs(args, ['cafile', 'untrusted', 'hostname', 'ip', 'purpose', 'at'], []);
+  const p = parseArgs(args, ['cafile', 'untrusted', 'hostname', 'ip', 'purpose', 'profile', 'max-depth', 'at'], []);
   if (p.operands.length !== 1) throw new UsageError('x509 verify takes one LEAF file');
   const cafile = single(p, 'cafile');
   if (cafile === undefined) throw new UsageError('x509 verify needs --cafile');
@@ -156,6 +227,10 @@ function verify(args: string[]): number {
   if (hostname !== undefined && ip !== undefined) throw new UsageError('give --hostname or --ip, not both');
   const purpose = single(p, 'purpose') ?? 'server';
   if (purpose !== 'server' && purpose !== 'client') throw new UsageError(`--purpose must be server or client, not ${purpose}`);
+  const profile = single(p, 'profile');
+  if (profile !== undefined && profile !== 'rfc5280' && profile !== 'webpki') throw new UsageError(`--profile must be rfc5280 or webpki, not ${profile}`);
+  const maxDepthText = single(p, 'max-depth');
+  if (maxDepthText !== undefined && !/^[1-9][0-9]{0,2}$/.test(maxDepthText)) throw new UsageError(`--max-depth must be a whole number from 1 to 999, not ${maxDepthText}`);
   const atText = single(p, 'at');
   const at = atText === undefined ? undefined : new Date(atText);
   if (at !== undefined && (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(atText!))) throw new UsageError(`--at must be an ISO 8601 time, not ${atText}`);
@@ -167,23 +242,38 @@ function verify(args: string[]): number {
   const result = verifyChain(chain, {
     trustStore,
     purpose,
+    ...(profile !== undefined ? { profile } : {}),
+    ...(maxDepthText !== undefined ? { maxDepth: Number(maxDepthText) } : {}),
     ...(hostname !== undefined ? { hostname } : {}),
     ...(ip !== undefined ? { ip } : {}),
     ...(at !== undefined ? { at } : {}),
   });
   if (result.ok) {
-    process.stdout.write('OK\n');
+    process.stdout.write(`OK\npath (leaf first, ${purpose} certificate, profile ${result.profile}):\n${indent(explainPath(result.path))}\n`);
     return 0;
   }
   process.stdout.write(`error ${result.code}: ${result.message}\n`);
   return 1;
 }
 
+const indent = (text: string) => text.replace(/^/gm, '  ');
+
 const CA_USAGE = 'lucid-tls ca init --out DIR [--key-type ec|ed25519|rsa] [--days N] [--cn NAME] [--force]';
+
+const CA_HELP = `usage: ${CA_USAGE}
+Creates a local certificate authority, as mkcert does: a self-signed root (basicConstraints
+cA, pathLen 0, critical; keyUsage keyCertSign and cRLSign; a subjectKeyIdentifier).
+  --out DIR              writes DIR/ca.pem (the certificate, to trust) and DIR/ca.key (the key, mode 0600)
+  --key-type ec|ed25519|rsa   ECDSA P-256 (default), Ed25519 or RSA 2048
+  --days N               validity in days (default 3650)
+  --cn NAME              the CA's common name (default "Lucid TLS local CA")
+  --force                replace an existing CA in DIR
+`;
 
 /** `lucid-tls ca init --out DIR`: writes DIR/ca.pem and DIR/ca.key. */
 export async function caCommand(args: string[]): Promise<number> {
   return run(CA_USAGE, () => {
+    if (wantsHelp(args)) return printHelp(CA_HELP);
     const [sub, ...rest] = args;
     if (sub !== 'init') throw new UsageError(sub === undefined ? 'ca needs a subcommand' : `unknown ca subcommand ${sub}`);
     const p = parseArgs(rest, ['out', 'key-type', 'days', 'cn'], ['force']);
@@ -204,8 +294,8 @@ export async function caCommand(args: string[]): Promise<number> {
       ...(commonName ? { commonName } : {}),
     });
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'ca.pem'), ca.certPem);
-    writeFileSync(keyPath, ca.keyPem, { mode: 0o600 });
+    writeFileAtomically(keyPath, ca.keyPem, 0o600);
+    writeFileAtomically(join(out, 'ca.pem'), ca.certPem);
     process.stdout.write(
       `Created a local CA "${ca.certificate.subject.rdns.flat().map((a) => `${a.name}=${a.value}`).join(', ')}"\n` +
         `  ${join(out, 'ca.pem')}  the certificate: add it to the trust stores that should trust what it issues\n` +
@@ -217,9 +307,22 @@ export async function caCommand(args: string[]): Promise<number> {
 
 const CERT_USAGE = 'lucid-tls cert issue --ca DIR --out DIR --name NAME… [--client] [--key-type ec|ed25519|rsa] [--days N]';
 
+const CERT_HELP = `usage: ${CERT_USAGE}
+Issues a certificate signed by the CA that \`ca init\` made, for the names given, with a new
+key. It follows the profile browsers check: names in the subjectAltName, extendedKeyUsage
+serverAuth (or clientAuth), authority and subject key identifiers, cA false.
+  --ca DIR               the CA's folder (ca.pem and ca.key)
+  --out DIR              writes DIR/cert.pem and DIR/key.pem (mode 0600)
+  --name NAME…           DNS names, IP addresses, e-mail addresses (a@b) or URIs (scheme://…)
+  --client               a client certificate (clientAuth) instead of a server one
+  --key-type ec|ed25519|rsa   ECDSA P-256 (default), Ed25519 or RSA 2048
+  --days N               validity in days (default 825)
+`;
+
 /** `lucid-tls cert issue …`: writes DIR/cert.pem and DIR/key.pem. */
 export async function certCommand(args: string[]): Promise<number> {
   return run(CERT_USAGE, () => {
+    if (wantsHelp(args)) return printHelp(CERT_HELP);
     const [sub, ...rest] = args;
     if (sub !== 'issue') throw new UsageError(sub === undefined ? 'cert needs a subcommand' : `unknown cert subcommand ${sub}`);
     const p = parseArgs(rest, ['ca', 'out', 'name', 'key-type', 'days'], ['client'], ['name']);
@@ -238,8 +341,8 @@ export async function certCommand(args: string[]): Promise<number> {
       ...(days ? { days } : {}),
     });
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'cert.pem'), issued.certPem);
-    writeFileSync(join(out, 'key.pem'), issued.keyPem, { mode: 0o600 });
+    writeFileAtomically(join(out, 'key.pem'), issued.keyPem, 0o600);
+    writeFileAtomically(join(out, 'cert.pem'), issued.certPem);
     const sans = (issued.certificate.subjectAltNames ?? []).map((n) => `${n.type}:${n.value}`).join(', ');
     process.stdout.write(
       `Issued a ${p.flags.has('client') ? 'client' : 'server'} certificate for ${sans}, valid until ${issued.certificate.notAfter.toISOString()}\n` +

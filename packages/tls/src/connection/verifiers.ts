@@ -6,6 +6,7 @@
 import { TlsError } from '../alert.js';
 import { isIP } from '../wire/ip.js';
 import { alertForX509Error } from '../x509/errors.js';
+import type { Profile } from '../x509/webpki.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import { verifyChain } from '../x509/verify.js';
 import type { CertificateVerifier } from '../handshake/config.js';
@@ -15,6 +16,11 @@ import type { CertificateVerifier } from '../handshake/config.js';
  * connection gives, at the connection's clock, and (for servers) against the server
  * name: a DNS name or an IP address, matched against the subjectAltNames only
  * (RFC 6125). A failure becomes the TLS alert RFC 8446 §6.2 names for it.
+ *
+ * The profile is `'webpki'` for server certificates (the rules browsers apply: key
+ * identifiers, critical basicConstraints in CAs, extendedKeyUsage in the leaf, TLS
+ * signature algorithms…) and `'rfc5280'` for client certificates, unless `profile` says
+ * otherwise (see `defaultProfile` in `@lucid-tls/tls/x509`).
  *
  * @example
  * ```ts
@@ -26,7 +32,7 @@ import type { CertificateVerifier } from '../handshake/config.js';
  * ```
  * @category Configuration
  */
-export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number } = {}): CertificateVerifier {
+export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number; profile?: Profile } = {}): CertificateVerifier {
   return (chain, context) => {
     const name = options.hostname ?? context.serverName;
     // A server certificate proves nothing without a name to check it against: fail closed.
@@ -37,6 +43,7 @@ export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname
       at: context.now,
       ...(name === undefined ? {} : isIP(name) ? { ip: name } : { hostname: name }),
       ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
     });
     if (!result.ok) throw new TlsError(alertForX509Error(result.code), `${result.code}: ${result.message}`);
   };

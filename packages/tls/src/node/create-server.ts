@@ -85,7 +85,13 @@ function handshakeTimeoutError(): Error {
 
 /**
  * A TLS 1.3 server. Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
- * handshake; `'tlsClientError'` (error, socket) when one fails or times out;
+ * handshake, for every connection; `'earlyData'` (socket) before that, for a connection whose
+ * 0-RTT data was accepted (RFC 8446 §4.2.10), as soon as our first flight is out: its early
+ * data is readable at once and writes go out as 0.5-RTT data (§4.4.4). What is read before
+ * `'secure'` is unauthenticated and may be a replay (§8): serve only requests that are safe
+ * to repeat from it. A server that handles `'earlyData'` handles those sockets there, and the
+ * others in `'secureConnection'` (`socket.earlyDataAccepted` tells them apart).
+ * `'tlsClientError'` (error, socket) when one fails or times out;
  * `'keylog'` (line, socket) with the NSS key log lines, while someone listens.
  */
 export class Server extends NetServer {
@@ -118,6 +124,7 @@ export class Server extends NetServer {
       socket.once('close', () => clearTimeout(timer));
       socket.once('secure', () => clearTimeout(timer));
     }
+    socket.once('earlyData', () => this.emit('earlyData', socket));
     socket.once('secure', () => {
       secured = true;
       this.emit('secureConnection', socket);

@@ -51,6 +51,7 @@ import { namesEqual, readName } from './name.js';
 import type { DistinguishedName, GeneralName } from './name.js';
 import { OID, oidName } from './oid.js';
 import { decodePem } from './pem.js';
+import { signatureAlgorithm, verifySignature } from './signature-algorithm.js';
 import type { AlgorithmIdentifier } from './signature-algorithm.js';
 
 /**
@@ -308,6 +309,27 @@ export function fingerprintSha256(cert: Certificate): string {
  */
 export function isSelfIssued(cert: Certificate): boolean {
   return namesEqual(cert.subject, cert.issuer);
+}
+
+/**
+ * Whether the certificate is self-signed: self-issued, and its signature verifies under
+ * its own key (RFC 5280 §3.3). A root CA is; so is a leaf made with `openssl req -x509`.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, isSelfSigned, issueCertificate } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority();
+ * console.log(isSelfSigned(ca.certificate), isSelfSigned(issueCertificate(ca, { names: ['a.example'] }).certificate)); // → true false
+ * ```
+ */
+export function isSelfSigned(cert: Certificate): boolean {
+  if (!isSelfIssued(cert) || !cert.publicKey) return false;
+  try {
+    return verifySignature(signatureAlgorithm(cert.signatureAlgorithm), cert.publicKey, cert.tbsDer, cert.signatureValue);
+  } catch (e) {
+    if (e instanceof X509Error) return false;
+    throw e;
+  }
 }
 
 /**

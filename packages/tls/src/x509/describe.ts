@@ -1,17 +1,20 @@
 /**
  * A certificate for people: as a plain JSON object, and as text in which every field
- * is explained for someone learning what a certificate contains (`lucid-tls x509 show`).
+ * is explained for someone learning what a certificate contains (`lucid-tls x509 show`);
+ * and a validated path, one line per certificate (`lucid-tls x509 verify`).
  * @module
  */
 import { toHex } from '../wire/bytes.js';
-import { fingerprintSha256 } from './certificate.js';
+import { fingerprintSha256, isCA, isSelfSigned } from './certificate.js';
 import type { Certificate } from './certificate.js';
 import type { Extension } from './extensions.js';
 import { publicKeyBits } from './keys.js';
 import { formatName, nameToObject } from './name.js';
 import type { GeneralName } from './name.js';
 import { oidName } from './oid.js';
+import { OID } from './oid.js';
 import { describeSignatureAlgorithm } from './signature-algorithm.js';
+import { roleInPath } from './webpki.js';
 
 /** The JSON form of a certificate (`lucid-tls x509 show --json`). */
 export interface CertificateJson {
@@ -104,7 +107,7 @@ const colon = (bytes: Uint8Array) => toHex(bytes).replace(/(..)(?!$)/g, '$1:');
  * ```ts
  * import { createCertificateAuthority, explainCertificate } from '@lucid-tls/tls/x509';
  * const text = explainCertificate(createCertificateAuthority().certificate);
- * console.log(text.split('\n')[1]!.trim()); // → Version              v3
+ * console.log(text.split('\n')[1]!.trim()); // → Role                 root CA, self-signed
  * ```
  */
 export function explainCertificate(cert: Certificate, now: Date = new Date()): string {
@@ -114,6 +117,8 @@ export function explainCertificate(cert: Certificate, now: Date = new Date()): s
     if (why) lines.push(`  ${''.padEnd(20)} └ ${why}`);
   };
   lines.push(`Certificate (RFC 5280 §4.1), ${cert.der.length} bytes of DER`);
+  const role = standaloneRole(cert);
+  field('Role', role.name, role.why);
   field('Version', `v${cert.version}`, cert.version === 3 ? 'v3: the version that allows extensions' : 'an old version without extensions');
   field('Serial number', colon(cert.serialNumber), 'chosen by the issuer, unique among the certificates it signs');
   field('Signature algorithm', describeSignatureAlgorithm(cert.signatureAlgorithm), 'how the issuer signed the fields above its signature');
@@ -132,7 +137,7 @@ export function explainCertificate(cert: Certificate, now: Date = new Date()): s
     : key?.type === 'ed25519' ? `Ed25519, ${colon(key.key).slice(0, 23)}…`
     : key?.type === 'rsa' ? `RSA ${publicKeyBits(key)} bits, exponent ${key.e}`
     : `${cert.publicKeyAlgorithm.name} (${cert.publicKeyError?.message ?? 'unsupported'})`;
-  field('Public key', keyText, 'the subject proves it holds the private half by signing the TLS handshake');
+  field('Public key', keyText, keyPurpose(cert));
   lines.push(`  Extensions (${cert.extensions.length})`);
   for (const ext of cert.extensions) {
     lines.push(`    ${ext.name}${ext.critical ? ' [critical]' : ''}`);
@@ -141,6 +146,82 @@ export function explainCertificate(cert: Certificate, now: Date = new Date()): s
   field('Signature', `${cert.signatureValue.length} bytes`, 'the issuer’s signature over the TBSCertificate; checked with the issuer’s public key');
   field('SHA-256 fingerprint', fingerprintSha256(cert).replace(/(..)(?!$)/g, '$1:'), 'a hash of the whole certificate, to recognize it');
   return lines.join('\n') + '\n';
+}
+
+/** What a certificate is, judged from itself alone: its basicConstraints and whether it signed itself. */
+function standaloneRole(cert: Certificate): { name: string; why: string; kind: 'root' | 'intermediate' | 'leaf' } {
+  const selfSigned = isSelfSigned(cert);
+  // A v1 certificate cannot say it is a CA; a self-signed one is a (v1) root.
+  if (isCA(cert) || (cert.version === 1 && selfSigned)) {
+    return selfSigned
+      ? { kind: 'root', name: 'root CA, self-signed', why: 'a trust anchor: installed in trust stores, it vouches for the chains that end at it; its own signature proves nothing' }
+      : { kind: 'intermediate', name: 'intermediate CA', why: 'signed by another CA; it links the certificates it issues to a root' };
+  }
+  const purpose = leafPurpose(cert);
+  return {
+    kind: 'leaf',
+    name: `leaf (end-entity)${purpose ? `, for TLS ${purpose}s` : ''}${selfSigned ? ', self-signed' : ''}`,
+    why: selfSigned
+      ? 'it signed itself: trusted only where it is installed or pinned as it is, since no CA vouches for it'
+      : 'the certificate a TLS peer presents first; the CAs after it in the chain vouch for it',
+  };
+}
+
+/** `server`, `client`, or undefined when the extendedKeyUsage allows both or neither (or is absent). */
+function leafPurpose(cert: Certificate): 'server' | 'client' | undefined {
+  const eku = cert.extendedKeyUsage ?? [];
+  const server = eku.includes(OID.serverAuth);
+  const client = eku.includes(OID.clientAuth);
+  return server && !client ? 'server' : client && !server ? 'client' : undefined;
+}
+
+/** What the private half of the certificate's key does, given its role. */
+function keyPurpose(cert: Certificate): string {
+  const role = standaloneRole(cert);
+  if (role.kind === 'root') return 'the root’s key signs the certificates this CA issues; who trusts this root checks those signatures with it. It never signs a TLS handshake';
+  if (role.kind === 'intermediate') return 'this CA’s key signs the certificates below it; clients check those signatures with it. It never signs a TLS handshake';
+  const who = leafPurpose(cert) ?? 'subject';
+  return `the ${who === 'subject' ? 'subject' : who} proves it holds the private half by signing the TLS handshake (CertificateVerify, RFC 8446 §4.4.3)`;
+}
+
+/**
+ * The public key in a few words: `EC P-256`, `Ed25519`, `RSA 2048`, or the algorithm's
+ * name and why it is not supported.
+ *
+ * @example
+ * ```ts
+ * import { createCertificateAuthority, describePublicKey } from '@lucid-tls/tls/x509';
+ * console.log(describePublicKey(createCertificateAuthority().certificate), describePublicKey(createCertificateAuthority({ keyType: 'ed25519' }).certificate)); // → EC P-256 Ed25519
+ * ```
+ */
+export function describePublicKey(cert: Certificate): string {
+  const key = cert.publicKey;
+  if (key?.type === 'ec') return `EC ${key.curve}`;
+  if (key?.type === 'ed25519') return 'Ed25519';
+  if (key?.type === 'rsa') return `RSA ${publicKeyBits(key)}`;
+  return `${cert.publicKeyAlgorithm.name} (unsupported)`;
+}
+
+/**
+ * A validated path, leaf first, one line per certificate: its position and role, the
+ * trust anchor marked, self-signed ones marked, then subject, key type and expiry.
+ *
+ * @example
+ * ```ts
+ * import { TrustStore, createCertificateAuthority, explainPath, issueCertificate, verifyChain } from '@lucid-tls/tls/x509';
+ * const ca = createCertificateAuthority({ commonName: 'Example CA', organization: 'Example', keyType: 'ed25519' });
+ * const leaf = issueCertificate(ca, { names: ['example.com'] });
+ * const result = verifyChain([leaf.certificate], { trustStore: TrustStore.fromCertificates([ca.certificate]), hostname: 'example.com' });
+ * if (result.ok) console.log(explainPath(result.path).split('\n')[1]!.split(' | expires ')[0]); // → 1 root, trust anchor, self-signed: O=Example, CN=Example CA | Ed25519
+ * ```
+ */
+export function explainPath(path: readonly Certificate[]): string {
+  return path
+    .map((cert, i) => {
+      const marks = [roleInPath(path, i), ...(i === path.length - 1 ? ['trust anchor'] : []), ...(isSelfSigned(cert) ? ['self-signed'] : [])];
+      return `${i} ${marks.join(', ')}: ${formatName(cert.subject)} | ${describePublicKey(cert)} | expires ${cert.notAfter.toISOString()}`;
+    })
+    .join('\n');
 }
 
 function explainExtension(cert: Certificate, ext: Extension): string[] {

@@ -47,6 +47,26 @@ export const X509ErrorMessages = {
   unsupported_name_constraint: 'a CA’s nameConstraints has a name form this validator cannot check, and the certificate has such a name',
   hostname_mismatch: 'the host name matches no DNS name in the subjectAltName extension',
   ip_address_mismatch: 'the IP address matches no IP address in the subjectAltName extension',
+  // The 'webpki' profile (see `webpki.ts`): RFC 5280 §4 and the CA/Browser Forum Baseline Requirements §7.1.
+  serial_number_invalid: 'a serial number is not a positive integer of at most 20 octets (RFC 5280 §4.1.2.2)',
+  issuer_name_empty: 'a certificate has an empty issuer name (RFC 5280 §4.1.2.4)',
+  subject_name_empty: 'a CA certificate has an empty subject name (RFC 5280 §4.1.2.6)',
+  subject_alt_name_criticality: 'a subjectAltName is critical though the subject is not empty, or the other way round (RFC 5280 §4.2.1.6)',
+  authority_key_identifier_missing: 'a certificate other than the root has no authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1)',
+  authority_key_identifier_critical: 'an authorityKeyIdentifier is marked critical (RFC 5280 §4.2.1.1)',
+  root_authority_key_identifier: 'a root’s authorityKeyIdentifier carries more than a keyIdentifier (Baseline Requirements §7.1.2.1)',
+  subject_key_identifier_missing: 'a CA certificate has no subjectKeyIdentifier (RFC 5280 §4.2.1.2)',
+  basic_constraints_not_critical: 'a CA certificate’s basicConstraints is not critical (RFC 5280 §4.2.1.9)',
+  trust_anchor_without_basic_constraints: 'a v3 trust anchor has no basicConstraints, so it does not say it is a CA (only v1 roots may omit it)',
+  leaf_is_ca: 'the end-entity certificate says it is a CA (basicConstraints cA is set)',
+  leaf_key_cert_sign: 'the end-entity certificate’s keyUsage includes keyCertSign (RFC 5280 §4.2.1.3)',
+  leaf_extended_key_usage_missing: 'the end-entity certificate has no extendedKeyUsage (Baseline Requirements §7.1.2.7)',
+  leaf_any_extended_key_usage: 'the end-entity certificate’s extendedKeyUsage includes anyExtendedKeyUsage (Baseline Requirements §7.1.2.7)',
+  extended_key_usage_critical: 'an extendedKeyUsage is marked critical (Baseline Requirements §7.1.2)',
+  root_extended_key_usage: 'a root certificate has an extendedKeyUsage (Baseline Requirements §7.1.2.1)',
+  name_constraints_in_leaf: 'the end-entity certificate has nameConstraints, which only CA certificates may have (RFC 5280 §4.2.1.10)',
+  leaf_key_not_allowed: 'the end-entity key is not one TLS accepts: ECDSA P-256 or P-384, Ed25519, or RSA of at least 2048 bits',
+  signature_algorithm_not_allowed: 'a certificate signature uses an algorithm TLS 1.3 does not define (RFC 8446 §4.2.3)',
 } as const;
 
 /** A stable error code, e.g. `"expired"`. */
@@ -87,7 +107,9 @@ export function x509Fail(code: X509ErrorCode, detail?: string): never {
  * (RFC 8446 §6.2). Undecodable or wrongly signed certificates are `bad_certificate`;
  * a certificate not usable for the purpose or carrying something we do not support is
  * `unsupported_certificate`; a time problem is `certificate_expired` ("has expired or
- * is not currently valid"); no path to a trusted root is `unknown_ca`.
+ * is not currently valid"); no path to a trusted root is `unknown_ca`. A certificate
+ * that breaks the 'webpki' profile's encoding rules is `bad_certificate`; one whose key,
+ * signature algorithm or purpose TLS cannot use is `unsupported_certificate`.
  *
  * @example
  * ```ts
@@ -109,6 +131,10 @@ export function alertForX509Error(code: X509ErrorCode): AlertName {
     case 'unsupported_name_constraint':
     case 'leaf_key_usage':
     case 'extended_key_usage':
+    case 'leaf_extended_key_usage_missing':
+    case 'leaf_any_extended_key_usage':
+    case 'leaf_key_not_allowed':
+    case 'signature_algorithm_not_allowed':
       return 'unsupported_certificate';
     case 'empty_chain':
       return 'decode_error';
@@ -128,6 +154,21 @@ export function alertForX509Error(code: X509ErrorCode): AlertName {
     case 'path_length_exceeded':
     case 'ca_key_usage':
     case 'name_constraints_violation':
+    case 'serial_number_invalid':
+    case 'issuer_name_empty':
+    case 'subject_name_empty':
+    case 'subject_alt_name_criticality':
+    case 'authority_key_identifier_missing':
+    case 'authority_key_identifier_critical':
+    case 'root_authority_key_identifier':
+    case 'subject_key_identifier_missing':
+    case 'basic_constraints_not_critical':
+    case 'trust_anchor_without_basic_constraints':
+    case 'leaf_is_ca':
+    case 'leaf_key_cert_sign':
+    case 'extended_key_usage_critical':
+    case 'root_extended_key_usage':
+    case 'name_constraints_in_leaf':
       return 'bad_certificate';
   }
 }

@@ -5,7 +5,9 @@
  *   field and the common extensions decoded; `der.ts` is the strict DER reader and writer
  *   underneath, `pem.ts` the PEM codec, `keys.ts` the key formats (SPKI, PKCS#8, SEC1, PKCS#1).
  * - {@link verifyChain} builds and validates a path from a leaf to a {@link TrustStore}
- *   anchor, for a purpose (server or client) and a host name or IP address.
+ *   anchor, for a purpose (server or client) and a host name or IP address, under a
+ *   profile: `'rfc5280'` (path validation, RFC 5280 §6) or `'webpki'` (plus the rules
+ *   of RFC 5280 §4 and the CA/Browser Forum Baseline Requirements; see `webpki.ts`).
  * - {@link createCertificateAuthority} and {@link issueCertificate} make a local CA and
  *   the certificates it signs, as mkcert does.
  *
@@ -50,6 +52,25 @@
  * | `unsupported_name_constraint` | a constraint form we cannot check applies to a name | unsupported_certificate |
  * | `hostname_mismatch` | the host name is not in the DNS SANs | certificate_unknown |
  * | `ip_address_mismatch` | the IP address is not in the IP SANs | certificate_unknown |
+ * | `serial_number_invalid` | webpki: a serial number that is negative, zero or longer than 20 octets | bad_certificate |
+ * | `issuer_name_empty` | webpki: an empty issuer name | bad_certificate |
+ * | `subject_name_empty` | webpki: a CA with an empty subject name | bad_certificate |
+ * | `subject_alt_name_criticality` | webpki: a critical SAN with a subject, or a non-critical (or no) SAN without one | bad_certificate |
+ * | `authority_key_identifier_missing` | webpki: a certificate below the root without an AKI keyIdentifier | bad_certificate |
+ * | `authority_key_identifier_critical` | webpki: a critical AKI | bad_certificate |
+ * | `root_authority_key_identifier` | webpki: a root's AKI with more than a keyIdentifier | bad_certificate |
+ * | `subject_key_identifier_missing` | webpki: a v3 CA without a subjectKeyIdentifier | bad_certificate |
+ * | `basic_constraints_not_critical` | webpki: a CA's basicConstraints not critical | bad_certificate |
+ * | `trust_anchor_without_basic_constraints` | webpki: a v3 trust anchor without basicConstraints (v1 roots are accepted) | bad_certificate |
+ * | `leaf_is_ca` | webpki: a leaf with basicConstraints cA | bad_certificate |
+ * | `leaf_key_cert_sign` | webpki: a leaf whose keyUsage has keyCertSign | bad_certificate |
+ * | `leaf_extended_key_usage_missing` | webpki: a leaf without extendedKeyUsage | unsupported_certificate |
+ * | `leaf_any_extended_key_usage` | webpki: a leaf with anyExtendedKeyUsage | unsupported_certificate |
+ * | `extended_key_usage_critical` | webpki: a critical extendedKeyUsage | bad_certificate |
+ * | `root_extended_key_usage` | webpki: a root with an extendedKeyUsage | bad_certificate |
+ * | `name_constraints_in_leaf` | webpki: nameConstraints in a leaf | bad_certificate |
+ * | `leaf_key_not_allowed` | webpki: a leaf key TLS does not take (P-192, DSA…) or RSA under 2048 bits | unsupported_certificate |
+ * | `signature_algorithm_not_allowed` | webpki: a signature no TLS 1.3 SignatureScheme names (e.g. P-384 with SHA-256) | unsupported_certificate |
  *
  * @example
  * ```ts
@@ -96,14 +117,16 @@ export {
 export type { PrivateKeyFormat } from './keys.js';
 export { describeSignatureAlgorithm, signatureAlgorithm, verifySignature } from './signature-algorithm.js';
 export type { AlgorithmIdentifier, SignatureAlgorithm } from './signature-algorithm.js';
-export { fingerprintSha256, isCA, isSelfIssued, parseCertificate, parseCertificatesPem } from './certificate.js';
+export { fingerprintSha256, isCA, isSelfIssued, isSelfSigned, parseCertificate, parseCertificatesPem } from './certificate.js';
 export type { Certificate } from './certificate.js';
 export { certificatePublicKey } from './public-key-of.js';
 export { dnsNameMatches, matchesHostname, matchesIpAddress } from './hostname.js';
 export { checkNameConstraints } from './name-constraints.js';
 export { TrustStore } from './trust-store.js';
 export { SYSTEM_CA_BUNDLE_PATHS, readSystemBundle } from './system-store.js';
-export { DEFAULT_MAX_DEPTH, verifyChain } from './verify.js';
+export { DEFAULT_MAX_DEPTH, defaultProfile, verifyChain } from './verify.js';
+export { MAX_SERIAL_NUMBER_OCTETS, MIN_RSA_BITS, checkWebPkiProfile, roleInPath } from './webpki.js';
+export type { PathRole, Profile, ProfileFailure } from './webpki.js';
 export type { Purpose, VerifyOptions, VerifyResult } from './verify.js';
 export {
   createCertificateAuthority,
@@ -114,5 +137,5 @@ export {
   signCertificate,
 } from './issue.js';
 export type { CaOptions, CertificateAuthority, CertificateSpec, IssueOptions, IssuedCertificate, IssuedKeyType } from './issue.js';
-export { certificateToJson, explainCertificate } from './describe.js';
+export { certificateToJson, describePublicKey, explainCertificate, explainPath } from './describe.js';
 export type { CertificateJson } from './describe.js';

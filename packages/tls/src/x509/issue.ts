@@ -71,6 +71,8 @@ export function generatePrivateKey(keyType: IssuedKeyType = 'ec', randomBytes: (
 
 /** Everything a new certificate says. */
 export interface CertificateSpec {
+  /** 3 by default; 1 writes an old v1 certificate, which has no extensions (for tests of v1 roots). */
+  version?: 1 | 3;
   /** Positive serial number bytes; random 16 bytes by default. */
   serialNumber?: Uint8Array;
   /** The issuer's Name, DER (for a self-signed certificate: the subject). */
@@ -115,8 +117,9 @@ export function signCertificate(spec: CertificateSpec): Uint8Array {
   const random = spec.randomBytes ?? nobleRandomBytes;
   const algorithm = spec.signatureAlgorithm ?? defaultSignatureAlgorithm(spec.signingKey);
   const algorithmDer = encodeSignatureAlgorithm(algorithm);
+  if (spec.version === 1 && spec.extensions.length > 0) throw new RangeError('a v1 certificate has no extensions');
   const tbs = der.sequence(
-    der.explicit(0, der.integer(2)), // v3
+    ...(spec.version === 1 ? [] : [der.explicit(0, der.integer(2))]), // v3 (v1 is the DEFAULT, so DER omits it)
     der.unsignedInteger(spec.serialNumber ?? randomSerial(random)),
     algorithmDer,
     spec.issuer,

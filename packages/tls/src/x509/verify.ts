@@ -12,14 +12,19 @@
  * - every certificate in the trust store is an anchor: the path ends at the first one
  *   reached (so a trusted intermediate is enough, as with OpenSSL's -partial_chain);
  * - when a complete path fails a check below, the search goes on, so an alternative
- *   path (e.g. a second cross-signed intermediate) can still succeed.
+ *   path (e.g. a second cross-signed intermediate) can still succeed;
+ * - a path has at most `maxDepth` certificates, not counting self-issued
+ *   intermediates (key rollover certificates; RFC 5280 §6.1.4 (l)).
  *
  * A complete path then passes, in this order (the first failure is reported):
  * 1. no certificate has a critical extension we do not understand (RFC 5280 §4.2);
  * 2. every issuer is a CA: basicConstraints cA set (§4.2.1.9; a trust anchor without
- *    basicConstraints is accepted, for v1 roots) and keyUsage, when present, has
- *    keyCertSign (§4.2.1.3);
+ *    basicConstraints is accepted for v1 roots, and under the 'rfc5280' profile for
+ *    v3 ones too) and keyUsage, when present, has keyCertSign (§4.2.1.3);
  * 3. no pathLenConstraint is exceeded (self-issued intermediates do not count);
+ * 3b. under the 'webpki' profile, the rules of `webpki.ts` (serial numbers, key
+ *    identifiers, criticality, names, the leaf's extendedKeyUsage and key, TLS
+ *    signature algorithms);
  * 4. the purpose: every extendedKeyUsage in the path, when present, contains serverAuth
  *    or clientAuth (anyExtendedKeyUsage is not enough, as in OpenSSL and the CA/Browser
  *    Forum requirements); the leaf's keyUsage, when present, has digitalSignature,
@@ -46,6 +51,8 @@ import { formatName, namesEqual } from './name.js';
 import { OID } from './oid.js';
 import { signatureAlgorithm, verifySignature } from './signature-algorithm.js';
 import type { TrustStore } from './trust-store.js';
+import { checkWebPkiProfile } from './webpki.js';
+import type { Profile } from './webpki.js';
 
 /** What a certificate is checked for. */
 export type Purpose = 'server' | 'client';
@@ -56,7 +63,7 @@ export type Purpose = 'server' | 'client';
  * @example
  * ```ts
  * import { TrustStore, verifyChain, type VerifyOptions } from '@lucid-tls/tls/x509';
- * const options: VerifyOptions = { trustStore: new TrustStore(), purpose: 'client', at: new Date('2025-06-01T00:00:00Z'), maxDepth: 4 };
+ * const options: VerifyOptions = { trustStore: new TrustStore(), purpose: 'client', profile: 'webpki', at: new Date('2025-06-01T00:00:00Z'), maxDepth: 4 };
  * const result = verifyChain([], options);
  * console.log(result.ok ? 'valid' : result.code); // → empty_chain
  * ```
@@ -66,19 +73,28 @@ export interface VerifyOptions {
   trustStore: TrustStore;
   /** `server` (default): the leaf authenticates a TLS server; `client`: a TLS client. */
   purpose?: Purpose;
+  /**
+   * `webpki` adds the rules of `webpki.ts` to RFC 5280 path validation; `rfc5280` is
+   * path validation alone. By default, {@link defaultProfile} of the purpose: `webpki`
+   * for servers, `rfc5280` for clients.
+   */
+  profile?: Profile;
   /** The DNS name the leaf must carry. An IP address given here is matched as `ip`. */
   hostname?: string;
   /** The IP address (v4 or v6 text) the leaf must carry in an iPAddress SAN. */
   ip?: string;
   /** The time of validation; now by default. */
   at?: Date;
-  /** The most certificates a path may have, leaf and anchor included; 10 by default. */
+  /**
+   * The most certificates a path may have, leaf and anchor included, self-issued
+   * intermediates not counted (RFC 5280 §6.1.4 (l)); 10 by default.
+   */
   maxDepth?: number;
 }
 
-/** The outcome: the path from leaf to anchor, or why there is none. */
+/** The outcome: the path from leaf to anchor (and the profile it satisfies), or why there is none. */
 export type VerifyResult =
-  | { readonly ok: true; readonly path: readonly Certificate[] }
+  | { readonly ok: true; readonly path: readonly Certificate[]; readonly profile: Profile }
   | { readonly ok: false; readonly code: X509ErrorCode; readonly message: string };
 
 /**
@@ -91,6 +107,22 @@ export type VerifyResult =
  * ```
  */
 export const DEFAULT_MAX_DEPTH = 10;
+
+/**
+ * The profile {@link verifyChain} uses when none is given: `webpki` for TLS server
+ * authentication, the case the CA/Browser Forum's rules govern; `rfc5280` for client
+ * certificates, which come from private CAs (companies, service meshes) that no such
+ * rules bind. Pass `profile: 'webpki'` to hold client certificates to them as well.
+ *
+ * @example
+ * ```ts
+ * import { defaultProfile } from '@lucid-tls/tls/x509';
+ * console.log(defaultProfile('server'), defaultProfile('client')); // → webpki rfc5280
+ * ```
+ */
+export function defaultProfile(purpose: Purpose): Profile {
+  return purpose === 'server' ? 'webpki' : 'rfc5280';
+}
 
 /** Signature checks allowed while searching, so crafted chains cannot make the search explode. */
 const SIGNATURE_BUDGET = 64;
@@ -134,10 +166,12 @@ export function verifyChain(chain: readonly (Uint8Array | Certificate)[], option
     if (e instanceof X509Error) return { ok: false, code: e.code, message: e.reason };
     throw e;
   }
+  const purpose = options.purpose ?? 'server';
   const context: SearchContext = {
     options: {
       trustStore: options.trustStore,
-      purpose: options.purpose ?? 'server',
+      purpose,
+      profile: options.profile ?? defaultProfile(purpose),
       at: options.at ?? new Date(),
       maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
@@ -148,7 +182,7 @@ export function verifyChain(chain: readonly (Uint8Array | Certificate)[], option
     budget: SIGNATURE_BUDGET,
   };
   const path = search([certs[0]!], context);
-  if (path) return { ok: true, path };
+  if (path) return { ok: true, path, profile: context.options.profile };
   const best = context.best ?? { code: 'unknown_issuer', message: `no issuer found for "${formatName(certs[0]!.issuer)}"`, rank: 0 };
   return failure(best.code, best.message);
 }
@@ -158,7 +192,7 @@ function failure(code: X509ErrorCode, detail: string): VerifyResult {
 }
 
 interface SearchContext {
-  options: Required<Pick<VerifyOptions, 'trustStore' | 'purpose' | 'at' | 'maxDepth'>> & Pick<VerifyOptions, 'hostname' | 'ip'>;
+  options: Required<Pick<VerifyOptions, 'trustStore' | 'purpose' | 'profile' | 'at' | 'maxDepth'>> & Pick<VerifyOptions, 'hostname' | 'ip'>;
   intermediates: Certificate[];
   best: Failure | null;
   budget: number;
@@ -174,10 +208,10 @@ function search(path: Certificate[], context: SearchContext): Certificate[] | nu
   const { trustStore, maxDepth } = context.options;
   // A certificate in the trust store is an anchor: the path is complete.
   if (trustStore.contains(current)) return complete(path, context);
-  if (path.length + 1 > maxDepth) {
-    record(context, { code: 'path_too_long', message: `no path of at most ${maxDepth} certificates`, rank: 1 });
-    return null;
-  }
+  // Room for the candidate: an anchor ends the path; an intermediate must leave room for
+  // an anchor after it, and counts only when it is not self-issued (§6.1.4 (l)).
+  const depth = countedDepth(path);
+  const fits = (c: Certificate, isAnchor: boolean) => (isAnchor ? depth + 1 : depth + (isSelfIssued(c) ? 0 : 1) + 1) <= maxDepth;
   // Anchors first (the shortest path), then the intermediates the peer sent.
   const inPath = (c: Certificate) => path.some((p) => equalBytes(p.der, c.der));
   const anchors = trustStore.issuersOf(current);
@@ -185,12 +219,21 @@ function search(path: Certificate[], context: SearchContext): Certificate[] | nu
     (c) => namesEqual(c.subject, current.issuer) && !inPath(c) && !trustStore.contains(c),
   );
   for (const candidate of [...anchors, ...intermediates]) {
+    if (!fits(candidate, anchors.includes(candidate))) {
+      record(context, { code: 'path_too_long', message: `no path of at most ${maxDepth} certificates`, rank: 1 });
+      continue;
+    }
     if (!keyIdentifiersAgree(current, candidate)) continue;
     if (!signedBy(current, candidate, context)) continue;
     const found = anchors.includes(candidate) ? complete([...path, candidate], context) : search([...path, candidate], context);
     if (found) return found;
   }
   return null;
+}
+
+/** The certificates of `path` that count against maxDepth: all but self-issued intermediates (RFC 5280 §6.1.4 (l)). */
+function countedDepth(path: readonly Certificate[]): number {
+  return path.filter((c, i) => i === 0 || !isSelfIssued(c)).length;
 }
 
 /** RFC 5280 §4.2.1.1: when both are present, the child's authorityKeyIdentifier names the issuer's subjectKeyIdentifier. */
@@ -233,6 +276,14 @@ function complete(path: Certificate[], context: SearchContext): Certificate[] | 
 
 const subjectOf = (c: Certificate) => `"${formatName(c.subject)}"`;
 
+/** "is not among …": the subjectAltName entries of that type that were compared (the CN never is). */
+function notAmong(leaf: Certificate, type: 'dns' | 'ip'): string {
+  const checked = (leaf.subjectAltNames ?? []).filter((n) => n.type === type).map((n) => n.value);
+  const kind = type === 'dns' ? 'DNS names' : 'IP addresses';
+  if (checked.length === 0) return `is not in ${subjectOf(leaf)}: its subjectAltName has no ${kind}`;
+  return `is not among the subjectAltName ${kind} of ${subjectOf(leaf)}: ${checked.join(', ')}`;
+}
+
 function checkPath(path: Certificate[], options: SearchContext['options']): { code: X509ErrorCode; message: string } | null {
   const leaf = path[0]!;
   const last = path.length - 1;
@@ -245,7 +296,10 @@ function checkPath(path: Certificate[], options: SearchContext['options']): { co
   for (let i = 1; i <= last; i++) {
     const ca = path[i]!;
     const isAnchor = i === last;
-    if (!(ca.basicConstraints?.cA || (isAnchor && ca.basicConstraints === undefined))) {
+    if (isAnchor && ca.basicConstraints === undefined) {
+      // A v1 root has no extensions to say it is a CA; a v3 one could have said so (§4.2.1.9).
+      if (options.profile === 'webpki' && ca.version === 3) return { code: 'trust_anchor_without_basic_constraints', message: subjectOf(ca) };
+    } else if (!ca.basicConstraints?.cA) {
       return { code: 'not_a_ca', message: subjectOf(ca) };
     }
     if (ca.keyUsage && !ca.keyUsage.includes('keyCertSign')) return { code: 'ca_key_usage', message: subjectOf(ca) };
@@ -255,6 +309,11 @@ function checkPath(path: Certificate[], options: SearchContext['options']): { co
       const below = path.slice(1, i).filter((c) => !isSelfIssued(c)).length;
       if (below > limit) return { code: 'path_length_exceeded', message: `${subjectOf(ca)} allows ${limit}, ${below} follow` };
     }
+  }
+  // 3b. The WebPKI profile.
+  if (options.profile === 'webpki') {
+    const problem = checkWebPkiProfile(path);
+    if (problem) return problem;
   }
   // 4. Purpose: extendedKeyUsage all along the path, keyUsage of the leaf.
   const purposeOid = options.purpose === 'server' ? OID.serverAuth : OID.clientAuth;
@@ -268,9 +327,9 @@ function checkPath(path: Certificate[], options: SearchContext['options']): { co
   // 5. Identity: the name we wanted to reach.
   const hostIsIp = options.hostname !== undefined && parseIpAddress(options.hostname) !== null;
   const ip = options.ip ?? (hostIsIp ? options.hostname : undefined);
-  if (ip !== undefined && !matchesIpAddress(leaf, ip)) return { code: 'ip_address_mismatch', message: `${ip} is not in ${subjectOf(leaf)}` };
+  if (ip !== undefined && !matchesIpAddress(leaf, ip)) return { code: 'ip_address_mismatch', message: `${ip} ${notAmong(leaf, 'ip')}` };
   if (options.hostname !== undefined && !hostIsIp && !matchesHostname(leaf, options.hostname)) {
-    return { code: 'hostname_mismatch', message: `${options.hostname} is not in ${subjectOf(leaf)}` };
+    return { code: 'hostname_mismatch', message: `${options.hostname} ${notAmong(leaf, 'dns')}` };
   }
   // 6. Validity period (§4.1.2.5), for every certificate, anchor included.
   const at = options.at.getTime();

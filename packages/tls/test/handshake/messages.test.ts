@@ -264,6 +264,58 @@ describe('messages built from scratch', () => {
     leaves(crEncoded.fields, crEncoded.bytes.length);
   });
 
+  it('notes say what this message holds: an empty, lone or chained certificate list, a context, the entries in order', () => {
+    const der = (n: number) => fromHex(`30030201${n.toString(16).padStart(2, '0')}`); // stands in for a certificate
+    const certificate = (count: number, context: Uint8Array = new Uint8Array(0)): HandshakeMessage => ({
+      type: 'certificate',
+      certificateRequestContext: context,
+      certificateList: Array.from({ length: count }, (_, i) => ({ certData: der(i), extensions: [] })),
+    });
+    /** The notes of the list, the context and each cert_data: as written, and as read back (they must agree). */
+    const notes = (message: HandshakeMessage) => {
+      const written = encodeHandshakeMessage(message, { annotate: true });
+      const read = decodeHandshakeMessage(written.bytes, { annotate: true });
+      const of = (fields: typeof read.fields) => {
+        const list = findField(fields, 'certificate_list')!;
+        const certs = (list.children ?? []).filter((f) => f.name === 'CertificateEntry').map((e) => findField([e], 'cert_data')!.note);
+        return { context: findField(fields, 'certificate_request_context')!.note, list: list.note, certs };
+      };
+      expect(of(read.fields)).toEqual(of(written.fields));
+      return of(read.fields);
+    };
+
+    const none = notes(certificate(0));
+    expect(none.list).toMatch(/^Empty: the client has no certificate/);
+    expect(none.certs).toEqual([]);
+    const lone = notes(certificate(1));
+    expect(lone.list).toMatch(/^The sender’s own certificate, alone/);
+    expect(lone.list).not.toMatch(/Empty|client/);
+    expect(lone.context).toMatch(/^Empty, as in every Certificate sent during the handshake/);
+    expect(lone.certs).toEqual([expect.stringMatching(/end-entity/)]);
+    const chain = notes(certificate(3));
+    expect(chain.list).toMatch(/^The chain: the sender’s own certificate first, then the 2 that certify it/);
+    expect(chain.list).not.toMatch(/Empty|client/);
+    expect(chain.certs).toEqual([expect.stringMatching(/end-entity/), expect.stringMatching(/^A CA certificate/), expect.stringMatching(/^A CA certificate/)]);
+    expect(notes(certificate(1, fromHex('2a'))).context).toMatch(/^Echoes the context of the CertificateRequest .* after the handshake/);
+
+    // RFC 8448 §3: the server's one certificate. The note may not speak of an empty list.
+    const rfcServer = allMessages.find((m) => m.scenario === 'simple_1rtt' && m.name === 'server_certificate')!.bytes;
+    expect(findField(decodeHandshakeMessage(rfcServer, { annotate: true }).fields, 'certificate_list')!.note).toMatch(/^The sender’s own certificate, alone/);
+  });
+
+  it('notes on early_data and legacy_session_id depend on the message and the content', () => {
+    const bytesOf = (scenario: string, name: string) => allMessages.find((m) => m.scenario === scenario && m.name === name)!.bytes;
+    const earlyData = (bytes: Uint8Array) => {
+      const extensions = findField(decodeHandshakeMessage(bytes, { annotate: true }).fields, 'extensions')!.children!;
+      return extensions.find((e) => e.value === 'early_data')!.note;
+    };
+    expect(earlyData(bytesOf('resumed_0rtt', 'client_hello'))).toMatch(/^Empty: the client sends 0-RTT data right after this ClientHello/);
+    expect(earlyData(bytesOf('resumed_0rtt', 'encrypted_extensions'))).toMatch(/^Empty: the server accepted the client’s 0-RTT data/);
+    const sessionId = (bytes: Uint8Array) => findField(decodeHandshakeMessage(bytes, { annotate: true }).fields, 'legacy_session_id')!.note;
+    expect(sessionId(bytesOf('simple_1rtt', 'client_hello'))).toMatch(/^Empty: unused by TLS 1.3/);
+    expect(sessionId(bytesOf('compatibility_mode', 'client_hello'))).toMatch(/^32 bytes, unused by TLS 1.3: middlebox compatibility mode/);
+  });
+
   it('the decoded message does not share the caller’s buffer', () => {
     const bytes = allMessages.find((m) => m.scenario === 'simple_1rtt' && m.name === 'server_finished')!.bytes.slice();
     const fin = decodeHandshakeMessage(bytes).message;

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pemBlocks } from '../../src/x509/pem.js';
 
-export type KeyType = 'ec' | 'p384' | 'ed25519' | 'rsa';
+/** Key types; the last three are ones TLS refuses in a leaf ('webpki' profile). */
+export type KeyType = 'ec' | 'p384' | 'ed25519' | 'rsa' | 'rsa1024' | 'p192' | 'dsa';
 
 /** A certificate made by openssl: its files and DER. */
 export interface Issued {
@@ -37,6 +38,8 @@ export interface CertSpec {
   md?: 'sha256' | 'sha384' | 'sha512' | null;
   /** -sigopt values, e.g. `rsa_padding_mode:pss`. */
   sigopts?: string[];
+  /** The serial number, as `-set_serial` takes it (decimal, or hex with 0x). */
+  serial?: string;
 }
 
 export interface OpensslVerifyResult {
@@ -71,11 +74,33 @@ export class OpensslPki {
     const args =
       type === 'ec' ? ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']
       : type === 'p384' ? ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384']
+      : type === 'p192' ? ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-192']
       : type === 'ed25519' ? ['-algorithm', 'ED25519']
+      : type === 'rsa1024' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024']
+      : type === 'dsa' ? ['-paramfile', this.dsaParameters()]
       : ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'];
     this.run(['genpkey', ...args, '-out', file]);
     this.keyTypes.set(file, type);
     return file;
+  }
+
+  /** DSA domain parameters (1024 bits: quick to make; any DSA key is refused in a 'webpki' leaf). */
+  private dsaParameters(): string {
+    const file = this.path('dsa-params.pem');
+    this.run(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', file]);
+    return file;
+  }
+
+  /** A self-signed v1 certificate (no extensions), made with `openssl x509 -req`. */
+  v1Root(cn: string): Issued {
+    const stem = cn.replace(/[^A-Za-z0-9]+/g, '_');
+    const keyPath = this.key('ec');
+    const csrPath = this.path(`${stem}.csr`);
+    const certPath = this.path(`${stem}.pem`);
+    this.run(['req', '-new', '-key', keyPath, '-subj', `/CN=${cn}`, '-out', csrPath]);
+    this.run(['x509', '-req', '-in', csrPath, '-signkey', keyPath, '-days', '3650', '-sha256', '-out', certPath]);
+    const pem = readFileSync(certPath, 'utf8');
+    return { name: cn, certPath, keyPath, pem, der: pemBlocks(pem, 'CERTIFICATE')[0]! };
   }
 
   /** Makes a certificate with `openssl req -x509` (signed by `spec.issuer`, or self-signed). */
@@ -95,6 +120,7 @@ export class OpensslPki {
     if (md) args.push(`-${md}`);
     if (spec.issuer) args.push('-CA', spec.issuer.certPath, '-CAkey', spec.issuer.keyPath);
     for (const opt of spec.sigopts ?? []) args.push('-sigopt', opt);
+    if (spec.serial !== undefined) args.push('-set_serial', spec.serial);
     this.run(args);
     const pem = readFileSync(certPath, 'utf8');
     return { name: spec.cn, certPath, keyPath, pem, der: pemBlocks(pem, 'CERTIFICATE')[0]! };
@@ -124,8 +150,11 @@ export class OpensslPki {
     ip?: string;
     at?: Date;
     verifyDepth?: number;
+    /** `-x509_strict`: OpenSSL's checks of the RFC 5280 certificate profile. */
+    strict?: boolean;
   }): OpensslVerifyResult {
     const args = ['verify', '-CAfile', options.caFile];
+    if (options.strict) args.push('-x509_strict');
     if (options.untrusted) args.push('-untrusted', options.untrusted);
     args.push('-purpose', options.purpose === 'client' ? 'sslclient' : 'sslserver');
     if (options.hostname) args.push('-verify_hostname', options.hostname);

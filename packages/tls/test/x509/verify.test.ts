@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { der } from '../../src/x509/der.js';
 import { encodeExtension } from '../../src/x509/extensions.js';
-import { generatePrivateKey, keyIdentifier, signCertificate } from '../../src/x509/issue.js';
+import { generatePrivateKey, keyIdentifier } from '../../src/x509/issue.js';
 import { publicKeyFromPrivateKey } from '../../src/x509/keys.js';
 import { encodeGeneralName, encodeName } from '../../src/x509/name.js';
 import { OID } from '../../src/x509/oid.js';
@@ -15,44 +15,7 @@ import { TrustStore } from '../../src/x509/trust-store.js';
 import { verifyChain } from '../../src/x509/verify.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { OpensslPki } from './openssl-pki.js';
-import type { PrivateKey } from '../../src/crypto/provider.js';
-
-interface Made {
-  der: Uint8Array;
-  key: PrivateKey;
-  name: Uint8Array;
-}
-
-const notBefore = new Date('2025-01-01T00:00:00Z');
-const notAfter = new Date('2035-01-01T00:00:00Z');
-const at = new Date('2030-01-01T00:00:00Z');
-
-const caExt = (pathLen?: number) => [
-  encodeExtension(OID.basicConstraints, true, der.sequence(der.boolean(true), ...(pathLen === undefined ? [] : [der.integer(pathLen)]))),
-  encodeExtension(OID.keyUsage, true, der.namedBits([5])),
-];
-const leafExt = (names: Uint8Array[] = [encodeGeneralName({ type: 'dns', value: 'example.com' })]) => [
-  encodeExtension(OID.keyUsage, true, der.namedBits([0])),
-  encodeExtension(OID.subjectAltName, false, der.sequence(...names)),
-];
-
-/** A certificate for `cn`, signed by `issuer` (self-signed when absent). */
-function make(cn: string, extensions: Uint8Array[], issuer?: Made, options: { key?: PrivateKey; notBefore?: Date; notAfter?: Date } = {}): Made {
-  const key = options.key ?? generatePrivateKey('ec');
-  const name = encodeName([[OID.commonName, cn]]);
-  const bytes = signCertificate({
-    issuer: issuer?.name ?? name,
-    subject: name,
-    notBefore: options.notBefore ?? notBefore,
-    notAfter: options.notAfter ?? notAfter,
-    publicKey: publicKeyFromPrivateKey(key),
-    extensions,
-    signingKey: issuer?.key ?? key,
-  });
-  return { der: bytes, key, name };
-}
-
-const storeOf = (...certs: Made[]) => TrustStore.fromCertificates(certs.map((c) => c.der));
+import { at, caExt, leafExt, make, notAfter, notBefore, storeOf, type Made } from './chain-builder.js';
 
 describe('verifyChain', () => {
   const root = make('Root', caExt());
@@ -79,13 +42,19 @@ describe('verifyChain', () => {
     expect(verifyChain([ipLeaf.der], { trustStore: storeOf(root), at, hostname: '192.0.2.2' })).toMatchObject({ code: 'ip_address_mismatch' });
   });
 
-  it('a trust anchor without basicConstraints (a v1-style root) is accepted; an intermediate is not', () => {
+  it('a trust anchor without basicConstraints is accepted when v1, and when v3 under rfc5280 only; an intermediate never', () => {
+    const v1 = make('V1 root', [], undefined, { version: 1 });
+    expect(parseCertificate(v1.der).version).toBe(1);
+    const v1Child = make('child', leafExt(), v1);
+    for (const profile of ['rfc5280', 'webpki'] as const) expect(verifyChain([v1Child.der], { trustStore: storeOf(v1), at, profile }).ok).toBe(true);
     const bare = make('Bare root', []);
     const child = make('child', leafExt(), bare);
-    expect(verifyChain([child.der], { trustStore: storeOf(bare), at }).ok).toBe(true);
+    expect(verifyChain([child.der], { trustStore: storeOf(bare), at, profile: 'rfc5280' }).ok).toBe(true);
+    expect(verifyChain([child.der], { trustStore: storeOf(bare), at, profile: 'webpki' })).toMatchObject({ code: 'trust_anchor_without_basic_constraints' });
+    expect(verifyChain([child.der], { trustStore: storeOf(bare), at })).toMatchObject({ code: 'trust_anchor_without_basic_constraints' });
     const inter = make('Bare intermediate', [], root);
     const below = make('below', leafExt(), inter);
-    expect(verifyChain([below.der, inter.der], { trustStore: storeOf(root), at })).toMatchObject({ code: 'not_a_ca' });
+    for (const profile of ['rfc5280', 'webpki'] as const) expect(verifyChain([below.der, inter.der], { trustStore: storeOf(root), at, profile })).toMatchObject({ code: 'not_a_ca' });
   });
 
   it('a trusted intermediate is an anchor by itself', () => {
@@ -103,6 +72,21 @@ describe('verifyChain', () => {
     const b = make('B', caExt(), a); // not self-issued: now two intermediates under pathLen 1
     const end2 = make('end2', leafExt(), b);
     expect(verifyChain([end2.der, b.der, a.der], { trustStore: storeOf(top), at })).toMatchObject({ code: 'path_length_exceeded' });
+  });
+
+  it('self-issued intermediates do not count against maxDepth (RFC 5280 §6.1.4 (l))', () => {
+    const top = make('Rollover root', caExt());
+    const a = make('Rolling CA', caExt(), top);
+    const rolled = make('Rolling CA', caExt(), a); // self-issued: a new key for the same name
+    const end = make('end', leafExt(), rolled);
+    const chain = [end.der, rolled.der, a.der];
+    // Four certificates, three of which count.
+    expect(verifyChain(chain, { trustStore: storeOf(top), at, maxDepth: 3 })).toMatchObject({ ok: true });
+    expect(verifyChain(chain, { trustStore: storeOf(top), at, maxDepth: 2 })).toMatchObject({ ok: false, code: 'path_too_long' });
+    const b = make('Other CA', caExt(), a); // not self-issued: it counts
+    const end2 = make('end2', leafExt(), b);
+    expect(verifyChain([end2.der, b.der, a.der], { trustStore: storeOf(top), at, maxDepth: 3 })).toMatchObject({ ok: false, code: 'path_too_long' });
+    expect(verifyChain([end2.der, b.der, a.der], { trustStore: storeOf(top), at, maxDepth: 4 })).toMatchObject({ ok: true });
   });
 
   it('the default maximum depth is 10 certificates', () => {
@@ -155,19 +139,20 @@ describe('verifyChain', () => {
   it('an AKI that names another key rules a candidate out', () => {
     const other = generatePrivateKey('ec');
     const wrongAki = encodeExtension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, keyIdentifier(publicKeyFromPrivateKey(other)))));
-    const rootWithSki = make('SKI root', [...caExt(), encodeExtension(OID.subjectKeyIdentifier, false, der.octetString(new Uint8Array(20).fill(1)))]);
-    const child = make('child', [...leafExt(), wrongAki], rootWithSki);
+    const rootWithSki = make('SKI root', [...caExt(), encodeExtension(OID.subjectKeyIdentifier, false, der.octetString(new Uint8Array(20).fill(1)))], undefined, { noKeyIdentifiers: true });
+    const child = make('child', [...leafExt(), wrongAki], rootWithSki, { noKeyIdentifiers: true });
     expect(verifyChain([child.der], { trustStore: storeOf(rootWithSki), at })).toMatchObject({ code: 'unknown_issuer' });
   });
 
   it('SHA-1 signatures are refused', () => {
     const pki = new OpensslPki();
     try {
+      // The anchor itself is never signature-checked (here a self-signed leaf trusted directly)…
+      const self = pki.cert({ cn: 'SHA1 self-signed', ext: ['basicConstraints = CA:FALSE', 'extendedKeyUsage = serverAuth', 'subjectAltName = DNS:example.com'], md: 'sha1' as 'sha256' });
+      expect(verifyChain([self.der], { trustStore: TrustStore.fromPem(self.pem), hostname: 'example.com' }).ok).toBe(true);
+      // …a child signed with SHA-1 is.
       const r = pki.cert({ cn: 'SHA1 root', ext: ['basicConstraints = critical,CA:TRUE'], md: 'sha1' as 'sha256' });
-      const result = verifyChain([r.der], { trustStore: TrustStore.fromPem(r.pem) });
-      // The anchor itself is never signature-checked; a child signed with SHA-1 is.
-      expect(result.ok).toBe(true);
-      const child = pki.cert({ cn: 'SHA1 leaf', issuer: r, ext: ['subjectAltName = DNS:example.com'], md: 'sha1' as 'sha256' });
+      const child = pki.cert({ cn: 'SHA1 leaf', issuer: r, ext: ['subjectAltName = DNS:example.com', 'extendedKeyUsage = serverAuth'], md: 'sha1' as 'sha256' });
       expect(verifyChain([child.der], { trustStore: TrustStore.fromPem(r.pem) })).toMatchObject({ ok: false, code: 'unsupported_signature_algorithm' });
     } finally {
       pki.cleanup();
