@@ -26,7 +26,8 @@ import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import type { Session } from '../../src/handshake/session.js';
 import { nodeCryptoProvider } from '../../src/node/crypto/index.js';
 import { toHex, utf8 } from '../../src/wire/bytes.js';
-import { pinned, pump, testCert, type Flights, type TestCert } from './helpers.js';
+import { pinned, testCert, type TestCert } from './harness/pki.js';
+import { pump, type Flights } from './harness/pair.js';
 
 const SUITES: CipherSuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 /** Every group both providers implement (more, as the noble provider gains groups). */
