@@ -6,13 +6,16 @@
  * so its CPU time can be read apart; the clients are node:tls in this process, the same for
  * every server, so only the server differs.
  *
- *  - server CPU per full handshake (ECDSA P-256, x25519, TLS_AES_128_GCM_SHA256, two tickets);
- *  - server CPU per resumed handshake (no new ticket, as OpenSSL does);
+ *  - server CPU per full handshake (ECDSA P-256, x25519, TLS_AES_128_GCM_SHA256; the lucid
+ *    server sends two tickets);
+ *  - server CPU per resumed handshake (the lucid server sends its two tickets again);
  *  - bulk client → server per cipher suite: MB/s by the clock and server CPU per MB.
  *
  * Not the official benchmark (`pnpm bench`); run `pnpm build` first, then
  * `node packages/tls/bench/providers.js`. BENCH_SECONDS (default 3) sets the length of each
- * handshake loop, BENCH_BULK_MIB (default 64) the bytes of each transfer.
+ * handshake loop, BENCH_WARMUP (default 300) the handshakes before it (the JIT needs them),
+ * BENCH_BULK_MIB (default 64) the bytes of each transfer, BENCH_SERVERS which servers to
+ * run (default `native,noble,node:tls`), BENCH_PROFILE a folder for the servers' CPU profiles.
  * @module
  */
 import { execFileSync, fork } from 'node:child_process';

@@ -5,7 +5,7 @@
  *
  * Each is first a {@link DiffieHellman} (key generation and the DH output), then a KEM
  * through `diffieHellmanGroup`, exactly as the noble groups are; a hybrid group can take
- * the same DiffieHellman objects for its classical half.
+ * these KEM-shaped groups for its classical half.
  *
  * The private key is always the random bytes `keyGen` drew (a scalar, or a short
  * exponent), so `withFixedInputs` gives this provider the key pairs it gives the noble
