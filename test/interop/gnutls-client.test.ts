@@ -1,15 +1,15 @@
 /**
- * `lucid-tls client` against GnuTLS's `gnutls-serv`. On each crypto provider: every cipher
- * suite and group, HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS server certificates behind
- * an intermediate, resumption. On the default (native): 0-RTT accepted and rejected,
- * client certificates, ALPN (gnutls-serv --alpn-fatal sends no_application_protocol),
- * KeyUpdate both ways, megabytes each way and close_notify.
+ * `lucid-tls client` against GnuTLS's `gnutls-serv`: every cipher suite and group,
+ * HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS server certificates behind an
+ * intermediate, resumption, 0-RTT accepted and rejected, client certificates, ALPN
+ * (gnutls-serv --alpn-fatal sends no_application_protocol), KeyUpdate both ways,
+ * megabytes each way and close_notify.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { clientSummary, CRYPTO, GROUP_NAMES, groupsOf, Processes, startGnutlsServer, testData, type RunningServer } from './processes.js';
+import { clientSummary, NOBLE_GROUPS, Processes, startGnutlsServer, testData, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -57,70 +57,66 @@ function tracedMessages(stderr: string): string[] {
     .map((e) => `${e.direction} ${e.kind === 'alert' ? `alert ${e.description}` : e.type}`);
 }
 
-for (const crypto of CRYPTO) {
-  describe(`lucid client --crypto ${crypto} → gnutls-serv --http`, () => {
-    for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
-      it(`negotiates ${suite}`, async () => {
-        const { port } = await gnutlsServer('http', ['--http']);
-        const out = await client(port, ['--crypto', crypto, '--ciphers', suite, '--request', '/']);
-        expect(out.code, out.stderr).toBe(0);
-        expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, crypto, peer: 'CN=localhost' });
-        expect(description(out.stdout)).toMatch(new RegExp(`-\\(${gnutlsName}\\)$`));
-      });
-    }
-
-    for (const group of groupsOf(crypto)) {
-      it(`agrees on ${group}`, async () => {
-        const { port } = await gnutlsServer('http', ['--http']);
-        const out = await client(port, ['--crypto', crypto, '--groups', group, '--request', '/']);
-        expect(out.code, out.stderr).toBe(0);
-        expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no' });
-        expect(description(out.stdout)).toContain(`-${GROUP_NAMES[group].gnutls})`);
-      });
-    }
-
-    it('is sent a HelloRetryRequest when its key share is in a group the server lacks', async () => {
-      const { port } = await gnutlsServer('http-p256', ['--http'], 'ecdsa', `${TLS13}:-GROUP-ALL:+GROUP-SECP256R1`);
-      const out = await client(port, ['--crypto', crypto, '--request', '/']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(clientSummary(out.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
-      expect(description(out.stdout)).toContain('(ECDHE-SECP256R1)');
-    });
-
-    it('resumes after a HelloRetryRequest (the binder covers the retried transcript, RFC 8446 §4.2.11.2)', async () => {
-      const { port } = await gnutlsServer('http-p256', ['--http'], 'ecdsa', `${TLS13}:-GROUP-ALL:+GROUP-SECP256R1`);
-      const sessionFile = join(pki.dir, `gnutls-hrr-${crypto}.session`);
-      expect((await client(port, ['--crypto', crypto, '--sess-out', sessionFile, '--request', '/'])).code).toBe(0);
-      const out = await client(port, ['--crypto', crypto, '--sess-in', sessionFile, '--request', '/']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(clientSummary(out.stderr)).toMatchObject({ resumed: 'yes', hrr: 'yes', group: 'secp256r1' });
-    });
-
-    for (const [leaf, signature, gnutlsName] of [['ecdsa', 'ecdsa_secp256r1_sha256', 'ECDSA-SECP256R1-SHA256'], ['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
-      it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
-        const { port } = await gnutlsServer(`http-${leaf}`, ['--http'], leaf);
-        const out = await client(port, ['--crypto', crypto, '--request', '/']);
-        expect(out.code, out.stderr).toBe(0);
-        expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
-        expect(description(out.stdout)).toContain(`(${gnutlsName})`);
-      });
-    }
-
-    it('resumes a session', async () => {
-      const { port } = await gnutlsServer('http', ['--http']);
-      const sessionFile = join(pki.dir, `gnutls-http-${crypto}.session`);
-      const first = await client(port, ['--crypto', crypto, '--sess-out', sessionFile, '--request', '/']);
-      expect(first.code, first.stderr).toBe(0);
-      const second = await client(port, ['--crypto', crypto, '--sess-in', sessionFile, '--request', '/']);
-      expect(second.code, second.stderr).toBe(0);
-      expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', signature: 'none' });
-      // A resumed TLS 1.3 handshake has no certificate: GnuTLS leaves the signature out.
-      expect(description(second.stdout)).toBe('(TLS1.3-X.509)--(AES-128-GCM)');
-    });
-  });
-}
-
 describe('lucid client → gnutls-serv --http', () => {
+  for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
+    it(`negotiates ${suite}`, async () => {
+      const { port } = await gnutlsServer('http', ['--http']);
+      const out = await client(port, ['--ciphers', suite, '--request', '/']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, crypto: 'native', peer: 'CN=localhost' });
+      expect(description(out.stdout)).toMatch(new RegExp(`-\\(${gnutlsName}\\)$`));
+    });
+  }
+
+  for (const [group, gnutlsName] of [['x25519', 'X25519'], ['secp256r1', 'SECP256R1']] as const) {
+    it(`agrees on ${group}`, async () => {
+      const { port } = await gnutlsServer('http', ['--http']);
+      const out = await client(port, ['--groups', group, '--request', '/']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no' });
+      expect(description(out.stdout)).toContain(`(ECDHE-${gnutlsName})`);
+    });
+  }
+
+  it('is sent a HelloRetryRequest when its key share is in a group the server lacks', async () => {
+    const { port } = await gnutlsServer('http-p256', ['--http'], 'ecdsa', `${TLS13}:-GROUP-ALL:+GROUP-SECP256R1`);
+    const out = await client(port, ['--request', '/']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(clientSummary(out.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+    expect(description(out.stdout)).toContain('(ECDHE-SECP256R1)');
+  });
+
+  it('resumes after a HelloRetryRequest (the binder covers the retried transcript, RFC 8446 §4.2.11.2)', async () => {
+    const { port } = await gnutlsServer('http-p256', ['--http'], 'ecdsa', `${TLS13}:-GROUP-ALL:+GROUP-SECP256R1`);
+    const sessionFile = join(pki.dir, 'gnutls-hrr.session');
+    expect((await client(port, ['--sess-out', sessionFile, '--request', '/'])).code).toBe(0);
+    const out = await client(port, ['--sess-in', sessionFile, '--request', '/']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(clientSummary(out.stderr)).toMatchObject({ resumed: 'yes', hrr: 'yes', group: 'secp256r1' });
+  });
+
+  for (const [leaf, signature, gnutlsName] of [['ecdsa', 'ecdsa_secp256r1_sha256', 'ECDSA-SECP256R1-SHA256'], ['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
+    it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
+      const { port } = await gnutlsServer(`http-${leaf}`, ['--http'], leaf);
+      const out = await client(port, ['--request', '/']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
+      expect(description(out.stdout)).toContain(`(${gnutlsName})`);
+    });
+  }
+
+  it('resumes a session', async () => {
+    const { port } = await gnutlsServer('http', ['--http']);
+    const sessionFile = join(pki.dir, 'gnutls-http.session');
+    const first = await client(port, ['--sess-out', sessionFile, '--request', '/']);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await client(port, ['--sess-in', sessionFile, '--request', '/']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', signature: 'none' });
+    // A resumed TLS 1.3 handshake has no certificate: GnuTLS leaves the signature out.
+    expect(description(second.stdout)).toBe('(TLS1.3-X.509)--(AES-128-GCM)');
+  });
+
   it('sends a KeyUpdate that makes the server update too, then reads its response', async () => {
     const { port } = await gnutlsServer('http', ['--http']);
     const out = await client(port, ['--key-update', '--trace-json', '--request', '/']);
@@ -139,6 +135,51 @@ describe('lucid client → gnutls-serv --http', () => {
     expect(messages).toContain('received alert close_notify');
     expect(messages).toContain('sent alert close_notify');
   });
+});
+
+describe('lucid client --crypto noble → gnutls-serv --http', () => {
+  const noble = (port: number, args: string[]) => client(port, ['--crypto', 'noble', ...args, '--request', '/']);
+
+  for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
+    it(`negotiates ${suite}`, async () => {
+      const { port } = await gnutlsServer('http', ['--http']);
+      const out = await noble(port, ['--ciphers', suite]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ cipher: suite, crypto: 'noble', peer: 'CN=localhost' });
+      expect(description(out.stdout)).toMatch(new RegExp(`-\\(${gnutlsName}\\)$`));
+    });
+  }
+
+  for (const { group, gnutls } of NOBLE_GROUPS) {
+    it(`agrees on ${group}`, async () => {
+      const { port } = await gnutlsServer('http', ['--http']);
+      const out = await noble(port, ['--groups', group]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+      expect(description(out.stdout)).toContain(`-${gnutls})`);
+    });
+  }
+
+  it('is sent a HelloRetryRequest, and resumes after one', async () => {
+    const { port } = await gnutlsServer('http-p256', ['--http'], 'ecdsa', `${TLS13}:-GROUP-ALL:+GROUP-SECP256R1`);
+    const sessionFile = join(pki.dir, 'gnutls-hrr-noble.session');
+    const first = await noble(port, ['--groups', 'x25519:secp256r1', '--key-shares', 'x25519', '--sess-out', sessionFile]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(clientSummary(first.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+    const second = await noble(port, ['--groups', 'x25519:secp256r1', '--key-shares', 'x25519', '--sess-in', sessionFile]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', hrr: 'yes', group: 'secp256r1' });
+  });
+
+  for (const [leaf, signature, gnutlsName] of [['ecdsa', 'ecdsa_secp256r1_sha256', 'ECDSA-SECP256R1-SHA256'], ['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
+    it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
+      const { port } = await gnutlsServer(`http-${leaf}`, ['--http'], leaf);
+      const out = await noble(port, []);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
+      expect(description(out.stdout)).toContain(`(${gnutlsName})`);
+    });
+  }
 });
 
 describe('lucid client → gnutls-serv (ALPN, client certificates)', () => {

@@ -1,15 +1,15 @@
 /**
- * `lucid-tls server` against GnuTLS's `gnutls-cli`. On each crypto provider: every cipher
- * suite and group, HelloRetryRequest, Ed25519 / RSA-PSS certificates behind an
- * intermediate, resumption with 0-RTT. On the default (native): 0-RTT rejected, client
- * certificates, ALPN, KeyUpdate both ways, megabytes each way and close_notify.
+ * `lucid-tls server` against GnuTLS's `gnutls-cli`: every cipher suite and group,
+ * HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS certificates behind an intermediate,
+ * resumption, 0-RTT accepted and rejected, client certificates, ALPN, KeyUpdate both
+ * ways, megabytes each way and close_notify.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { CRYPTO, GROUP_NAMES, groupsOf, Processes, startLucidServer, summaryOf, testData, type Output, type RunningServer } from './processes.js';
+import { NOBLE_GROUPS, Processes, startLucidServer, summaryOf, testData, type Output, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -59,70 +59,63 @@ async function logLine(server: RunningServer, n: number): Promise<string> {
   return server.child.until(`log line ${n}`, () => logged(server)[n - 1], 5000);
 }
 
-for (const crypto of CRYPTO) {
-  describe(`gnutls-cli → lucid server --www --crypto ${crypto}`, () => {
-    const www = () => lucidServer(`www-${crypto}`, ['--www', '--alpn', 'h2,http/1.1', '--early-data', '16384', '--crypto', crypto]);
-
-    for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
-      it(`negotiates ${suite}`, async () => {
-        const server = await www();
-        const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-CIPHER-ALL:+${gnutlsName}`);
-        expect(out.code, out.text).toBe(0);
-        expect(out.text).toMatch(new RegExp(`- Description: \\(TLS1\\.3-X\\.509\\)-\\(ECDHE-X25519\\)-\\(ECDSA-SECP256R1-SHA256\\)-\\(${gnutlsName}\\)`));
-        expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, sni: 'localhost', crypto });
-      });
-    }
-
-    for (const group of groupsOf(crypto)) {
-      it(`agrees on ${group}`, async () => {
-        const server = await www();
-        const gnutlsName = GROUP_NAMES[group].gnutls;
-        const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-${gnutlsName}`);
-        expect(out.code, out.text).toBe(0);
-        expect(out.text).toContain(`-${gnutlsName})`);
-        expect(page(out.stdout)).toMatchObject({ group, hrr: 'no' });
-      });
-    }
-
-    it('asks for another key share (HelloRetryRequest) when the client\'s is in a group it lacks', async () => {
-      // GnuTLS sends one share per kind of group: here only secp384r1's, which this server does not take.
-      const server = await lucidServer(`www-two-groups-${crypto}`, ['--www', '--groups', 'x25519:secp256r1', '--crypto', crypto]);
-      const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-SECP384R1:+GROUP-SECP256R1`);
-      expect(out.code, out.text).toBe(0);
-      expect(out.text).toContain('(ECDHE-SECP256R1)');
-      expect(page(out.stdout)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
-    });
-
-    for (const [leaf, signature, gnutlsName] of [['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
-      it(`presents a ${leaf} certificate behind an intermediate (${signature})`, async () => {
-        const server = await lucidServer(`www-${leaf}-${crypto}`, ['--www', '--crypto', crypto], leaf);
-        const out = await gnutlsCli(server.port, []);
-        expect(out.code, out.text).toBe(0);
-        expect(out.text).toContain(`(${gnutlsName})`);
-        expect(out.text).toContain('- Status: The certificate is trusted.');
-        expect(out.text).toContain('- Got a certificate list of 2 certificates.');
-        expect(page(out.stdout)).toMatchObject({ signature });
-      });
-    }
-
-    it('resumes, and accepts 0-RTT data (gnutls-cli --resume --earlydata)', async () => {
-      const server = await www();
-      const earlyFile = join(pki.dir, 'gnutls-early-request.txt');
-      writeFileSync(earlyFile, REQUEST);
-      const before = logged(server).length;
-      // The first connection is closed by gnutls-cli once it has a ticket; the second resumes
-      // with the request as early data, and our page is the answer to it.
-      const out = await gnutlsCli(server.port, ['--resume', '--waitresumption', `--earlydata=${earlyFile}`], '');
-      expect(out.code, out.text).toBe(0);
-      expect(out.text).toContain('*** This is a resumed session');
-      expect(page(out.stdout)).toMatchObject({ resumed: 'yes', early_data: 'accepted', signature: 'none' });
-      expect(summaryOf((await logLine(server, before + 2)).replace(/^\S+ /, ''))).toMatchObject({ resumed: 'yes', early_data: 'accepted' });
-    });
-  });
-}
-
 describe('gnutls-cli → lucid server --www', () => {
   const www = () => lucidServer('www', ['--www', '--alpn', 'h2,http/1.1', '--early-data', '16384']);
+
+  for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
+    it(`negotiates ${suite}`, async () => {
+      const server = await www();
+      const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-CIPHER-ALL:+${gnutlsName}`);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toMatch(new RegExp(`- Description: \\(TLS1\\.3-X\\.509\\)-\\(ECDHE-X25519\\)-\\(ECDSA-SECP256R1-SHA256\\)-\\(${gnutlsName}\\)`));
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, sni: 'localhost', crypto: 'native' });
+    });
+  }
+
+  for (const [group, gnutlsName] of [['x25519', 'X25519'], ['secp256r1', 'SECP256R1']] as const) {
+    it(`agrees on ${group}`, async () => {
+      const server = await www();
+      const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-${gnutlsName}`);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`(ECDHE-${gnutlsName})`);
+      expect(page(out.stdout)).toMatchObject({ group, hrr: 'no' });
+    });
+  }
+
+  it('asks for another key share (HelloRetryRequest) when the client\'s is in a group it lacks', async () => {
+    // GnuTLS sends one share per kind of group: here only secp384r1's, which this server does not take.
+    const server = await lucidServer('www-p256', ['--www', '--groups', 'secp256r1']);
+    const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-SECP384R1:+GROUP-SECP256R1`);
+    expect(out.code, out.text).toBe(0);
+    expect(out.text).toContain('(ECDHE-SECP256R1)');
+    expect(page(out.stdout)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+  });
+
+  for (const [leaf, signature, gnutlsName] of [['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
+    it(`presents a ${leaf} certificate behind an intermediate (${signature})`, async () => {
+      const server = await lucidServer(`www-${leaf}`, ['--www'], leaf);
+      const out = await gnutlsCli(server.port, []);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`(${gnutlsName})`);
+      expect(out.text).toContain('- Status: The certificate is trusted.');
+      expect(out.text).toContain('- Got a certificate list of 2 certificates.');
+      expect(page(out.stdout)).toMatchObject({ signature });
+    });
+  }
+
+  it('resumes, and accepts 0-RTT data (gnutls-cli --resume --earlydata)', async () => {
+    const server = await www();
+    const earlyFile = join(pki.dir, 'gnutls-early-request.txt');
+    writeFileSync(earlyFile, REQUEST);
+    const before = logged(server).length;
+    // The first connection is closed by gnutls-cli once it has a ticket; the second resumes
+    // with the request as early data, and our page is the answer to it.
+    const out = await gnutlsCli(server.port, ['--resume', '--waitresumption', `--earlydata=${earlyFile}`], '');
+    expect(out.code, out.text).toBe(0);
+    expect(out.text).toContain('*** This is a resumed session');
+    expect(page(out.stdout)).toMatchObject({ resumed: 'yes', early_data: 'accepted', signature: 'none' });
+    expect(summaryOf((await logLine(server, before + 2)).replace(/^\S+ /, ''))).toMatchObject({ resumed: 'yes', early_data: 'accepted' });
+  });
 
   it('rejects 0-RTT data on a ticket it cannot open, and answers the 1-RTT request', async () => {
     // gnutls-cli resumes within one run only, to the same address. A proxy sends its first
@@ -157,6 +150,58 @@ describe('gnutls-cli → lucid server --www', () => {
     expect(out.code).not.toBe(0);
     expect(out.text).toMatch(/Received alert \[120\]/);
     expect(await logLine(server, n)).toMatch(/\(sent alert no_application_protocol\)$/);
+  });
+});
+
+describe('gnutls-cli → lucid server --www --crypto noble', () => {
+  const www = () => lucidServer('www-noble', ['--www', '--early-data', '16384', '--crypto', 'noble']);
+
+  for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
+    it(`negotiates ${suite}`, async () => {
+      const server = await www();
+      const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-CIPHER-ALL:+${gnutlsName}`);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`-(${gnutlsName})`);
+      expect(page(out.stdout)).toMatchObject({ cipher: suite, crypto: 'noble' });
+    });
+  }
+
+  for (const { group, gnutls } of NOBLE_GROUPS) {
+    it(`agrees on ${group}`, async () => {
+      const server = await www();
+      const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-${gnutls}`);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`-${gnutls})`);
+      expect(page(out.stdout)).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+    });
+  }
+
+  it('asks for another key share (HelloRetryRequest) when the client\'s is in a group it does not take', async () => {
+    const server = await lucidServer('www-p256-noble', ['--www', '--groups', 'secp256r1', '--crypto', 'noble']);
+    const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-SECP384R1:+GROUP-SECP256R1`);
+    expect(out.code, out.text).toBe(0);
+    expect(page(out.stdout)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+  });
+
+  for (const [leaf, signature, gnutlsName] of [['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
+    it(`presents a ${leaf} certificate behind an intermediate (${signature})`, async () => {
+      const server = await lucidServer(`www-${leaf}-noble`, ['--www', '--crypto', 'noble'], leaf);
+      const out = await gnutlsCli(server.port, []);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`(${gnutlsName})`);
+      expect(out.text).toContain('- Status: The certificate is trusted.');
+      expect(page(out.stdout)).toMatchObject({ signature });
+    });
+  }
+
+  it('resumes, and accepts 0-RTT data (gnutls-cli --resume --earlydata)', async () => {
+    const server = await www();
+    const earlyFile = join(pki.dir, 'gnutls-early-request-noble.txt');
+    writeFileSync(earlyFile, REQUEST);
+    const out = await gnutlsCli(server.port, ['--resume', '--waitresumption', `--earlydata=${earlyFile}`], '');
+    expect(out.code, out.text).toBe(0);
+    expect(out.text).toContain('*** This is a resumed session');
+    expect(page(out.stdout)).toMatchObject({ resumed: 'yes', early_data: 'accepted', crypto: 'noble' });
   });
 });
 

@@ -7,8 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nobleProvider } from '../../packages/tls/src/crypto/noble.js';
-import { nodeCryptoProvider } from '../../packages/tls/src/node/crypto/index.js';
 
 /** The `lucid-tls` command (the built one: `pnpm test` builds first). */
 export const LUCID_BIN = join(dirname(fileURLToPath(import.meta.url)), '../../packages/tls/bin/lucid-tls.js');
@@ -204,35 +202,19 @@ export class Processes {
 }
 
 /**
- * The crypto providers the lucid side runs with (`--crypto`). Every file runs its
- * representative cases (each cipher suite, each group, each certificate type, resumption,
- * HelloRetryRequest) on both; the slow or provider-independent cases (megabytes, KeyUpdate,
- * client certificates, alerts) on the default, native, only.
+ * The lucid side of these suites computes with the default provider, the native one
+ * (OpenSSL through node:crypto). Each file also runs its representative cases with
+ * `--crypto noble`: every cipher suite, one group of each family (below), a
+ * HelloRetryRequest, each kind of certificate and a resumption. The slow cases (megabytes,
+ * KeyUpdate, client certificates, alerts) run on the default only.
  */
-export const CRYPTO = ['native', 'noble'] as const;
-/** One of {@link CRYPTO}. */
-export type CryptoName = (typeof CRYPTO)[number];
-
-/** How the peers name each group, and how `s_client` describes the server's key in it. */
-export const GROUP_NAMES = {
-  x25519: { openssl: 'X25519', gnutls: 'X25519', tempKey: 'X25519' },
-  secp256r1: { openssl: 'P-256', gnutls: 'SECP256R1', tempKey: 'ECDH, prime256v1' },
-  x448: { openssl: 'X448', gnutls: 'X448', tempKey: 'X448' },
-  secp384r1: { openssl: 'P-384', gnutls: 'SECP384R1', tempKey: 'ECDH, secp384r1' },
-  secp521r1: { openssl: 'P-521', gnutls: 'SECP521R1', tempKey: 'ECDH, secp521r1' },
-  ffdhe2048: { openssl: 'ffdhe2048', gnutls: 'FFDHE2048', tempKey: 'DH, 2048 bits' },
-} as const;
-/** A group the interop tests know the peers' names for. */
-export type InteropGroup = keyof typeof GROUP_NAMES;
-
-/**
- * The groups a provider implements, among those above: one of each size of curve and one
- * finite-field group (the larger FFDHE groups run the same code, and are left to the unit tests).
- */
-export function groupsOf(crypto: CryptoName): InteropGroup[] {
-  const provider = crypto === 'native' ? nodeCryptoProvider : nobleProvider;
-  return provider.groups.map((g) => g.name).filter((name): name is InteropGroup => Object.hasOwn(GROUP_NAMES, name));
-}
+export const NOBLE_GROUPS = [
+  { group: 'x25519', openssl: 'X25519', gnutls: 'X25519', tempKey: 'X25519' },
+  { group: 'secp256r1', openssl: 'P-256', gnutls: 'SECP256R1', tempKey: 'ECDH, prime256v1' },
+  { group: 'x448', openssl: 'X448', gnutls: 'X448', tempKey: 'X448' },
+  { group: 'secp384r1', openssl: 'P-384', gnutls: 'SECP384R1', tempKey: 'ECDH, secp384r1' },
+  { group: 'ffdhe2048', openssl: 'ffdhe2048', gnutls: 'FFDHE2048', tempKey: 'DH, 2048 bits' },
+] as const;
 
 /** A running server and its port. */
 export interface RunningServer {

@@ -49,8 +49,10 @@ export interface ConnectOptions {
   /** TLS 1.3 cipher suites, `:`-separated as in OpenSSL or as a list, in preference order. */
   ciphers?: string | readonly string[];
   /**
-   * Key-exchange groups by their RFC names (`x25519`, `secp256r1`, `ffdhe2048`, …), in
-   * preference order; the first gets a key share. Default: the provider's.
+   * Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, `secp256r1`, …,
+   * `ffdhe2048`, `MLKEM768`), in preference order. The client sends key shares for
+   * X25519MLKEM768 and x25519 when they are listed, else for the first group. Default: the
+   * provider's.
    */
   groups?: readonly NamedGroupName[];
   /**

@@ -56,7 +56,7 @@ export interface ServerOptions {
   handshakeTimeout?: number;
   /** TLS 1.3 cipher suites, `:`-separated or a list, in preference order. */
   ciphers?: string | readonly string[];
-  /** Key-exchange groups by their RFC names, in preference order (default: the provider's). */
+  /** Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, …, `ffdhe2048`), in preference order (default: the provider's). */
   groups?: readonly NamedGroupName[];
   /** Keep writing after a client's close_notify (default false, as in Node). */
   allowHalfOpen?: boolean;

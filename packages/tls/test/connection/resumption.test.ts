@@ -75,7 +75,7 @@ describe('session tickets', () => {
       expect(conn.info.earlyData).toBe('none');
       expect(conn.info.alpnProtocol).toBe('h2');
       expect(conn.info.cipherSuite?.name).toBe('TLS_AES_128_GCM_SHA256');
-      expect(conn.info.group).toBe('x25519'); // psk_dhe_ke: a fresh (EC)DHE all the same
+      expect(conn.info.group).toBe('X25519MLKEM768'); // psk_dhe_ke: a fresh key exchange all the same, the default one
     }
     expect(messageTypes(log.events, 'server', 'sent')).toEqual(['ServerHello', 'EncryptedExtensions', 'Finished', 'NewSessionTicket', 'NewSessionTicket']);
     expect(messageTypes(log.events, 'client', 'sent')).toEqual(['ClientHello', 'Finished']);
@@ -189,8 +189,8 @@ describe('PSK key exchange modes (§4.2.9)', () => {
   it('the server prefers psk_dhe_ke, for forward secrecy, when the client offers both', () => {
     const { client, server } = resume(['psk_ke', 'psk_dhe_ke'], ['psk_ke', 'psk_dhe_ke']);
     expect(server.info.resumed).toBe(true);
-    expect(server.info.group).toBe('x25519');
-    expect(client.info.group).toBe('x25519');
+    expect(server.info.group).toBe('X25519MLKEM768');
+    expect(client.info.group).toBe('X25519MLKEM768');
   });
 
   it('a server that allows only psk_dhe_ke (the default) answers a psk_ke-only client with a full handshake', () => {

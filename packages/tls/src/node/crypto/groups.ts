@@ -1,11 +1,12 @@
 /**
- * Every key-exchange group of TLS 1.3 but the post-quantum ones, on `node:crypto`
- * (RFC 8446 §4.2.7): x25519 and x448 (RFC 7748), secp256r1, secp384r1 and secp521r1, and
- * the finite-field groups ffdhe2048 … ffdhe8192 (RFC 7919).
+ * The key-exchange groups of the native provider (RFC 8446 §4.2.7): x25519 and x448
+ * (RFC 7748), secp256r1, secp384r1 and secp521r1, and the finite-field groups ffdhe2048 …
+ * ffdhe8192 (RFC 7919) on `node:crypto`; and the post-quantum hybrids of
+ * draft-ietf-tls-ecdhe-mlkem, their elliptic-curve half here and their ML-KEM half the
+ * noble one (Node 20's OpenSSL has no ML-KEM), as are pure ML-KEM-768 and ML-KEM-1024.
  *
- * Each is first a {@link DiffieHellman} (key generation and the DH output), then a KEM
- * through `diffieHellmanGroup`, exactly as the noble groups are; a hybrid group can take
- * these KEM-shaped groups for its classical half.
+ * Each Diffie–Hellman group is first a {@link DiffieHellman} (key generation and the DH
+ * output), then a KEM through `diffieHellmanGroup`, exactly as the noble groups are.
  *
  * The private key is always the random bytes `keyGen` drew (a scalar, or a short
  * exponent), so `withFixedInputs` gives this provider the key pairs it gives the noble
@@ -23,7 +24,7 @@ import {
   type ECDH,
   type KeyObject,
 } from 'node:crypto';
-import { diffieHellmanGroup, type DiffieHellman } from '../../crypto/groups.js';
+import { diffieHellmanGroup, hybridGroup, mlKem1024Group, mlKem768Group, type DiffieHellman } from '../../crypto/groups/index.js';
 import { NamedGroupId, type KeyExchangeGroup, type KeyPair } from '../../crypto/provider.js';
 import { ffdhePrime, FFDHE_X, type FfdheName } from './ffdhe-primes.js';
 import { base64url, plain } from './bytes.js';
@@ -255,15 +256,28 @@ export const secp384r1Group: KeyExchangeGroup = diffieHellmanGroup(secp384r1);
 /** secp521r1 as a key-exchange group. */
 export const secp521r1Group: KeyExchangeGroup = diffieHellmanGroup(secp521r1);
 
+/** X25519MLKEM768 (0x11EC): noble's ML-KEM-768, then X25519 on OpenSSL. */
+export const x25519MlKem768Group: KeyExchangeGroup = hybridGroup('X25519MLKEM768', [mlKem768Group, x25519Group]);
+/** SecP256r1MLKEM768 (0x11EB): P-256 on OpenSSL, then noble's ML-KEM-768. */
+export const secp256r1MlKem768Group: KeyExchangeGroup = hybridGroup('SecP256r1MLKEM768', [secp256r1Group, mlKem768Group]);
+/** SecP384r1MLKEM1024 (0x11ED): P-384 on OpenSSL, then noble's ML-KEM-1024. */
+export const secp384r1MlKem1024Group: KeyExchangeGroup = hybridGroup('SecP384r1MLKEM1024', [secp384r1Group, mlKem1024Group]);
+
 /**
- * The groups in the provider's default order of preference: the two curves everyone has,
- * then the larger curves, then the finite-field groups, smallest first (as OpenSSL orders them).
+ * The groups in the noble provider's order of preference, so that both providers make the
+ * same offer by default: the hybrids first, then the elliptic curves, pure ML-KEM, and the
+ * finite fields last.
  */
 export const groups: readonly KeyExchangeGroup[] = [
+  x25519MlKem768Group,
+  secp256r1MlKem768Group,
+  secp384r1MlKem1024Group,
   x25519Group,
   secp256r1Group,
-  x448Group,
-  secp521r1Group,
   secp384r1Group,
+  secp521r1Group,
+  x448Group,
+  mlKem768Group,
+  mlKem1024Group,
   ...[ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192].map(diffieHellmanGroup),
 ];

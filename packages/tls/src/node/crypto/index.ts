@@ -1,9 +1,10 @@
 /**
  * The native crypto provider: the engine's {@link CryptoProvider} implemented on
- * `node:crypto`, that is on the OpenSSL inside Node. It has the same shape, the same
- * cipher suites and signature schemes as `nobleProvider`, and more groups (x448,
- * secp384r1, secp521r1 and the RFC 7919 finite-field groups), and it only uses Node's
- * synchronous APIs, because the sans-IO engine calls its provider synchronously.
+ * `node:crypto`, that is on the OpenSSL inside Node. It has the same shape and the same
+ * cipher suites, groups and signature schemes as `nobleProvider`, in the same order, and it
+ * only uses Node's synchronous APIs, because the sans-IO engine calls its provider
+ * synchronously. The one thing Node 20's OpenSSL lacks is ML-KEM: the post-quantum groups
+ * take it from the noble provider, their elliptic-curve half from OpenSSL.
  *
  * Why a second provider: OpenSSL's primitives are constant-time where JavaScript's cannot
  * promise to be (AES with AES-NI, RSA with blinding, the curves in fixed-window ladders),
@@ -27,18 +28,18 @@ const cipherSuites: readonly CipherSuite[] = [
 ];
 
 /**
- * The crypto provider on `node:crypto` (OpenSSL): the three cipher suites; x25519,
- * secp256r1, x448, secp521r1, secp384r1 and ffdhe2048 … ffdhe8192 for key exchange; the
- * ECDSA, Ed25519 and RSA signature schemes; and OpenSSL's random generator. Lists are in
- * preference order. It is the default of `connect`, `createServer`, `lucid-tls` and the
- * terminator; pass it as `provider` to use it with the sans-IO engine directly.
+ * The crypto provider on `node:crypto` (OpenSSL): the three cipher suites; the groups of
+ * the noble provider in its order (the hybrids with their ML-KEM half from noble, the
+ * curves and finite fields on OpenSSL); the ECDSA, Ed25519 and RSA signature schemes; and
+ * OpenSSL's random generator. It is the default of `connect`, `createServer`, `lucid-tls`
+ * and the terminator; pass it as `provider` to use it with the sans-IO engine directly.
  *
  * @example
  * ```ts
  * import { ClientConnection, insecureSkipVerify } from '@lucid-tls/tls';
  * import { nodeCryptoProvider } from '@lucid-tls/tls/node';
- * console.log(nodeCryptoProvider.groups.map((g) => g.name).slice(0, 5).join(' ')); // → x25519 secp256r1 x448 secp521r1 secp384r1
- * const client = new ClientConnection({ provider: nodeCryptoProvider, verifyServerCertificate: insecureSkipVerify });
+ * console.log(nodeCryptoProvider.groups.map((g) => g.name).slice(3, 8).join(' ')); // → x25519 secp256r1 secp384r1 secp521r1 x448
+ * const client = new ClientConnection({ provider: nodeCryptoProvider, groups: ['x25519'], verifyServerCertificate: insecureSkipVerify });
  * console.log(client.takeOutgoing()[0]); // → 22
  * ```
  */
