@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -95,6 +96,19 @@ export interface TerminatorConfig {
   accessLog?: string | false;
   /** The crypto provider (default `native`). */
   crypto?: CryptoChoice;
+  /**
+   * Each connection begins with a PROXY protocol header (v1 or v2) from a layer-4 load
+   * balancer, which must be in `trustedProxies`; the client it names is the one logged
+   * and forwarded. Default false.
+   */
+  proxyProtocol?: boolean;
+  /** A file of session ticket keys shared with other terminators (format: ticket-keys.ts, README). */
+  ticketKeys?: string;
+  /**
+   * Processes serving connections, for the command line (default: the number of CPUs);
+   * 1 runs in one process without a cluster. `startTerminator` always runs in the calling process.
+   */
+  workers?: number;
 }
 
 /** A {@link TerminatorConfig} checked and completed; durations in milliseconds. */
@@ -119,6 +133,9 @@ export interface ResolvedConfig {
   watchCertificates: boolean;
   accessLog: string | false;
   crypto: CryptoChoice;
+  proxyProtocol: boolean;
+  ticketKeys: string | undefined;
+  workers: number;
 }
 
 /** A setting that is missing or wrong; the message says which and why. */
@@ -129,7 +146,7 @@ export class ConfigError extends Error {
 const TOP_LEVEL_KEYS = new Set<string>([
   'listen', 'upstream', 'certificates', 'redirectFrom', 'redirectToPort', 'hsts', 'clientCa', 'clientCert', 'metrics',
   'trustedProxies', 'earlyData', 'maxEarlyDataSize', 'tickets', 'timeouts', 'maxConnections', 'maxHeaderSize',
-  'upstreamConnections', 'watchCertificates', 'accessLog', 'crypto',
+  'upstreamConnections', 'watchCertificates', 'accessLog', 'proxyProtocol', 'ticketKeys', 'workers', 'crypto',
 ]);
 const TIMEOUT_KEYS = ['handshake', 'headers', 'idle', 'upstream', 'shutdown'] as const;
 const DEFAULT_TIMEOUTS = { handshake: 10, headers: 10, idle: 60, upstream: 60, shutdown: 30 };
@@ -225,9 +242,12 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     throw new ConfigError('accessLog: "-", a file name, or false');
   }
   if (config.crypto !== undefined && config.crypto !== 'native' && config.crypto !== 'noble') throw new ConfigError('crypto: native or noble');
-  for (const flag of ['earlyData', 'watchCertificates'] as const) {
+  for (const flag of ['earlyData', 'watchCertificates', 'proxyProtocol'] as const) {
     if (config[flag] !== undefined && typeof config[flag] !== 'boolean') throw new ConfigError(`${flag}: true or false`);
   }
+  // PROXY protocol §5: accepting the header from anybody would let anybody choose their address.
+  if (config.proxyProtocol && trustedProxies.length === 0) throw new ConfigError('proxyProtocol needs trustedProxies: the load balancers allowed to send the header');
+  if (config.ticketKeys !== undefined && typeof config.ticketKeys !== 'string') throw new ConfigError('ticketKeys: a file name');
 
   return {
     listen,
@@ -260,6 +280,9 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     upstreamConnections: positive(config.upstreamConnections, 'upstreamConnections', 128, { integer: true }),
     watchCertificates: config.watchCertificates ?? true,
     accessLog: config.accessLog === undefined ? '-' : config.accessLog,
+    proxyProtocol: config.proxyProtocol ?? false,
+    ticketKeys: config.ticketKeys === undefined ? undefined : resolve(baseDir, config.ticketKeys),
+    workers: positive(config.workers, 'workers', availableParallelism(), { integer: true }),
     crypto: config.crypto ?? 'native',
   };
 }
@@ -281,10 +304,15 @@ export const USAGE = `Usage: lucid-terminator --listen HOST:PORT --upstream http
   --access-log FILE|-|off     where the JSON access log goes (default - : stdout)
   --crypto native|noble       the crypto provider: native (default) is OpenSSL through node:crypto,
                               noble is JavaScript (@noble/*)
+  --proxy-protocol            each connection begins with a PROXY protocol header (v1 or v2) from
+                              a load balancer listed with --trusted-proxy
+  --ticket-keys FILE          session ticket keys shared with other terminators (see README.md)
+  --workers N                 processes serving connections (default: the number of CPUs; 1: no cluster)
   --config FILE               a JSON file with these settings and more (see README.md)
   --help                      this text
 
-Signals: SIGHUP reloads certificates and keys; SIGTERM (or SIGINT) shuts down gracefully.`;
+Signals: SIGHUP reloads certificates, keys and ticket keys (in every worker); SIGTERM (or SIGINT)
+shuts down gracefully.`;
 
 /** What the command line asked for. */
 export type CommandLine = { help: true } | { help: false; config: TerminatorConfig; baseDir: string };
@@ -314,6 +342,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         'early-data': { type: 'boolean' },
         'access-log': { type: 'string' },
         crypto: { type: 'string' },
+        'proxy-protocol': { type: 'boolean' },
+        'ticket-keys': { type: 'string' },
+        workers: { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -346,6 +377,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (Array.isArray(config.certificates)) config.certificates = config.certificates.map((c) => ({ ...c, cert: rebase(c.cert), key: rebase(c.key) }));
     if (typeof config.clientCa === 'string') config.clientCa = rebase(config.clientCa);
     if (typeof config.accessLog === 'string' && config.accessLog !== '-') config.accessLog = rebase(config.accessLog);
+    if (typeof config.ticketKeys === 'string') config.ticketKeys = rebase(config.ticketKeys);
   }
 
   const certs = v.cert ?? [];
@@ -365,6 +397,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (v['trusted-proxy'] !== undefined) config.trustedProxies = v['trusted-proxy'];
   if (v['early-data']) config.earlyData = true;
   if (v.crypto !== undefined) config.crypto = v.crypto as CryptoChoice;
+  if (v['proxy-protocol']) config.proxyProtocol = true;
+  if (v['ticket-keys'] !== undefined) config.ticketKeys = resolve(v['ticket-keys']);
+  if (v.workers !== undefined) {
+    if (!/^[1-9]\d*$/.test(v.workers)) throw new ConfigError('--workers: a whole number ≥ 1');
+    config.workers = Number(v.workers);
+  }
   if (v['access-log'] !== undefined) config.accessLog = v['access-log'] === 'off' ? false : v['access-log'] === '-' ? '-' : resolve(v['access-log']);
   return { help: false, config: config as TerminatorConfig, baseDir };
 }

@@ -40,6 +40,18 @@ export type { ClientIdentity, ForwardingContext } from './forwarded-headers.js';
 export { EarlyDataTracker, isIdempotent } from './early-data.js';
 export { httpsLocation } from './redirect.js';
 export { HANDSHAKE_BUCKETS, Metrics, createMetricsServer } from './metrics.js';
+export type { HistogramSnapshot, MetricsSnapshot } from './metrics.js';
+export {
+  PROXY_HEADER_TIMEOUT_MS,
+  PROXY_V1_MAX_LENGTH,
+  PROXY_V2_MAX_PAYLOAD,
+  ProxyProtocolError,
+  crc32c,
+  parseProxyHeader,
+  readProxyHeader,
+} from './proxy-protocol.js';
+export type { ProxyEndpoint, ProxyHeader, ProxyProtocolFailure, ProxyTlv } from './proxy-protocol.js';
+export { MAX_TICKET_KEYS, TICKET_KEYS_VERSION_LINE, TicketKeysError, formatTicketKeys, parseTicketKeys, readTicketKeys } from './ticket-keys.js';
 export { jsonLinesSink, openAccessLog, roundMs } from './access-log.js';
 export type { AccessLog, AccessLogEntry, AccessLogSink } from './access-log.js';
 export { CLIENT_CLOSED } from './proxy.js';
