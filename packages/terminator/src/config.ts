@@ -27,6 +27,12 @@ export interface CertificateFiles {
 /** Whether a client certificate must be presented (`required`) or may be (`optional`). */
 export type ClientCertMode = 'optional' | 'required';
 
+/**
+ * Which crypto provider computes the TLS: `native` (OpenSSL through `node:crypto`: its
+ * constant-time, hardware-accelerated primitives) or `noble` (JavaScript, `@noble/*`).
+ */
+export type CryptoChoice = 'native' | 'noble';
+
 /** Timeouts, in seconds (fractions allowed). */
 export interface TimeoutSettings {
   /** From TCP accept to the end of the TLS handshake (default 10). */
@@ -92,6 +98,8 @@ export interface TerminatorConfig {
   watchCertificates?: boolean;
   /** Where the JSON access log goes: `-` (stdout, the default), a file path, or false for none. */
   accessLog?: string | false;
+  /** The crypto provider (default `native`). */
+  crypto?: CryptoChoice;
   /**
    * Each connection begins with a PROXY protocol header (v1 or v2) from a layer-4 load
    * balancer, which must be in `trustedProxies`; the client it names is the one logged
@@ -181,6 +189,7 @@ export interface ResolvedConfig {
   upstreamConnections: number;
   watchCertificates: boolean;
   accessLog: string | false;
+  crypto: CryptoChoice;
   proxyProtocol: boolean;
   ticketKeys: string | undefined;
   workers: number;
@@ -195,7 +204,7 @@ export class ConfigError extends Error {
 const TOP_LEVEL_KEYS = new Set<string>([
   'listen', 'upstream', 'certificates', 'redirectFrom', 'redirectToPort', 'hsts', 'clientCa', 'clientCert', 'metrics',
   'trustedProxies', 'earlyData', 'maxEarlyDataSize', 'tickets', 'timeouts', 'maxConnections', 'maxHeaderSize',
-  'upstreamConnections', 'watchCertificates', 'accessLog', 'proxyProtocol', 'ticketKeys', 'workers', 'acme',
+  'upstreamConnections', 'watchCertificates', 'accessLog', 'proxyProtocol', 'ticketKeys', 'workers', 'acme', 'crypto',
 ]);
 const ACME_KEYS = new Set<string>(['directory', 'email', 'domains', 'dir', 'cafile', 'challenge', 'agreeTos', 'renewAfter', 'retryDelay']);
 const TIMEOUT_KEYS = ['handshake', 'headers', 'idle', 'upstream', 'shutdown'] as const;
@@ -293,6 +302,7 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
   if (config.accessLog !== undefined && config.accessLog !== false && typeof config.accessLog !== 'string') {
     throw new ConfigError('accessLog: "-", a file name, or false');
   }
+  if (config.crypto !== undefined && config.crypto !== 'native' && config.crypto !== 'noble') throw new ConfigError('crypto: native or noble');
   for (const flag of ['earlyData', 'watchCertificates', 'proxyProtocol'] as const) {
     if (config[flag] !== undefined && typeof config[flag] !== 'boolean') throw new ConfigError(`${flag}: true or false`);
   }
@@ -336,6 +346,7 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     ticketKeys: config.ticketKeys === undefined ? undefined : resolve(baseDir, config.ticketKeys),
     workers: positive(config.workers, 'workers', availableParallelism(), { integer: true }),
     acme,
+    crypto: config.crypto ?? 'native',
   };
 }
 
@@ -408,6 +419,8 @@ export const USAGE = `Usage: lucid-terminator --listen HOST:PORT --upstream http
   --trusted-proxy ADDR[/BITS] keep forwarding headers from this peer (repeatable)
   --early-data                accept TLS 1.3 0-RTT (requests get Early-Data: 1, non-idempotent ones 425)
   --access-log FILE|-|off     where the JSON access log goes (default - : stdout)
+  --crypto native|noble       the crypto provider: native (default) is OpenSSL through node:crypto,
+                              noble is JavaScript (@noble/*)
   --proxy-protocol            each connection begins with a PROXY protocol header (v1 or v2) from
                               a load balancer listed with --trusted-proxy
   --ticket-keys FILE          session ticket keys shared with other terminators (see README.md)
@@ -485,6 +498,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         'trusted-proxy': { type: 'string', multiple: true },
         'early-data': { type: 'boolean' },
         'access-log': { type: 'string' },
+        crypto: { type: 'string' },
         'proxy-protocol': { type: 'boolean' },
         'ticket-keys': { type: 'string' },
         workers: { type: 'string' },
@@ -552,6 +566,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (v.metrics !== undefined) config.metrics = v.metrics;
   if (v['trusted-proxy'] !== undefined) config.trustedProxies = v['trusted-proxy'];
   if (v['early-data']) config.earlyData = true;
+  if (v.crypto !== undefined) config.crypto = v.crypto as CryptoChoice;
   if (v['proxy-protocol']) config.proxyProtocol = true;
   if (v['ticket-keys'] !== undefined) config.ticketKeys = resolve(v['ticket-keys']);
   if (v.workers !== undefined) {

@@ -27,6 +27,7 @@ export type {
   CertificateFiles,
   ClientCertMode,
   CommandLine,
+  CryptoChoice,
   HostPort,
   ResolvedAcme,
   ResolvedConfig,

@@ -24,7 +24,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { RotatingTicketer, SharedTicketer, SingleUseTickets, nobleProvider, verifyWithTrustStore, type CertificateVerifier, type Ticketer } from '@lucid-tls/tls';
-import { TLSSocket, type ServerSocketSetup } from '@lucid-tls/tls/node';
+import { TLSSocket, nodeCryptoProvider, type ServerSocketSetup } from '@lucid-tls/tls/node';
 import { parseCertificate } from '@lucid-tls/tls/x509';
 import { ACME_TLS_ALPN_PROTOCOL, type ChallengeResponses } from '@lucid-tls/acme';
 import { Pool } from 'undici';
@@ -129,6 +129,7 @@ function closeServer(server: NetServer | undefined): Promise<void> {
 
 /** The lucid-tls server setup every connection shares. */
 function socketSetup(config: ResolvedConfig, certificates: CertificateStore, ticketKeys: readonly Uint8Array[] | undefined): ServerSocketSetup {
+  const provider = config.crypto === 'noble' ? nobleProvider : nodeCryptoProvider;
   const setup: ServerSocketSetup = {
     isServer: true,
     rejectUnauthorized: true,
@@ -136,6 +137,7 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore, tic
       certificate: certificates.chooser,
       // RFC 8737 §4: the ACME server offers only acme-tls/1, so no other client ever gets it.
       alpnProtocols: config.acme?.challenge === 'tls-alpn-01' ? ['http/1.1', ACME_TLS_ALPN_PROTOCOL] : ['http/1.1'],
+      provider,
     },
   };
   const mtls = config.clientCa !== undefined;
@@ -146,7 +148,7 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore, tic
       count: config.tickets.count,
       lifetime: config.tickets.lifetimeSeconds,
       // Shared keys make every holder resume the others' sessions; without, keys of our own.
-      ticketer: ticketKeys ? sharedTicketer(setup, ticketKeys) : new RotatingTicketer(nobleProvider, { rotateAfterMs: config.tickets.rotateMs }),
+      ticketer: ticketKeys ? sharedTicketer(setup, ticketKeys) : new RotatingTicketer(provider, { rotateAfterMs: config.tickets.rotateMs }),
     };
     if (config.earlyData) {
       setup.config.maxEarlyDataSize = config.maxEarlyDataSize;

@@ -40,6 +40,7 @@ describe('config', () => {
     expect(config.proxyProtocol).toBe(false);
     expect(config.ticketKeys).toBeUndefined();
     expect(resolveConfig({ ...minimal, ticketKeys: 'keys' }, '/etc/lucid').ticketKeys).toBe('/etc/lucid/keys');
+    expect(config.crypto).toBe('native');
   });
 
   test('HOST:PORT forms', () => {
@@ -62,10 +63,11 @@ describe('config', () => {
     expect(resolveConfig({ ...minimal, proxyProtocol: true, trustedProxies: ['10.0.0.2'] }).proxyProtocol).toBe(true);
     expect(() => resolveConfig({ ...minimal, workers: 0 })).toThrow(/workers/);
     expect(() => resolveConfig({ ...minimal, workers: 1.5 })).toThrow(/workers/);
+    expect(() => resolveConfig({ ...minimal, crypto: 'openssl' } as never)).toThrow(/crypto: native or noble/);
   });
 
   test('the command line: pairs of --cert/--key, repeated flags', () => {
-    const command = parseCommandLine(['--listen', '127.0.0.1:1', '--upstream', 'http://127.0.0.1:2', '--cert', '/a.pem', '--key', '/a.key', '--cert', '/b.pem', '--key', '/b.key', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1', '--hsts', '60', '--early-data']);
+    const command = parseCommandLine(['--listen', '127.0.0.1:1', '--upstream', 'http://127.0.0.1:2', '--cert', '/a.pem', '--key', '/a.key', '--cert', '/b.pem', '--key', '/b.key', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1', '--hsts', '60', '--early-data', '--crypto', 'noble']);
     expect(command.help).toBe(false);
     if (command.help) return;
     expect(command.config.certificates).toEqual([{ cert: '/a.pem', key: '/a.key' }, { cert: '/b.pem', key: '/b.key' }]);
@@ -76,6 +78,7 @@ describe('config', () => {
     expect(scaled.help === false && scaled.config).toMatchObject({ workers: 4, proxyProtocol: true, ticketKeys: '/etc/keys' });
     expect(() => parseCommandLine(['--workers', '0'])).toThrow(/--workers: a whole number/);
     expect(() => parseCommandLine(['--workers', 'all'])).toThrow(/--workers: a whole number/);
+    expect(resolveConfig(command.config).crypto).toBe('noble');
     expect(() => parseCommandLine(['--cert', '/a.pem'])).toThrow(/pairs/);
     expect(() => parseCommandLine(['--bogus'])).toThrow(ConfigError);
   });

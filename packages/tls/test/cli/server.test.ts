@@ -84,9 +84,18 @@ describe('lucid-tls server: certificates and keys', () => {
       expect(socket.info!.peerCertificates).toHaveLength(2); // leaf and intermediate
       expect(await exchange(socket, 'echo me')).toBe('echo me');
       const [line] = await command.waitForStderr(/^127\.0\.0\.1:\d+ .*$/m);
-      expect(tokens(line.replace(/^\S+ /, ''))).toMatchObject({ signature: scheme, sni: 'localhost', client_cert: 'none' });
+      expect(tokens(line.replace(/^\S+ /, ''))).toMatchObject({ signature: scheme, sni: 'localhost', crypto: 'native', client_cert: 'none' });
     });
   }
+
+  it('computes with noble under --crypto noble, and says which provider in its log', async () => {
+    const { command, port } = await startServer(['--cert', files.rsa!, '--key', files.rsaPkcs1!, '--crypto', 'noble']);
+    const socket = await lucidClient(port);
+    expect(socket.info!.signatureScheme).toBe('rsa_pss_rsae_sha256');
+    expect(await exchange(socket, 'echo me')).toBe('echo me');
+    const [line] = await command.waitForStderr(/^127\.0\.0\.1:\d+ .*$/m);
+    expect(tokens(line.replace(/^\S+ /, ''))).toMatchObject({ crypto: 'noble', client_cert: 'none' });
+  });
 
   it('appends --chain to the certificate of --cert', async () => {
     const { port } = await startServer(['--cert', leaves.p256.certPath, '--chain', intermediate.certPath, '--key', leaves.p256.keyPath]);
@@ -139,6 +148,7 @@ describe('lucid-tls server: --www', () => {
         'early_data: none',
         'hrr: no',
         'sni: localhost',
+        'crypto: native',
         'client_cert: none',
         '',
       ].join('\n'),
@@ -241,6 +251,7 @@ describe('lucid-tls server: usage', () => {
     const unknownGroup = await run(['server', '--accept', '127.0.0.1:0', '--cert', files.p256!, '--key', leaves.p256.keyPath, '--groups', 'x25519:secp224r1']);
     expect(unknownGroup.code).toBe(2);
     expect(unknownGroup.stderr).toMatch(/^lucid-tls server: --groups: secp224r1 is not supported \(X25519MLKEM768, /);
+    expect((await run(['server', '--accept', '127.0.0.1:0', '--cert', files.p256!, '--key', leaves.p256.keyPath, '--crypto', 'openssl'])).code).toBe(2);
     const noFile = await run(['server', '--accept', '127.0.0.1:0', '--cert', files.p256!, '--key', pki.path('absent.pem')]);
     expect(noFile.code).toBe(1);
     expect(noFile.stderr).toMatch(/^error: --key .*absent\.pem: ENOENT$/m);

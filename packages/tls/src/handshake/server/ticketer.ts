@@ -118,7 +118,7 @@ const NONCE_LENGTH = 12;
  */
 export class RotatingTicketer implements Ticketer {
   private keys: { id: Uint8Array; key: AeadKey; createdAt: number }[] = [];
-  private readonly aead: Aead = aes256gcm;
+  private get aead(): Aead { return this.provider.cipherSuites.find((s) => s.aead.name === 'AES-256-GCM')?.aead ?? aes256gcm; }
 
   constructor(
     private readonly provider: CryptoProvider,
