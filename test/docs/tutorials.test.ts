@@ -8,12 +8,17 @@
  * type-checked against the built package with the repository's strict compiler options,
  * then run; the blocks also assert the numbers they print (node:assert), so a change in the
  * library's behaviour fails here rather than silently making a tutorial wrong.
+ *
+ * A page whose code reads `LUCID_PEBBLE_*` variables talks to an ACME server: before the
+ * pages run, Pebble is started (packages/acme/test/pebble.ts) and those variables say where
+ * it is, as they would for a reader running Pebble by hand.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPebble, type Pebble } from '../../packages/acme/test/pebble.js';
 import {
   compareOutput,
   findTutorial,
@@ -33,12 +38,21 @@ const pages = tutorialFiles().map(readPage);
 
 /** This run's own directory of modules to type-check (another run may be going on at the same time). */
 let checkDir = '';
-beforeAll(() => {
+let pebble: Pebble | undefined;
+beforeAll(async () => {
   mkdirSync(join(here, '.generated'), { recursive: true });
   checkDir = mkdtempSync(join(here, '.generated', 'run-'));
-});
-afterAll(() => {
+  if (pages.some((page) => page.blocks.some((b) => b.code.includes('LUCID_PEBBLE_')))) {
+    pebble = await startPebble({ alternateRoots: 1 });
+    Object.assign(process.env, pebble.environment());
+  }
+}, 60_000);
+afterAll(async () => {
   if (checkDir) rmSync(checkDir, { recursive: true, force: true });
+  if (pebble) {
+    for (const name of Object.keys(pebble.environment())) delete process.env[name];
+    await pebble.stop();
+  }
 });
 
 describe('docs/tutorials', () => {

@@ -53,4 +53,4 @@ export type { DecodedView, FieldInfo } from './wire/codec.js';
 export { concat, fromHex, toHex } from './wire/bytes.js';
 
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';
-export type { ScenarioName, ScenarioRun } from './rfc8448/replay.js';
+export type { ScenarioName, ScenarioOptions, ScenarioRun } from './rfc8448/replay.js';

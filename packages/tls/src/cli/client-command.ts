@@ -3,9 +3,10 @@
  *
  * ```
  * lucid-tls client --connect HOST:PORT [--servername NAME] [--cafile FILE | --insecure]
- *   [--ciphers LIST] [--groups LIST] [--alpn LIST] [--cert FILE --key FILE]
+ *   [--ciphers LIST] [--groups LIST] [--key-shares LIST] [--alpn LIST] [--cert FILE --key FILE]
  *   [--sess-out FILE] [--sess-in FILE] [--early-data FILE] [--request PATH]
- *   [--key-update] [--keylog FILE] [--trace | --trace-json] [--html FILE] [--rtt MS]
+ *   [--key-update] [--crypto noble|native] [--keylog FILE] [--trace | --trace-json] [--html FILE]
+ *   [--rtt MS]
  * ```
  * After the handshake it sends standard input (or, with `--request`, one HTTP/1.1 GET),
  * writes the application data it receives to standard output, and exits 0 when the server
@@ -28,7 +29,7 @@ import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
 import { handshakeTimeline, type Timeline } from '../trace/timeline.js';
-import { algorithmOptions, exclusive, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
+import { algorithmOptions, cryptoOption, exclusive, parseHostPort, parseNameList, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { parseRtt } from './latency-command.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
@@ -39,7 +40,11 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
   --cafile FILE          CA certificates to trust (PEM; default: the system's)
   --insecure             accept any server certificate (its signature is still checked)
   --ciphers LIST         cipher suites, colon-separated, in preference order (TLS_AES_128_GCM_SHA256:…)
-  --groups LIST          key-exchange groups, colon-separated (x25519:secp256r1); the first gets a key share
+  --groups LIST          key-exchange groups by IANA name, colon-separated, in preference order
+                         (X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, x25519, secp256r1,
+                         secp384r1, secp521r1, x448, MLKEM768, MLKEM1024, ffdhe2048 … ffdhe8192);
+                         X25519MLKEM768 and x25519 get key shares when listed, else the first group
+  --key-shares LIST      the groups to send key shares for instead, colon-separated (each in --groups)
   --psk-modes LIST       PSK key exchange modes, comma-separated (default psk_dhe_ke;
                          psk_ke resumes without a key exchange: not forward secret)
   --alpn LIST            ALPN protocols, comma-separated (h2,http/1.1)
@@ -49,6 +54,8 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
   --early-data FILE      send the file as 0-RTT early data (with --sess-in)
   --request PATH         send "GET PATH HTTP/1.1" instead of standard input
   --key-update           send a KeyUpdate (update_requested) right after the handshake
+  --crypto noble|native  the crypto provider: native (default) is OpenSSL through node:crypto,
+                         noble is JavaScript (@noble/*)
   --keylog FILE          append NSS key log lines (for Wireshark)
   --trace | --trace-json show every record, message and secret on standard error
   --html FILE            write the trace as an illustrated web page at exit
@@ -59,7 +66,7 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
 `;
 
 const SPEC = {
-  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'alpn', 'psk-modes', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'rtt'],
+  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'key-shares', 'alpn', 'psk-modes', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'crypto', 'rtt'],
   flags: ['insecure', 'key-update', 'trace', 'trace-json'],
 };
 
@@ -69,6 +76,8 @@ interface ClientOptions {
   /** What server_name carries and the certificate is checked against. */
   serverName: string;
   config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'>;
+  /** Which provider `--crypto` chose, for the summary line. */
+  crypto: string;
   insecure: boolean;
   cafile: string | undefined;
   sessionOut: string | undefined;
@@ -96,7 +105,13 @@ function clientOptions(args: string[]): ClientOptions {
   // An IP address is not sent as server_name (RFC 6066 §3) but is still checked against the certificate.
   const serverName = o.values.get('servername') ?? target.host;
 
-  const config: ClientOptions['config'] = { serverName, ...algorithmOptions(o) };
+  const crypto = cryptoOption(o);
+  const config: ClientOptions['config'] = { serverName, provider: crypto.provider, ...algorithmOptions(o, crypto.provider) };
+  const keyShares = o.values.get('key-shares');
+  if (keyShares !== undefined) {
+    const offered = config.groups ?? crypto.provider.groups.map((g) => g.name);
+    config.keyShareGroups = parseNameList(keyShares, ':', offered, 'key-shares');
+  }
 
   const cert = o.values.get('cert');
   const key = o.values.get('key');
@@ -123,6 +138,7 @@ function clientOptions(args: string[]): ClientOptions {
     target,
     serverName,
     config,
+    crypto: crypto.name,
     insecure: o.flags.has('insecure'),
     cafile: o.values.get('cafile'),
     sessionOut: o.values.get('sess-out'),
@@ -209,7 +225,7 @@ function runConnection(options: ClientOptions, to: { host: string; port: number 
     socket.once('secureConnect', () => {
       secureMs = performance.now() - started;
       const info = socket.info!;
-      process.stderr.write(`${tokens(negotiated(info))} peer=${peerSubject(info)}\n`);
+      process.stderr.write(`${tokens(negotiated(info))} crypto=${options.crypto} peer=${peerSubject(info)}\n`);
       // §4.6.3: update our keys and ask the server to update its own.
       if (options.keyUpdate) socket.keyUpdate(true);
     });

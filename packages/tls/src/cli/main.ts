@@ -3,6 +3,7 @@
  * @module
  */
 import { TlsError } from '../alert.js';
+import { acmeCommand } from './acme-command.js';
 import { clientCommand } from './client-command.js';
 import { latencyCommand } from './latency-command.js';
 import { rfc8448Command } from './rfc8448-command.js';
@@ -21,6 +22,7 @@ commands:
   x509 verify --cafile FILE [...] LEAF                   validate a certificate chain
   ca init --out DIR                                      create a local certificate authority
   cert issue --ca DIR --out DIR --name NAME...           issue a certificate from it
+  acme issue|renew|revoke [...]                          certificates from an ACME CA (acme --help)
 
 lucid-tls <command> --help (or lucid-tls help <command>) explains a command's options.
 `;
@@ -63,6 +65,8 @@ export async function main(args: string[]): Promise<number> {
         return await caCommand(rest);
       case 'cert':
         return await certCommand(rest);
+      case 'acme':
+        return await acmeCommand(rest);
       case 'help':
         // `lucid-tls help rfc8448` is `lucid-tls rfc8448 --help`.
         if (rest.length > 0) return await main([...rest, '--help']);

@@ -52,7 +52,12 @@ export class ServerConnection extends Connection {
     this.deliver(data);
   }
 
+  /**
+   * After our Finished we may send (0.5-RTT data, §4.4.4), to a client not yet
+   * authenticated: when we ask for a client certificate, only once it has been checked.
+   */
   protected canSendApplicationData(): boolean {
-    return this.sendingApplicationKeys;
+    const clientAuth = this.config.clientAuth ?? 'none';
+    return this.sendingApplicationKeys && (clientAuth === 'none' || this.handshakeComplete);
   }
 }

@@ -9,13 +9,13 @@ import { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CertifiedKey, ServerConfig } from '../handshake/config.js';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
-import { nobleProvider } from '../crypto/noble.js';
-import type { NamedGroupName } from '../crypto/provider.js';
+import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer, type Ticketer } from '../handshake/server/ticketer.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { matchesHostname } from '../x509/hostname.js';
 import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
+import { nodeCryptoProvider } from './crypto/index.js';
 import { TLSSocket, type ServerSocketSetup } from './tls-socket.js';
 
 /** The options of {@link createServer}, named as in `node:tls` where Node has the option. */
@@ -56,10 +56,15 @@ export interface ServerOptions {
   handshakeTimeout?: number;
   /** TLS 1.3 cipher suites, `:`-separated or a list, in preference order. */
   ciphers?: string | readonly string[];
-  /** Key-exchange groups by their RFC names, in preference order. */
+  /** Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, …, `ffdhe2048`), in preference order (default: the provider's). */
   groups?: readonly NamedGroupName[];
   /** Keep writing after a client's close_notify (default false, as in Node). */
   allowHalfOpen?: boolean;
+  /**
+   * The crypto provider (default `nodeCryptoProvider`: OpenSSL through `node:crypto`);
+   * `nobleProvider` computes in JavaScript instead. The default ticketer uses it too.
+   */
+  crypto?: CryptoProvider;
 }
 
 /**
@@ -80,7 +85,13 @@ function handshakeTimeoutError(): Error {
 
 /**
  * A TLS 1.3 server. Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
- * handshake; `'tlsClientError'` (error, socket) when one fails or times out;
+ * handshake, for every connection; `'earlyData'` (socket) before that, for a connection whose
+ * 0-RTT data was accepted (RFC 8446 §4.2.10), as soon as our first flight is out: its early
+ * data is readable at once and writes go out as 0.5-RTT data (§4.4.4). What is read before
+ * `'secure'` is unauthenticated and may be a replay (§8): serve only requests that are safe
+ * to repeat from it. A server that handles `'earlyData'` handles those sockets there, and the
+ * others in `'secureConnection'` (`socket.earlyDataAccepted` tells them apart).
+ * `'tlsClientError'` (error, socket) when one fails or times out;
  * `'keylog'` (line, socket) with the NSS key log lines, while someone listens.
  */
 export class Server extends NetServer {
@@ -113,6 +124,7 @@ export class Server extends NetServer {
       socket.once('close', () => clearTimeout(timer));
       socket.once('secure', () => clearTimeout(timer));
     }
+    socket.once('earlyData', () => this.emit('earlyData', socket));
     socket.once('secure', () => {
       secured = true;
       this.emit('secureConnection', socket);
@@ -139,8 +151,9 @@ export function createServer(options: ServerOptions, secureConnectionListener?: 
 
 /** Translates the Node-style options into what every connection of the server shares. */
 function serverSocketSetup(options: ServerOptions): ServerSocketSetup {
-  const config: ServerSocketSetup['config'] = { certificate: certificateChooser(options), ...algorithmSettings(options) };
-  config.tickets = { count: options.tickets ?? 2, ticketer: options.ticketer ?? new RotatingTicketer(nobleProvider) };
+  const provider = options.crypto ?? nodeCryptoProvider;
+  const config: ServerSocketSetup['config'] = { certificate: certificateChooser(options), provider, ...algorithmSettings(options) };
+  config.tickets = { count: options.tickets ?? 2, ticketer: options.ticketer ?? new RotatingTicketer(provider) };
   if (options.maxEarlyDataSize) {
     config.maxEarlyDataSize = options.maxEarlyDataSize;
     config.antiReplay = new SingleUseTickets();

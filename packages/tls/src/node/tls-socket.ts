@@ -19,6 +19,7 @@ import type { CertificateVerifier, ClientConfig, ServerConfig } from '../handsha
 import type { Connection, ConnectionEvent, ConnectionInfo } from '../connection/connection.js';
 import { ServerConnection } from '../connection/server-connection.js';
 import { encodeSession } from '../handshake/session.js';
+import { nodeCryptoProvider } from './crypto/index.js';
 import type { KeyLogWriter } from '../trace/keylog.js';
 import { isIP } from '../wire/ip.js';
 import { peerCertificate, type DetailedPeerCertificate, type PeerCertificate } from './peer-certificate.js';
@@ -41,7 +42,10 @@ interface SocketSetup {
 /** How a client {@link TLSSocket} is set up (see `connect()` for the Node-style options). */
 export interface ClientSocketSetup extends SocketSetup {
   isServer: false;
-  /** The engine's configuration, except what the socket supplies itself. */
+  /**
+   * The engine's configuration, except what the socket supplies itself. Its `provider`
+   * defaults to `nodeCryptoProvider` here (the sans-IO engine's own default is `nobleProvider`).
+   */
   config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'>;
   /** Decides whether the server's chain is trusted; it is never skipped. */
   verifier: CertificateVerifier;
@@ -50,6 +54,7 @@ export interface ClientSocketSetup extends SocketSetup {
 /** How a server {@link TLSSocket} is set up (see `createServer()`). */
 export interface ServerSocketSetup extends SocketSetup {
   isServer: true;
+  /** The engine's configuration, except what the socket supplies itself; `provider` defaults to `nodeCryptoProvider`. */
   config: Omit<ServerConfig, 'verifyClientCertificate' | 'keyLog'>;
   /** Decides whether a client's chain is trusted (needed when `config.clientAuth` asks for one). */
   verifier?: CertificateVerifier;
@@ -82,7 +87,11 @@ const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffs
  * the handshake is complete; `'session'` (client, a `Buffer` to pass back as
  * `connect({ session })`); `'keylog'` (a `Buffer` line of the NSS key log format, with its
  * newline; secrets are formatted only while someone listens); `'keyUpdate'` (`'sent'` or
- * `'received'`); `'connect'` when the transport connects; `'timeout'` from the transport.
+ * `'received'`); `'earlyData'` (server) when it accepted the client's 0-RTT data, as soon
+ * as its own first flight is out: from then on the early data is readable as it arrives and
+ * writes go out at once as 0.5-RTT data (RFC 8446 §4.4.4), both before `'secure'`, and both
+ * unauthenticated (early data may be a replay, §8); `'connect'` when the transport connects;
+ * `'timeout'` from the transport.
  * Errors, a {@link TlsError} for anything the protocol rejects, arrive as `'error'` after
  * the alert for the peer has been sent.
  *
@@ -119,6 +128,8 @@ export class TLSSocket extends Duplex {
   private waitingForDrain: ((error?: Error) => void) | undefined;
   private lastSession: Buffer | undefined;
   private earlyBytes = 0;
+  /** Whether 'earlyData' was emitted (a server that accepted 0-RTT). */
+  private earlyAnnounced = false;
 
   /**
    * Wraps `transport`. The handshake starts when the transport is connected (at once for
@@ -307,12 +318,14 @@ export class TLSSocket extends Duplex {
 
   private createConnection(): Connection {
     const setup = this.setup;
+    // Over Node, the engine computes with OpenSSL unless the setup names a provider.
+    const provider = setup.config.provider ?? nodeCryptoProvider;
     if (setup.isServer) {
-      const config: ServerConfig = { ...setup.config };
+      const config: ServerConfig = { ...setup.config, provider };
       if (setup.verifier) config.verifyClientCertificate = this.recordingVerifier(setup.verifier);
       return new ServerConnection(this.withKeyLog(config));
     }
-    const config: ClientConfig = { ...setup.config, verifyServerCertificate: this.recordingVerifier(setup.verifier) };
+    const config: ClientConfig = { ...setup.config, provider, verifyServerCertificate: this.recordingVerifier(setup.verifier) };
     return new ClientConnection(this.withKeyLog(config));
   }
 
@@ -360,7 +373,27 @@ export class TLSSocket extends Duplex {
     this.sendOutgoing();
     this.handleEvents(conn.takeEvents());
     if (this.destroyed) return;
+    this.announceEarlyData(conn);
     this.deliver(conn);
+  }
+
+  /**
+   * A server that accepted 0-RTT data hands the socket over as soon as its own first flight
+   * is out: `'earlyData'`, then the early data as it is decrypted (§4.2.10), and writes go
+   * out at once as 0.5-RTT data (§4.4.4). Both sides of that are unauthenticated: the data
+   * may be a replay (§8), and the client has not yet proven anything but its ticket.
+   */
+  private announceEarlyData(conn: Connection): void {
+    if (!this.setup.isServer || this.earlyAnnounced || this.secured || conn.info.earlyData !== 'accepted') return;
+    this.earlyAnnounced = true;
+    this.emit('earlyData');
+    this.resumeWaitingWrites();
+  }
+
+  /** Writes that waited for the handshake go on, once the engine may send them. */
+  private resumeWaitingWrites(): void {
+    if (!this.connection?.canSendNow && !this.secured) return;
+    for (const waiting of this.waitingForHandshake.splice(0)) if (!this.destroyed) waiting.resume();
   }
 
   private handleEvents(events: ConnectionEvent[]): void {
@@ -405,7 +438,7 @@ export class TLSSocket extends Duplex {
     }
     this.secured = true;
     this.emit(this.setup.isServer ? 'secure' : 'secureConnect');
-    for (const waiting of this.waitingForHandshake.splice(0)) if (!this.destroyed) waiting.resume();
+    this.resumeWaitingWrites();
   }
 
   /** Pushes decrypted data to the reader, pausing the transport when the reader is full. */
@@ -486,7 +519,8 @@ export class TLSSocket extends Duplex {
 
   /** write(): application data into records, complete once the transport has taken them. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (!this.secured) {
+    // Before the handshake completes only a server's 0.5-RTT data may go (see announceEarlyData).
+    if (!this.secured && !(this.earlyAnnounced && this.connection!.canSendNow)) {
       this.waitingForHandshake.push({ resume: () => this._write(chunk, _encoding, callback), abandon: callback });
       return;
     }

@@ -301,14 +301,26 @@ describe('a ServerHello the client did not ask for (§4.1.3, §4.2)', () => {
   const p256Point = fromHex('04' + '6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296' + '4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5');
 
   it('a key share in a group the client sent no share for → illegal_parameter (§4.2.8)', () => {
-    // secp256r1 is in supported_groups, but the client's only share is x25519.
+    // secp256r1 is in supported_groups, but the client's shares are X25519MLKEM768 and x25519.
     expectAlert('illegal_parameter', withShare(0x0017, p256Point));
-    // secp521r1 was not even offered.
-    expectAlert('illegal_parameter', withShare(0x0019, new Uint8Array(133).fill(4)));
+    // brainpoolP256r1tls13 (RFC 8734) was not even offered.
+    expectAlert('illegal_parameter', withShare(0x001f, new Uint8Array(65).fill(4)));
   });
 
   it('an invalid X25519 share (the all-zero point) → illegal_parameter (§7.4.2)', () => {
     expectAlert('illegal_parameter', withShare(0x001d, new Uint8Array(32)));
+  });
+
+  it('an unusable X25519MLKEM768 share → illegal_parameter (draft-ietf-tls-ecdhe-mlkem §3.2)', () => {
+    const { serverHello } = clientAwaitingServerHello();
+    const share = serverHello.extensions.find((e) => e.type === 'key_share')!;
+    const good = share.type === 'key_share' && 'serverShare' in share ? share.serverShare.keyExchange : new Uint8Array(0);
+    expect(good.length).toBe(1088 + 32); // the server took the default hybrid: ML-KEM-768 ciphertext, then X25519
+    // A ciphertext one byte short (FIPS 203 §7.3), or one byte long.
+    expectAlert('illegal_parameter', withShare(0x11ec, good.subarray(0, good.length - 1)));
+    expectAlert('illegal_parameter', withShare(0x11ec, Uint8Array.of(...good, 0)));
+    // A valid ML-KEM part, but the all-zero X25519 point as the second part (§7.4.2).
+    expectAlert('illegal_parameter', withShare(0x11ec, Uint8Array.of(...good.subarray(0, 1088), ...new Uint8Array(32))));
   });
 
   it('no key_share → missing_extension', () => {
@@ -334,7 +346,7 @@ describe('HelloRetryRequest (§4.1.4)', () => {
     const base = hrr();
     const extensions = (group: number) => [{ type: 'key_share' as const, selectedGroup: group }, ...base.extensions.filter((e) => e.type !== 'key_share')];
     expect(toClient({ ...base, extensions: extensions(0x001d) })).toBe('illegal_parameter');
-    expect(toClient({ ...base, extensions: extensions(0x0019) })).toBe('illegal_parameter');
+    expect(toClient({ ...base, extensions: extensions(0x001f) })).toBe('illegal_parameter'); // brainpoolP256r1tls13: never offered
   });
 
   it('a retry that would change nothing → illegal_parameter', () => {
@@ -411,7 +423,7 @@ describe('a ClientHello the server must refuse', () => {
   it('a key share for a group not in supported_groups, or two for one group → illegal_parameter (§4.2.8)', () => {
     const shares = (list: ClientHelloExtension[], f: (e: Extract<ClientHelloExtension, { type: 'key_share' }>) => ClientHelloExtension) =>
       list.map((e) => (e.type === 'key_share' ? f(e) : e));
-    expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [{ group: 0x0019, keyExchange: new Uint8Array(133) }, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
+    expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [{ group: 0x001f, keyExchange: new Uint8Array(65) }, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
     expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [...e.clientShares, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
   });
 
@@ -420,11 +432,29 @@ describe('a ClientHello the server must refuse', () => {
     expect(refuse(zero)).toEqual(plain('illegal_parameter'));
   });
 
+  it('an unusable X25519MLKEM768 share → illegal_parameter, before anything is sent (draft-ietf-tls-ecdhe-mlkem §3.2)', () => {
+    const withHybrid = (change: (keyExchange: Uint8Array) => Uint8Array) =>
+      withExtensions((list) =>
+        list.map((e): ClientHelloExtension =>
+          e.type === 'key_share' ? { type: 'key_share', clientShares: e.clientShares.map((s) => (s.group === 0x11ec ? { group: s.group, keyExchange: change(s.keyExchange) } : s)) } : e,
+        ),
+      );
+    expect(hello().extensions.some((e) => e.type === 'key_share' && e.clientShares[0]?.group === 0x11ec && e.clientShares[0].keyExchange.length === 1184 + 32)).toBe(true);
+    // FIPS 203 §7.2, modulus check: the first 12-bit coefficient of the encapsulation key becomes 0xfff ≥ q.
+    const outOfRange = (k: Uint8Array) => Uint8Array.of(0xff, k[1]! | 0x0f, ...k.subarray(2));
+    expect(refuse(withHybrid(outOfRange))).toEqual(plain('illegal_parameter'));
+    // A length that is not 1184 + 32.
+    expect(refuse(withHybrid((k) => k.subarray(0, k.length - 1)))).toEqual(plain('illegal_parameter'));
+    // A valid encapsulation key, but the all-zero X25519 point as the second part (§7.4.2).
+    expect(refuse(withHybrid((k) => Uint8Array.of(...k.subarray(0, 1184), ...new Uint8Array(32))))).toEqual(plain('illegal_parameter'));
+  });
+
   it('nothing in common: cipher suite, group or signature scheme → handshake_failure (§4.1.1)', () => {
     expect(refuse({ ...hello(), cipherSuites: [0xc02f, 0x1305] })).toEqual(plain('handshake_failure'));
     const noGroup = withExtensions((list) =>
       list.map((e): ClientHelloExtension => {
-        if (e.type === 'supported_groups') return { type: 'supported_groups', groups: [0x0019, 0x0100] };
+        // brainpoolP256r1tls13 (RFC 8734) and MLKEM512: groups we do not implement.
+        if (e.type === 'supported_groups') return { type: 'supported_groups', groups: [0x001f, 0x0200] };
         return e.type === 'key_share' ? { type: 'key_share', clientShares: [] } : e;
       }),
     );

@@ -35,7 +35,7 @@ describe('HelloRetryRequest', () => {
     expect(extensionTypes(ch2!)).toContain('cookie');
     expect(extensionTypes(ch1!)).not.toContain('cookie');
     const shares = (fields: typeof ch1) => findTraceField(fields!, 'client_shares')?.children?.filter((f) => f.name === 'KeyShareEntry').map((f) => f.children?.[0]?.value);
-    expect(shares(ch1)).toEqual(['x25519']);
+    expect(shares(ch1)).toEqual(['X25519MLKEM768', 'x25519']); // the default shares, neither of which the server has
     expect(shares(ch2)).toEqual(['secp256r1']);
 
     client.write(utf8('after a retry'));
@@ -91,7 +91,7 @@ describe('HelloRetryRequest', () => {
     expect(cookieIn(ch2!.kind === 'message' ? ch2!.fields : [])).toBe(cookieIn(hrr.fields));
     expect(equalBytes(cookies[0]!.subarray(0, 2), Uint8Array.of(0xc0, 0x0c))).toBe(true);
     // The group was acceptable, so the retry needs no key_share (§4.2.8: it may not name a group already shared).
-    expect(client.info.group).toBe('x25519');
+    expect(client.info.group).toBe('X25519MLKEM768');
   });
 
   it('alwaysRetry with the default cookie and a client sending shares for two groups', () => {

@@ -187,6 +187,62 @@ describe('messages built from scratch', () => {
     expect(decodeHandshakeMessage(bytes).message).toEqual(hrr);
   });
 
+  it('shows a hybrid key share as its two parts, in the group’s order, and a malformed one as one field', () => {
+    const ch = decode('simple_1rtt', 'client_hello');
+    if (ch.type !== 'client_hello') throw new Error(ch.type);
+    const pattern = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
+    const shares = [
+      { group: 0x11ec, keyExchange: pattern(1216, 1) }, // X25519MLKEM768: ML-KEM-768, then X25519
+      { group: 0x11eb, keyExchange: pattern(1249, 2) }, // SecP256r1MLKEM768: secp256r1, then ML-KEM-768
+      { group: 0x11ed, keyExchange: pattern(1000, 3) }, // SecP384r1MLKEM1024 of a wrong length (1665 expected)
+      { group: 0x0201, keyExchange: pattern(1184, 4) }, // MLKEM768
+    ];
+    const hello = { ...ch, extensions: ch.extensions.map((e) => (e.type === 'key_share' ? { type: 'key_share' as const, clientShares: shares } : e)) };
+    const encoded = encodeHandshakeMessage(hello, { annotate: true });
+    const decoded = decodeHandshakeMessage(encoded.bytes, { annotate: true });
+    expect(decoded.message).toEqual(hello);
+    for (const fields of [encoded.fields, decoded.fields]) {
+      leaves(fields, encoded.bytes.length);
+      const entries = findField(fields, 'client_shares')!.children!.filter((f) => f.name === 'KeyShareEntry');
+      const parts = entries.map((e) => findField(e.children!, 'key_exchange')!.children!.map((f) => `${f.name} ${f.length}`));
+      expect(parts).toEqual([
+        ['length 2', 'ML-KEM-768 encapsulation key 1184', 'X25519 public key 32'],
+        ['length 2', 'secp256r1 public key (uncompressed point) 65', 'ML-KEM-768 encapsulation key 1184'],
+        ['length 2', 'data 1000'],
+        ['length 2', 'data 1184'],
+      ]);
+      const notes = entries.map((e) => findField(e.children!, 'key_exchange')!.note);
+      expect(notes[0]).toBe('Two parts, concatenated (draft-ietf-tls-ecdhe-mlkem §3): the ML-KEM-768 encapsulation key, then the X25519 public key.');
+      expect(notes[3]).toMatch(/^The client's ML-KEM-768 encapsulation key \(FIPS 203\), 1184 bytes/);
+    }
+    // A server share: the ML-KEM-768 ciphertext, then the X25519 public key.
+    const sh = decode('simple_1rtt', 'server_hello');
+    if (sh.type !== 'server_hello') throw new Error(sh.type);
+    const serverHello = { ...sh, extensions: sh.extensions.map((e) => (e.type === 'key_share' ? { type: 'key_share' as const, serverShare: { group: 0x11ec, keyExchange: pattern(1120, 5) } } : e)) };
+    const { bytes } = encodeHandshakeMessage(serverHello);
+    const { fields } = decodeHandshakeMessage(bytes, { annotate: true });
+    expect(findField(fields, 'key_exchange')!.children!.map((f) => `${f.name} ${f.length}`)).toEqual(['length 2', 'ML-KEM-768 ciphertext 1088', 'X25519 public key 32']);
+  });
+
+  it('reads an empty key_exchange (the handshake refuses it: illegal_parameter, §4.2.8), and refuses one that runs past its extension (decode_error)', () => {
+    const ch = decode('simple_1rtt', 'client_hello');
+    if (ch.type !== 'client_hello') throw new Error(ch.type);
+    const withShares = (clientShares: { group: number; keyExchange: Uint8Array }[]) => ({
+      ...ch,
+      extensions: ch.extensions.map((e) => (e.type === 'key_share' ? { type: 'key_share' as const, clientShares } : e)),
+    });
+    const empty = encodeHandshakeMessage(withShares([{ group: 0x11ec, keyExchange: new Uint8Array(0) }])).bytes;
+    const decoded = decodeHandshakeMessage(empty).message;
+    expect(decoded.type === 'client_hello' && decoded.extensions.find((e) => e.type === 'key_share')).toEqual({ type: 'key_share', clientShares: [{ group: 0x11ec, keyExchange: new Uint8Array(0) }] });
+    // A hybrid entry whose key_exchange length claims more bytes than its client_shares holds.
+    const bytes = encodeHandshakeMessage(withShares([{ group: 0x11ec, keyExchange: new Uint8Array(1216) }])).bytes;
+    const at = toHex(bytes).indexOf('11ec04c0') / 2 + 2; // group 0x11ec, then the length 0x04c0 = 1216
+    expect(at).toBeGreaterThan(2);
+    const longer = bytes.slice();
+    longer[at + 1] = 0xc1; // 1217
+    expect(() => decodeHandshakeMessage(longer, { annotate: true })).toThrow(expect.objectContaining({ alert: 'decode_error' }));
+  });
+
   it('keeps unknown and GREASE extensions as bytes and writes them back unchanged', () => {
     const ch = decode('simple_1rtt', 'client_hello');
     if (ch.type !== 'client_hello') throw new Error(ch.type);

@@ -8,7 +8,7 @@ import type { ClientConfig } from '../config.js';
 import type { HandshakeContext, HandshakeState } from '../context.js';
 import { generateKeyShare } from '../key-share.js';
 import type { ClientHello } from '../messages/types.js';
-import { configuredAlgorithms } from '../negotiation.js';
+import { configuredAlgorithms, keyShareGroups } from '../negotiation.js';
 import type { Session } from '../session.js';
 import { LEGACY_VERSION } from '../versions.js';
 import type { ClientHandshake, ClientOffer } from './client-handshake.js';
@@ -53,7 +53,7 @@ function clientOffer(ctx: HandshakeContext, config: ClientConfig): ClientOffer {
   ctx.setClientRandom(random);
   // §D.4: in compatibility mode the session id is 32 random bytes, else empty.
   const legacySessionId = config.middleboxCompatibility ? ctx.provider.randomBytes(32) : new Uint8Array(0);
-  const shareGroups = config.keyShareGroups ? groups.filter((g) => config.keyShareGroups!.includes(g.name)) : [groups[0]!];
+  const shareGroups = keyShareGroups(groups, config.keyShareGroups);
   const keyShares = new Map(shareGroups.map((g) => [g.id, generateKeyShare(ctx, g)] as const));
   const offer: ClientOffer = {
     config,
