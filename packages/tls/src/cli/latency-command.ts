@@ -41,8 +41,8 @@ allows (from its trace). Use 'lucid-tls client --rtt MS' to measure a server of 
 /** The kinds of handshake measured, as changes to the client's configuration. */
 const MODES: readonly { name: string; client: Partial<ClientConfig>; resume?: 'session' | 'early data' }[] = [
   { name: 'full handshake', client: {} },
-  // The client guesses secp256r1; the server wants x25519 and asks again (§4.1.4).
-  { name: 'with a HelloRetryRequest', client: { groups: ['secp256r1', 'x25519'] } },
+  // The client's one key share is for secp256r1; the server wants x25519 and asks again (§4.1.4).
+  { name: 'with a HelloRetryRequest', client: { groups: ['secp256r1', 'x25519'], keyShareGroups: ['secp256r1'] } },
   { name: 'resumed', client: {}, resume: 'session' },
   { name: 'resumed with 0-RTT data', client: {}, resume: 'early data' },
 ];
