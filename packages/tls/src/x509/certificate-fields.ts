@@ -37,7 +37,7 @@ const RFC = (section: string) => `RFC 5280 §${section}`;
  * const view = certificateFields(certificate.der);
  * console.log(view.value); // → O=Lucid TLS development certificate, CN=example.com, issued by O=Example, CN=Example CA
  * console.log(view.children!.map((f) => f.name).join(' ')); // → header tbsCertificate signatureAlgorithm signatureValue
- * console.log(certificateFields(Uint8Array.of(0x30, 0x00)).note); // → Not an X.509 certificate: Certificate: tbsCertificate should be SEQUENCE, found the end
+ * console.log(certificateFields(Uint8Array.of(0x30, 0x00)).note); // → Not an X.509 certificate: the structure is not an RFC 5280 certificate: the bytes are not valid DER (X.690 distinguished encoding): Certificate: tbsCertificate should be SEQUENCE, found the end
  * ```
  */
 export function certificateFields(der: Uint8Array): CertificateView {
