@@ -5,7 +5,8 @@
  * What each figure is: packages/tls/bench/README.md.
  *
  *   pnpm bench            a table on standard output
- *   pnpm bench --json     one JSON object on standard output
+ *   pnpm -s bench --json  one JSON object on standard output (-s: pnpm 10 prints its own
+ *                         banner on standard output otherwise)
  *
  * Progress goes to standard error either way. About two minutes on two cores; the
  * environment variables below lengthen (or shorten) each part. BENCH_ONLY (a comma-separated
