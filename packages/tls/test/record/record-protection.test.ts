@@ -189,7 +189,10 @@ describe('RecordProtection without waste', () => {
   const iv = fromHex('5b78923dee08579033e523d9');
   const content = Uint8Array.from({ length: 100 }, (_, i) => i);
   /** Moves a RecordProtection to sequence number `seq` (2^32 records are too many to seal in a test). */
-  const at = (protection: RecordProtection, seq: number) => Object.assign(protection, { seq });
+  const at = (protection: RecordProtection, seq: number): RecordProtection => {
+    (protection as unknown as { seq: number }).seq = seq;
+    return protection;
+  };
 
   it('computes each nonce as perRecordNonce does, across the 32-bit halves and up to 2^53 − 1', () => {
     for (const seq of [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]) {
