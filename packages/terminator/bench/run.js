@@ -1,51 +1,38 @@
 #!/usr/bin/env node
 /**
- * Requests per second through three HTTPS terminators in front of the same upstream, side
- * by side in one run, measured with wrk (OpenSSL inside, keep-alive connections):
+ * Requests per second through HTTPS terminators in front of the same upstream, side by side
+ * in one run, measured with wrk (OpenSSL inside, keep-alive connections, a small GET):
  *
- *  1. lucid-terminator (this package: TLS by lucid-tls, HTTP by Node's parser and undici);
- *  2. a `node:https` proxy doing the same job (TLS by OpenSSL inside Node), bench/node-https-proxy.js;
- *  3. nginx (Debian's package) terminating TLS, one worker process.
+ *  - lucidNative1, lucidNativeAll, lucidNoble1: lucid-terminator (this package) with the
+ *    native provider and `--workers 1`, native with one worker per CPU, noble with 1 worker;
+ *  - nodeHttpsProxy: a `node:https` server forwarding with `http.Agent({ keepAlive })`
+ *    (bench/node-https-proxy.js), one process;
+ *  - nginx1, nginx2: nginx (Debian's nginx-light) with `worker_processes` 1 and 2, a
+ *    generated config in a temporary directory, `proxy_pass` with upstream keep-alive.
  *
- * Each runs as its own process, serves the same ECDSA P-256 certificate with TLS 1.3 and
- * TLS_AES_128_GCM_SHA256, and forwards to the same upstream process (bench/upstream.js)
- * over keep-alive HTTP/1.1, adding X-Forwarded-* headers. The upstream alone (plain HTTP)
- * is measured too, as the ceiling. Ratios are printed as lucid / other.
+ * Each serves the same ECDSA P-256 certificate over TLS 1.3 and forwards to the same upstream
+ * process (bench/upstream.js), adding X-Forwarded-* headers. The upstream alone (plain HTTP)
+ * is measured too, as the ceiling. A figure whose tool is missing is null, with a note.
  *
- * Environment: BENCH_HTTP_SECONDS (each measurement, default 8), BENCH_HTTP_CONNECTIONS
- * (default 50), BENCH_HTTP_THREADS (wrk threads, default 2).
- *
- * Run `pnpm build` first; needs wrk and nginx (`apt-get install wrk nginx-light`); a
- * missing one is reported and skipped.
+ * `measureTerminators()` is what `pnpm bench` runs (scripts/bench.mjs); run this file
+ * directly (`node packages/terminator/bench/run.js`) for these figures alone. Environment:
+ * BENCH_HTTP_SECONDS (each measurement, default 3), BENCH_HTTP_CONNECTIONS (default 50),
+ * BENCH_HTTP_THREADS (wrk threads, default 2); BENCH_DEBUG=1 logs each step. Run `pnpm build` first.
  * @module
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { createCertificateAuthority, issueCertificate } from '@lucid-tls/tls/x509';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
-const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 50);
-const THREADS = Number(process.env.BENCH_HTTP_THREADS ?? 2);
-const WARM_UP_SECONDS = 2;
-
-const { createCertificateAuthority, issueCertificate } = await import('@lucid-tls/tls/x509').catch(() => {
-  console.error('Cannot load @lucid-tls/tls/x509: run `pnpm build` first.');
-  process.exit(1);
-});
-
-const children = new Set();
-const dir = mkdtempSync(join(tmpdir(), 'lucid-terminator-bench-'));
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+const progress = (what) => process.stderr.write(`  ${what}…\n`);
+const debug = (what) => process.env.BENCH_DEBUG && process.stderr.write(`    [${new Date().toISOString()}] ${what}\n`);
 
 function has(command) {
   try {
@@ -69,42 +56,47 @@ async function freePort() {
 /** Starts a process and resolves once its output matches `ready` (the match is returned). */
 function startProcess(command, args, ready, what) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${output}`)), 15_000);
+    const exited = (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}):\n${output}`));
+    };
     const check = (data) => {
       output += data;
       const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
+      if (!match) return;
+      clearTimeout(timer);
+      // Ready: from now on its output is only drained, and its exit is the caller's business.
+      child.off('exit', exited);
+      for (const stream of [child.stdout, child.stderr]) stream.off('data', check).resume();
+      resolve({ child, match });
     };
     child.stdout.on('data', check);
     child.stderr.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}):\n${output}`));
-    });
+    child.once('exit', exited);
   });
 }
 
-function stop(child) {
-  children.delete(child);
-  child.removeAllListeners('exit');
+/** SIGTERM, and SIGKILL if it has not exited a few seconds later. */
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
   child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Runs wrk; returns requests per second and the error counts. */
-function wrk(url, seconds) {
+function wrk(url, seconds, { connections, threads }) {
   return new Promise((resolve, reject) => {
-    execFile('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, url], { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
+    execFile('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, url], { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
       if (error) return reject(error);
       const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
       resolve({
         requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
-        requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
         latencyAvg: /Latency\s+(\S+)/.exec(stdout)?.[1] ?? '?',
         errors: errors ? errors.slice(1).reduce((n, e) => n + Number(e), 0) : 0,
         non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
@@ -113,7 +105,7 @@ function wrk(url, seconds) {
   });
 }
 
-/** The cipher suite a default OpenSSL client (Node's) gets from the server at `port`. */
+/** The protocol and cipher suite a default OpenSSL client (Node's) gets from the server at `port`. */
 function negotiatedCipher(port) {
   return new Promise((resolve) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
@@ -124,44 +116,53 @@ function negotiatedCipher(port) {
   });
 }
 
-// ---- The contestants -----------------------------------------------------------------
-
-const ca = createCertificateAuthority({ commonName: 'Bench CA' });
-const issued = issueCertificate(ca, { names: ['localhost', '127.0.0.1'] });
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
-writeFileSync(certFile, issued.certPem);
-writeFileSync(keyFile, issued.keyPem);
+// ---- The contestants ------------------------------------------------------------------
 
 async function startUpstream() {
   const { child, match } = await startProcess(process.execPath, [join(here, 'upstream.js')], /^(\d+)\n/m, 'the upstream');
   return { child, port: Number(match[1]) };
 }
 
-async function startLucid(upstreamPort) {
-  const bin = join(here, '..', 'bin', 'lucid-terminator.js');
-  // One process, as nginx runs one worker here and the node:https proxy is one process.
-  const args = [bin, '--listen', '127.0.0.1:0', '--upstream', `http://127.0.0.1:${upstreamPort}`, '--cert', certFile, '--key', keyFile, '--access-log', 'off', '--workers', '1'];
-  const { child, match } = await startProcess(process.execPath, args, /listening on https:\/\/127\.0\.0\.1:(\d+)/, 'lucid-terminator');
-  return { child, port: Number(match[1]) };
+function lucid(crypto, workers) {
+  return async ({ upstreamPort, certFile, keyFile }) => {
+    const bin = join(here, '..', 'bin', 'lucid-terminator.js');
+    const args = [bin, '--listen', '127.0.0.1:0', '--upstream', `http://127.0.0.1:${upstreamPort}`, '--cert', certFile, '--key', keyFile, '--access-log', 'off', '--crypto', crypto, '--workers', String(workers)];
+    const { child, match } = await startProcess(process.execPath, args, /listening on https:\/\/127\.0\.0\.1:(\d+)/, 'lucid-terminator');
+    return { child, port: Number(match[1]) };
+  };
 }
 
-async function startNodeHttps(upstreamPort) {
+async function nodeHttpsProxy({ upstreamPort, certFile, keyFile }) {
   const port = await freePort();
   const { child } = await startProcess(process.execPath, [join(here, 'node-https-proxy.js'), String(port), String(upstreamPort), certFile, keyFile], /ready/, 'the node:https proxy');
   return { child, port };
 }
 
-async function startNginx(upstreamPort) {
-  const port = await freePort();
-  const prefix = join(dir, 'nginx');
-  mkdirSync(prefix, { recursive: true });
-  const conf = join(prefix, 'nginx.conf');
-  const asRoot = process.getuid?.() === 0;
-  writeFileSync(
-    conf,
-    `${asRoot ? 'user root;\n' : ''}worker_processes 1;
+function nginx(workers) {
+  return async ({ upstreamPort, certFile, keyFile, dir }) => {
+    const port = await freePort();
+    const prefix = join(dir, `nginx-${workers}`);
+    mkdirSync(prefix, { recursive: true });
+    const conf = join(prefix, 'nginx.conf');
+    writeFileSync(conf, nginxConfig({ prefix, port, upstreamPort, certFile, keyFile, workers }));
+    const child = spawn('nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf], { stdio: 'ignore' });
+    // nginx prints nothing when ready: wait until its port answers TLS.
+    const deadline = Date.now() + 10_000;
+    while ((await negotiatedCipher(port)).startsWith('error')) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error(`nginx did not start (see ${prefix}/error.log)`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { child, port };
+  };
+}
+
+function nginxConfig({ prefix, port, upstreamPort, certFile, keyFile, workers }) {
+  return `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes ${workers};
 daemon off;
+master_process on;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;
 events { worker_connections 4096; }
@@ -190,70 +191,79 @@ http {
     }
   }
 }
-`,
-  );
-  const child = spawn('nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf], { stdio: 'ignore' });
-  children.add(child);
-  // nginx prints nothing when ready: wait until its port answers TLS.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const cipher = await negotiatedCipher(port);
-    if (!cipher.startsWith('error')) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`nginx did not start (see ${prefix}/error.log)`);
-    await new Promise((r) => setTimeout(r, 100));
+`;
+}
+
+// ---- Measuring ------------------------------------------------------------------------
+
+/**
+ * Requests per second of every contestant (null when its tool is missing), with details
+ * (latency, errors, cipher suite) and notes.
+ */
+export async function measureTerminators({ seconds = 3, warmUpSeconds = 1, connections = 50, threads = 2 } = {}) {
+  const cpus = availableParallelism();
+  const contestants = [
+    { name: 'lucidNative1', label: 'lucid-terminator native, 1 worker', start: lucid('native', 1) },
+    { name: 'lucidNativeAll', label: `lucid-terminator native, ${cpus} workers`, start: lucid('native', cpus) },
+    { name: 'lucidNoble1', label: 'lucid-terminator noble, 1 worker', start: lucid('noble', 1) },
+    { name: 'nodeHttpsProxy', label: 'node:https proxy', start: nodeHttpsProxy },
+    { name: 'nginx1', label: 'nginx, 1 worker', start: nginx(1), needs: 'nginx' },
+    { name: 'nginx2', label: 'nginx, 2 workers', start: nginx(2), needs: 'nginx' },
+  ];
+  const requestsPerSecond = Object.fromEntries(contestants.map((c) => [c.name, null]));
+  const details = {};
+  const notes = [];
+  if (!has('wrk')) {
+    notes.push('terminator: wrk is not installed (apt-get install wrk): no request rates');
+    return { requestsPerSecond, details, notes };
   }
-  return { child, port };
-}
-
-// ---- Running ------------------------------------------------------------------------------
-
-const missing = ['wrk', 'nginx'].filter((c) => !has(c));
-if (missing.includes('wrk')) {
-  console.error('wrk is not installed (apt-get install wrk): nothing to measure.');
-  process.exit(1);
-}
-
-console.log(`HTTPS terminators, requests/s with wrk: ${CONNECTIONS} keep-alive connections, ${THREADS} threads, ${SECONDS} s each (after ${WARM_UP_SECONDS} s of warm-up)`);
-console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}\n`);
-
-const upstream = await startUpstream();
-const contestants = [
-  { name: 'lucid-terminator', start: startLucid },
-  { name: 'node:https proxy', start: startNodeHttps },
-  ...(missing.includes('nginx') ? [] : [{ name: 'nginx (1 worker)', start: startNginx }]),
-];
-if (missing.includes('nginx')) console.log('nginx is not installed (apt-get install nginx-light): skipped.\n');
-
-const results = {};
-const row = (name, r, extra = '') =>
-  console.log(`${name.padEnd(20)} ${r.requestsPerSecond.toFixed(0).padStart(9)} req/s   avg latency ${r.latencyAvg.padStart(8)}   errors ${r.errors}, non-2xx ${r.non2xx}${extra}`);
-
-const direct = await wrk(`http://127.0.0.1:${upstream.port}/`, SECONDS);
-row('upstream alone', direct, '   (plain HTTP, the ceiling)');
-results.upstream = direct;
-
-for (const contestant of contestants) {
-  const running = await contestant.start(upstream.port);
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-terminator-bench-'));
+  const ca = createCertificateAuthority({ commonName: 'Bench CA' });
+  const issued = issueCertificate(ca, { names: ['localhost', '127.0.0.1'] });
+  const files = { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem'), dir };
+  writeFileSync(files.certFile, issued.certPem);
+  writeFileSync(files.keyFile, issued.keyPem, { mode: 0o600 });
+  const options = { connections, threads };
+  const upstream = await startUpstream();
   try {
-    const cipher = await negotiatedCipher(running.port);
-    const url = `https://127.0.0.1:${running.port}/`;
-    await wrk(url, WARM_UP_SECONDS);
-    const result = await wrk(url, SECONDS);
-    results[contestant.name] = { ...result, cipher };
-    row(contestant.name, result, `   ${cipher}`);
+    progress('wrk: the upstream alone');
+    details.upstreamAlone = await wrk(`http://127.0.0.1:${upstream.port}/`, seconds, options);
+    for (const contestant of contestants) {
+      if (contestant.needs && !has(contestant.needs)) {
+        notes.push(`terminator.${contestant.name}: ${contestant.needs} is not installed: skipped`);
+        continue;
+      }
+      progress(`wrk: ${contestant.label}`);
+      const running = await contestant.start({ ...files, upstreamPort: upstream.port });
+      try {
+        debug(`started on ${running.port}`);
+        const cipher = await negotiatedCipher(running.port);
+        debug(`cipher ${cipher}`);
+        const url = `https://127.0.0.1:${running.port}/`;
+        await wrk(url, warmUpSeconds, options);
+        debug('warmed up');
+        const result = await wrk(url, seconds, options);
+        debug(`measured ${result.requestsPerSecond}`);
+        details[contestant.name] = { label: contestant.label, cipher, ...result };
+        if (result.errors || result.non2xx) notes.push(`terminator.${contestant.name}: ${result.errors} socket errors, ${result.non2xx} non-2xx responses`);
+        requestsPerSecond[contestant.name] = result.requestsPerSecond;
+      } finally {
+        await stop(running.child);
+        debug('stopped');
+      }
+    }
   } finally {
-    stop(running.child);
-    await new Promise((r) => setTimeout(r, 300));
+    await stop(upstream.child);
+    rmSync(dir, { recursive: true, force: true });
   }
+  return { requestsPerSecond, details, notes };
 }
-stop(upstream.child);
 
-const lucid = results['lucid-terminator'].requestsPerSecond;
-console.log('\nRatios (lucid-terminator / other):');
-for (const name of Object.keys(results)) {
-  if (name === 'lucid-terminator' || name === 'upstream') continue;
-  console.log(`  lucid / ${name.padEnd(18)} ${(lucid / results[name].requestsPerSecond).toFixed(3)}`);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const env = (name, fallback) => Number(process.env[name] ?? fallback);
+  const result = await measureTerminators({ seconds: env('BENCH_HTTP_SECONDS', 3), connections: env('BENCH_HTTP_CONNECTIONS', 50), threads: env('BENCH_HTTP_THREADS', 2) });
+  for (const [name, d] of Object.entries(result.details)) {
+    console.log(`${(d.label ?? name).padEnd(38)} ${d.requestsPerSecond.toFixed(0).padStart(7)} req/s   avg latency ${d.latencyAvg.padStart(8)}   ${d.cipher ?? '(plain HTTP)'}`);
+  }
+  for (const note of result.notes) console.log(note);
 }
-console.log(`  lucid / upstream alone      ${(lucid / direct.requestsPerSecond).toFixed(3)}`);
-console.log(`\nBENCH_JSON ${JSON.stringify({ bench: 'terminator', node: process.version, cpus: cpus().length, connections: CONNECTIONS, seconds: SECONDS, results })}`);
-process.exit(0);

@@ -306,9 +306,22 @@ class ProxiedRequest {
       entry.error ??= 'client closed the connection';
     }
     entry.totalMs = roundMs(performance.now() - this.started);
-    // A request in early data is read before the handshake ends; by now it has.
-    if (entry.handshakeMs === null && conn?.handshakeMs !== undefined) entry.handshakeMs = roundMs(conn.handshakeMs);
     ctx.metrics.requests.inc(String(entry.status));
+    // A request in early data may be answered (0.5-RTT data, RFC 8446 §4.4.4) before the
+    // client's Finished arrives: its line waits for the handshake, or the connection's end.
+    if (conn && !conn.secure && !conn.socket.destroyed) {
+      const settle = (): void => {
+        conn.socket.off('secure', settle).off('close', settle);
+        this.writeLog();
+      };
+      conn.socket.once('secure', settle).once('close', settle);
+    } else this.writeLog();
+  }
+
+  /** Writes the access log line, with the handshake's duration if it completed. */
+  private writeLog(): void {
+    const { ctx, entry, conn } = this;
+    if (entry.handshakeMs === null && conn?.handshakeMs !== undefined) entry.handshakeMs = roundMs(conn.handshakeMs);
     ctx.log?.(entry);
   }
 }

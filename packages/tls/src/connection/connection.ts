@@ -54,6 +54,12 @@ interface RecordKeys {
  */
 export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
 
+/** What {@link Connection.takeOutgoing} and {@link Connection.read} return when there is nothing. */
+const NO_BYTES = new Uint8Array(0);
+
+/** {@link AES_GCM_MAX_RECORDS} as a BigInt, to compare with sequence numbers. */
+const AES_GCM_MAX_RECORDS_BIGINT = BigInt(AES_GCM_MAX_RECORDS);
+
 /**
  * The common machinery of {@link ClientConnection} and {@link ServerConnection}.
  *
@@ -134,10 +140,14 @@ export abstract class Connection {
     this.provider = common.provider ?? nobleProvider;
     this.records = new RecordLayer(common.recordPadding ? { padding: common.recordPadding } : {});
     this.tracer = new Tracer(side, common, contentTypeName);
-    this.records.onDropped = (record, why) =>
+    this.records.onDropped = (record, why) => {
+      if (!this.tracer.enabled) return;
       this.tracer.receivedRecord({ outerType: record.contentType, bytes: record.bytes }, record.contentType, record.fragment, { protected: false, paddingLength: 0, dropped: why });
-    this.records.onSent = (record, contentType, content, sequenceNumber) =>
+    };
+    this.records.onSent = (record, contentType, content, sequenceNumber) => {
+      if (!this.tracer.enabled) return;
       this.tracer.sentRecord(this.tracedRecord(record, sequenceNumber, this.writeKeys), contentType, content, sequenceNumber);
+    };
     this.state = initial(this.handshakeContext());
   }
 
@@ -179,18 +189,36 @@ export abstract class Connection {
 
   /** The bytes to send to the peer (empty when there are none). */
   takeOutgoing(): Uint8Array {
-    if (this.outgoing.length === 0) return new Uint8Array(0);
+    if (this.outgoing.length === 0) return NO_BYTES;
     const out = this.outgoing.length === 1 ? this.outgoing[0]! : concat(...this.outgoing);
     this.outgoing.length = 0;
     return out;
   }
 
+  /**
+   * The bytes to send to the peer as the records they are, not joined into one array
+   * ({@link takeOutgoing} copies them together): for a transport that writes a list of
+   * buffers at once, as Node's sockets do with `cork()`.
+   */
+  takeOutgoingRecords(): Uint8Array[] {
+    return this.outgoing.splice(0);
+  }
+
   /** Application data received so far (empty when there is none). */
   read(): Uint8Array {
-    if (this.received.length === 0) return new Uint8Array(0);
+    if (this.received.length === 0) return NO_BYTES;
     const out = this.received.length === 1 ? this.received[0]! : concat(...this.received);
     this.received.length = 0;
     return out;
+  }
+
+  /**
+   * Application data received so far, one array per record, not joined into one
+   * ({@link read} copies them together): for a reader that takes chunks anyway, as a Node
+   * stream does.
+   */
+  readChunks(): Uint8Array[] {
+    return this.received.splice(0);
   }
 
   /** Events since the last call (handshake complete, new session, close_notify, …). */
@@ -298,9 +326,12 @@ export abstract class Connection {
     this.deliver(data);
   }
 
-  /** Delivers received application data to the application. */
+  /**
+   * Delivers received application data to the application. Not copied: it is the
+   * decrypted content of one record, which the AEAD gave us to keep (`AeadKey.open`).
+   */
   protected deliver(data: Uint8Array): void {
-    if (data.length) this.received.push(data.slice());
+    if (data.length) this.received.push(data);
   }
 
   /** Sends queued handshake messages now (the client's first flight is ready when it is built). */
@@ -397,7 +428,7 @@ export abstract class Connection {
     this.flush();
     // §5.5: AES-GCM keys may protect at most 2^24.5 records; change keys well before that.
     const used = this.records.writeSequenceNumber ?? 0n;
-    if (this.handshakeDone && used >= BigInt(AES_GCM_MAX_RECORDS)) this.writeKeyUpdatePending = true;
+    if (this.handshakeDone && used >= AES_GCM_MAX_RECORDS_BIGINT) this.writeKeyUpdatePending = true;
     if (this.writeKeyUpdatePending) {
       this.writeKeyUpdatePending = false;
       this.sendKeyUpdate('update_not_requested');

@@ -11,6 +11,7 @@
 
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 as nobleChacha20poly1305 } from '@noble/ciphers/chacha.js';
+import type { CipherWithOutput } from '@noble/ciphers/utils.js';
 import type { Aead, AeadKey } from './provider.js';
 
 /** The AEAD constructors we wrap: `(key, nonce, aad) => { encrypt, decrypt }`. */
@@ -21,6 +22,7 @@ const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 
 function aead(name: Aead['name'], keyLength: number, cipher: NobleAead): Aead {
+  const encryptsIntoOutput = cipher === nobleChacha20poly1305;
   return {
     name,
     keyLength,
@@ -34,10 +36,19 @@ function aead(name: Aead['name'], keyLength: number, cipher: NobleAead): Aead {
         if (nonce.length !== NONCE_LENGTH) throw new Error(`${name} needs a ${NONCE_LENGTH}-byte nonce`);
       };
       return {
-        seal(nonce, plaintext, additionalData) {
+        seal(nonce, plaintext, additionalData, output) {
           checkNonce(nonce);
+          if (output !== undefined && output.length !== plaintext.length + TAG_LENGTH) {
+            throw new RangeError(`${name}: the output must be ${plaintext.length + TAG_LENGTH} bytes`);
+          }
           // The output is ciphertext || tag, exactly the TLSCiphertext.encrypted_record (§5.2).
-          return cipher(ownKey, nonce, additionalData).encrypt(plaintext);
+          const instance = cipher(ownKey, nonce, additionalData);
+          if (output === undefined) return instance.encrypt(plaintext);
+          // noble's ChaCha20-Poly1305 encrypts into a given buffer (in place when it is the
+          // plaintext's); its AES-GCM always returns a new one, which is copied into place.
+          if (encryptsIntoOutput) return (instance as CipherWithOutput).encrypt(plaintext, output);
+          output.set(instance.encrypt(plaintext));
+          return output;
         },
         open(nonce, ciphertext, additionalData) {
           checkNonce(nonce);

@@ -185,9 +185,16 @@ export interface Aead {
  * @category Crypto providers
  */
 export interface AeadKey {
-  /** Encrypts and authenticates `plaintext` and `additionalData`: the ciphertext followed by the tag. */
-  seal(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Uint8Array;
-  /** The plaintext, or null when the tag does not verify. */
+  /**
+   * Encrypts and authenticates `plaintext` and `additionalData`: the ciphertext followed by the tag.
+   *
+   * With `output` (`plaintext.length + tagLength` bytes), the result is written there and
+   * `output` is returned: the record layer passes the record it is building, so that
+   * ciphertext and tag land behind the header without another copy. `output` may start
+   * where `plaintext` does (encryption in place).
+   */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array, output?: Uint8Array): Uint8Array;
+  /** The plaintext, or null when the tag does not verify. It is the caller's: not a view of memory the key uses again. */
   open(nonce: Uint8Array, ciphertext: Uint8Array, additionalData: Uint8Array): Uint8Array | null;
 }
 

@@ -2,8 +2,8 @@
  * A TLS socket for Node: a `stream.Duplex` that speaks TLS 1.3 over another duplex (a TCP
  * socket, usually) by driving a sans-IO {@link ClientConnection} or
  * {@link ServerConnection}. This file is the glue, and all of it: bytes from the
- * transport go into `receive()`, what `takeOutgoing()` returns goes back to the
- * transport, `read()` feeds the readable side and the writable side feeds `write()`.
+ * transport go into `receive()`, the records `takeOutgoingRecords()` returns go back to
+ * the transport, `readChunks()` feeds the readable side and the writable side feeds `write()`.
  *
  * Backpressure holds both ways. When the reader does not keep up (`push()` returns
  * false) the transport is paused, so TCP's own flow control slows the peer down; a
@@ -450,7 +450,8 @@ export class TLSSocket extends Duplex {
       this.earlyBytes += early.length;
       this.pushData(early);
     }
-    this.pushData(conn.read());
+    // Record by record, as node:tls does: joining them first would copy every byte once more.
+    for (const data of conn.readChunks()) this.pushData(data);
     if (this.peerClosed) this.pushEnd();
   }
 
@@ -512,9 +513,16 @@ export class TLSSocket extends Duplex {
 
   /** Writes what the connection has queued to the transport; returns the transport's verdict. */
   private sendOutgoing(): boolean {
-    const out = this.connection?.takeOutgoing();
-    if (!out?.length || !this.transport.writable) return true;
-    return this.transport.write(out);
+    const records = this.connection?.takeOutgoingRecords();
+    if (!records?.length || !this.transport.writable) return true;
+    if (records.length === 1) return this.transport.write(records[0]!);
+    // Several records go out in one writev (the socket gathers the corked writes), so
+    // they are not copied into one buffer first.
+    this.transport.cork();
+    let ok = true;
+    for (const record of records) ok = this.transport.write(record);
+    this.transport.uncork();
+    return ok;
   }
 
   /** write(): application data into records, complete once the transport has taken them. */

@@ -28,8 +28,22 @@ export interface RecordHeader {
 
 /** The 5 header bytes for a record. */
 export function encodeRecordHeader(contentType: number, legacyRecordVersion: number, length: number): Uint8Array {
+  const header = new Uint8Array(RECORD_HEADER_LENGTH);
+  writeRecordHeader(header, contentType, legacyRecordVersion, length);
+  return header;
+}
+
+/**
+ * Writes the 5 header bytes at the start of `record`: the record layer builds each record
+ * in one buffer, header first, rather than joining a header and a body.
+ */
+export function writeRecordHeader(record: Uint8Array, contentType: number, legacyRecordVersion: number, length: number): void {
   if (length < 0 || length > 0xffff) throw new RangeError(`record length ${length} does not fit in 16 bits`);
-  return Uint8Array.of(contentType, legacyRecordVersion >> 8, legacyRecordVersion & 0xff, length >> 8, length & 0xff);
+  record[0] = contentType;
+  record[1] = legacyRecordVersion >> 8;
+  record[2] = legacyRecordVersion & 0xff;
+  record[3] = length >> 8;
+  record[4] = length & 0xff;
 }
 
 /** Reads the header at the start of `bytes` (which must hold at least 5 bytes). */

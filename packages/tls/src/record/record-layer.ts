@@ -15,7 +15,7 @@
 import { fail } from '../alert.js';
 import { ContentType, contentTypeName } from './content-type.js';
 import { MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, MIN_RECORD_SIZE_LIMIT, RECORD_HEADER_LENGTH } from './limits.js';
-import { LEGACY_RECORD_VERSION, type RecordHeader, encodeRecordHeader } from './record-header.js';
+import { LEGACY_RECORD_VERSION, type RecordHeader, writeRecordHeader } from './record-header.js';
 import type { RecordProtection } from './record-protection.js';
 import { RecordReader, type TlsRecord } from './record-reader.js';
 
@@ -27,6 +27,9 @@ import { RecordReader, type TlsRecord } from './record-reader.js';
  * the least overhead.
  */
 const EARLY_DATA_RECORD_OVERHEAD = 16 + 1;
+
+/** The content types {@link RecordLayer.write} cuts into records (change_cipher_spec is handled apart). */
+const SENDABLE_CONTENT_TYPES: ReadonlySet<number> = new Set([ContentType.handshake, ContentType.alert, ContentType.application_data]);
 
 /** A record as {@link RecordLayer.read} hands it up. */
 export interface ReceivedRecord {
@@ -226,8 +229,7 @@ export class RecordLayer {
       this.onSent?.(record, contentType, data, undefined);
       return [record];
     }
-    const sendable: number[] = [ContentType.handshake, ContentType.alert, ContentType.application_data];
-    if (!sendable.includes(contentType)) fail('internal_error', `cannot send records of type ${type}`);
+    if (!SENDABLE_CONTENT_TYPES.has(contentType)) fail('internal_error', `cannot send records of type ${type}`);
     if (data.length === 0 && contentType !== ContentType.application_data) {
       fail('internal_error', `zero-length ${type} records must not be sent (RFC 8446 §5.1)`);
     }
@@ -243,7 +245,8 @@ export class RecordLayer {
     do {
       const fragment = data.subarray(offset, offset + maxFragment);
       offset += fragment.length;
-      const sequenceNumber = protection?.sequenceNumber;
+      // Read before sealing (which advances it), and only for a listener: it is a BigInt.
+      const sequenceNumber = this.onSent !== undefined ? protection?.sequenceNumber : undefined;
       const record =
         protection === null
           ? this.plaintextRecord(contentType, fragment, legacyRecordVersion)
@@ -374,7 +377,7 @@ export class RecordLayer {
   private plaintextRecord(contentType: number, fragment: Uint8Array, legacyRecordVersion: number): Uint8Array {
     if (fragment.length > MAX_PLAINTEXT_LENGTH) fail('internal_error', 'plaintext record longer than 2^14 bytes');
     const record = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
-    record.set(encodeRecordHeader(contentType, legacyRecordVersion, fragment.length));
+    writeRecordHeader(record, contentType, legacyRecordVersion, fragment.length);
     record.set(fragment, RECORD_HEADER_LENGTH);
     return record;
   }

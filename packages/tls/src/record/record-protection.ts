@@ -9,10 +9,9 @@
  */
 import { fail } from '../alert.js';
 import type { Aead, AeadKey } from '../crypto/provider.js';
-import { concat } from '../wire/bytes.js';
 import { ContentType } from './content-type.js';
 import { MAX_CIPHERTEXT_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, MAX_SEQUENCE_NUMBER, RECORD_HEADER_LENGTH } from './limits.js';
-import { LEGACY_RECORD_VERSION, decodeRecordHeader, encodeRecordHeader } from './record-header.js';
+import { LEGACY_RECORD_VERSION, writeRecordHeader } from './record-header.js';
 
 /**
  * The per-record nonce (RFC 8446 §5.3): the 64-bit sequence number in network byte
@@ -42,6 +41,9 @@ export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Arr
   }
   return nonce;
 }
+
+/** Bytes left unused before a sealed record's header, so that its body is 4-byte aligned (5 + 3 = 8). */
+const BODY_ALIGNMENT_GAP = 3;
 
 /** What {@link RecordProtection.open} recovers from a record: the TLSInnerPlaintext, taken apart. */
 export interface OpenedRecord {
@@ -73,8 +75,21 @@ export interface OpenedRecord {
  */
 export class RecordProtection {
   private readonly key: AeadKey;
-  private readonly iv: Uint8Array;
-  private seq = 0n;
+  /**
+   * The nonce of the current record, rewritten for each one (the AEADs use it only during
+   * the call). Its first bytes are the IV's; its last 8 are rewritten through {@link nonceTail}.
+   */
+  private readonly nonce: Uint8Array;
+  private readonly nonceTail: DataView;
+  /** The IV's last 8 bytes as two 32-bit halves, into which the sequence number is XORed (§5.3). */
+  private readonly ivTail: readonly [high: number, low: number];
+  /**
+   * The sequence number, as a plain number rather than a BigInt: BigInt arithmetic on every
+   * record costs more than the rest of the nonce. A number is exact up to 2^53 − 1, which
+   * is where we stop (§5.3 only forbids wrapping at 2^64): at a million records a second a
+   * connection would need 285 years to get there.
+   */
+  private seq = 0;
 
   /**
    * @param aead the cipher suite's AEAD
@@ -90,13 +105,16 @@ export class RecordProtection {
     if (iv.length !== aead.nonceLength) {
       throw new RangeError(`${aead.name} needs a ${aead.nonceLength}-byte IV, got ${iv.length} bytes`);
     }
+    if (iv.length < 8) throw new RangeError(`the IV must be at least 8 bytes, got ${iv.length}`);
     this.key = aead.importKey(key);
-    this.iv = iv.slice();
+    this.nonce = iv.slice();
+    this.nonceTail = new DataView(this.nonce.buffer, this.nonce.length - 8, 8);
+    this.ivTail = [this.nonceTail.getUint32(0), this.nonceTail.getUint32(4)];
   }
 
   /** The sequence number the next record will use; starts at 0 (§5.3). */
   get sequenceNumber(): bigint {
-    return this.seq;
+    return BigInt(this.seq);
   }
 
   /**
@@ -114,17 +132,25 @@ export class RecordProtection {
     if (innerLength > MAX_INNER_PLAINTEXT_LENGTH) {
       throw new RangeError(`a TLSInnerPlaintext of ${innerLength} bytes exceeds 2^14 + 1 (RFC 8446 §5.4)`);
     }
-    // TLSInnerPlaintext; a new Uint8Array is all zeros, which is the padding.
-    const inner = new Uint8Array(innerLength);
-    inner.set(content);
-    inner[content.length] = contentType;
+    // The whole record is built in one buffer, so the content is copied once: the header,
+    // then the TLSInnerPlaintext, which the AEAD encrypts in place, then room for the tag.
+    // A new Uint8Array is all zeros, which is the padding. Every TLS 1.3 AEAD adds exactly
+    // tagLength bytes, so the header (the additional data) can be written up front.
+    // The buffer starts 3 bytes before the header, so that the body lies at offset 8: noble's
+    // ciphers work on 4-byte-aligned memory and copy whatever is not.
+    const encryptedLength = innerLength + this.aead.tagLength;
+    const record = new Uint8Array(BODY_ALIGNMENT_GAP + RECORD_HEADER_LENGTH + encryptedLength).subarray(BODY_ALIGNMENT_GAP);
+    writeRecordHeader(record, ContentType.application_data, LEGACY_RECORD_VERSION, encryptedLength);
+    record.set(content, RECORD_HEADER_LENGTH);
+    record[RECORD_HEADER_LENGTH + content.length] = contentType;
 
-    // The header goes into the additional data, so its length is computed up front:
-    // every TLS 1.3 AEAD adds exactly tagLength bytes.
-    const header = encodeRecordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.aead.tagLength);
-    const encryptedRecord = this.key.seal(this.currentNonce(), inner, header);
+    const header = record.subarray(0, RECORD_HEADER_LENGTH);
+    const inner = record.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
+    const encryptedRecord = record.subarray(RECORD_HEADER_LENGTH);
+    const sealed = this.key.seal(this.currentNonce(), inner, header, encryptedRecord);
+    if (sealed !== encryptedRecord) encryptedRecord.set(sealed); // a provider that ignores `output`
     this.seq++;
-    return concat(header, encryptedRecord);
+    return record;
   }
 
   /**
@@ -138,12 +164,12 @@ export class RecordProtection {
    */
   open(record: Uint8Array): OpenedRecord | null {
     if (record.length < RECORD_HEADER_LENGTH) fail('decode_error', 'a record is shorter than its 5-byte header');
-    const header = decodeRecordHeader(record);
-    if (header.length !== record.length - RECORD_HEADER_LENGTH) {
-      fail('decode_error', `record header says ${header.length} bytes, but ${record.length - RECORD_HEADER_LENGTH} follow`);
+    const length = (record[3]! << 8) | record[4]!; // the header's length field (§5.2)
+    if (length !== record.length - RECORD_HEADER_LENGTH) {
+      fail('decode_error', `record header says ${length} bytes, but ${record.length - RECORD_HEADER_LENGTH} follow`);
     }
-    if (header.length > MAX_CIPHERTEXT_LENGTH) {
-      fail('record_overflow', `encrypted record of ${header.length} bytes exceeds 2^14 + 256 (RFC 8446 §5.2)`);
+    if (length > MAX_CIPHERTEXT_LENGTH) {
+      fail('record_overflow', `encrypted record of ${length} bytes exceeds 2^14 + 256 (RFC 8446 §5.2)`);
     }
     const additionalData = record.subarray(0, RECORD_HEADER_LENGTH);
     const encryptedRecord = record.subarray(RECORD_HEADER_LENGTH);
@@ -165,10 +191,17 @@ export class RecordProtection {
     };
   }
 
-  /** The nonce for the current sequence number. */
+  /**
+   * The nonce for the current sequence number: {@link perRecordNonce}, computed on two
+   * 32-bit halves of the sequence number instead of a BigInt.
+   */
   private currentNonce(): Uint8Array {
     // §5.3: a sequence number must never wrap; a connection rekeys (or closes) long before.
-    if (this.seq > MAX_SEQUENCE_NUMBER) fail('internal_error', 'sequence number exhausted: the key must be updated');
-    return perRecordNonce(this.iv, this.seq);
+    if (this.seq > Number.MAX_SAFE_INTEGER) fail('internal_error', 'sequence number exhausted: the key must be updated');
+    const high = Math.floor(this.seq / 2 ** 32);
+    const low = this.seq >>> 0;
+    this.nonceTail.setUint32(0, (this.ivTail[0] ^ high) >>> 0);
+    this.nonceTail.setUint32(4, (this.ivTail[1] ^ low) >>> 0);
+    return this.nonce;
   }
 }

@@ -2,7 +2,7 @@
  * Full 1-RTT handshakes between our client and server in memory (RFC 8446 §2): every
  * cipher suite × group × server key type on each crypto provider (noble and native), then application data both ways, a 1 MiB
  * transfer split into 2^14-byte records (§5.1), ALPN, SNI, middlebox compatibility mode,
- * close_notify, the exporter and record_size_limit.
+ * close_notify, the exporter and record_size_limit; records and received data taken without joining them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
@@ -344,5 +344,25 @@ describe('handshake message flow', () => {
     const s = catchTlsError(() => server.receive(client.takeOutgoing()));
     expect([s.alert, s.sent]).toEqual(['bad_certificate', false]);
     expect(s).toBeInstanceOf(TlsError);
+  });
+});
+
+describe('records and chunks without copying them together', () => {
+  it('takeOutgoingRecords gives the records takeOutgoing would join, and readChunks one chunk per record', () => {
+    const { client, server } = pair();
+    pump(client, server);
+    const data = patternBytes(40_000);
+    client.write(data);
+    const records = client.takeOutgoingRecords();
+    expect(records.map((r) => r.length)).toEqual([16384 + 22, 16384 + 22, 40_000 - 2 * 16384 + 22]);
+    expect(client.takeOutgoing()).toHaveLength(0);
+    for (const record of records) server.receive(record);
+    const chunks = server.readChunks();
+    expect(chunks.map((c) => c.length)).toEqual([16384, 16384, 40_000 - 2 * 16384]);
+    const joined = new Uint8Array(data.length);
+    chunks.reduce((offset, chunk) => (joined.set(chunk, offset), offset + chunk.length), 0);
+    expect(equalBytes(joined, data)).toBe(true);
+    expect(server.readChunks()).toEqual([]);
+    expect(server.read()).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aes128gcm, aes256gcm, chacha20poly1305 } from '../../src/crypto/aead.js';
+import { aes128gcm as nativeAes128gcm, aes256gcm as nativeAes256gcm, chacha20poly1305 as nativeChacha20poly1305 } from '../../src/node/crypto/aead.js';
 import { ContentType, contentTypeName } from '../../src/record/content-type.js';
 import { MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH } from '../../src/record/limits.js';
 import { perRecordNonce, RecordProtection } from '../../src/record/record-protection.js';
@@ -181,4 +182,57 @@ describe('RecordProtection', () => {
   it('refuses an IV of the wrong length', () => {
     expect(() => new RecordProtection(aes128gcm, new Uint8Array(16), IV.subarray(0, 8))).toThrow(RangeError);
   });
+});
+
+describe('RecordProtection without waste', () => {
+  const key = fromHex('17422dda596ed5d9acd890e3c63f5051');
+  const iv = fromHex('5b78923dee08579033e523d9');
+  const content = Uint8Array.from({ length: 100 }, (_, i) => i);
+  /** Moves a RecordProtection to sequence number `seq` (2^32 records are too many to seal in a test). */
+  const at = (protection: RecordProtection, seq: number): RecordProtection => {
+    (protection as unknown as { seq: number }).seq = seq;
+    return protection;
+  };
+
+  it('computes each nonce as perRecordNonce does, across the 32-bit halves and up to 2^53 − 1', () => {
+    for (const seq of [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]) {
+      const record = at(new RecordProtection(aes128gcm, key, iv), seq).seal(ContentType.application_data, content);
+      const inner = aes128gcm.importKey(key).open(perRecordNonce(iv, BigInt(seq)), record.subarray(5), record.subarray(0, 5));
+      expect(inner && toHex(inner)).toBe(toHex(content) + '17');
+    }
+  });
+
+  it('stops at 2^53 − 1 records rather than reuse a nonce (§5.3)', () => {
+    expectAlert(() => at(new RecordProtection(aes128gcm, key, iv), Number.MAX_SAFE_INTEGER + 1).seal(23, content), 'internal_error');
+  });
+
+  it('gives the same record with an AEAD that ignores the output buffer', () => {
+    const ignoresOutput: typeof aes128gcm = {
+      ...aes128gcm,
+      importKey(k) {
+        const inner = aes128gcm.importKey(k);
+        return { seal: (nonce, plaintext, aad) => inner.seal(nonce, plaintext, aad), open: inner.open.bind(inner) };
+      },
+    };
+    const expected = new RecordProtection(aes128gcm, key, iv).seal(22, content, 7);
+    expect(toHex(new RecordProtection(ignoresOutput, key, iv).seal(22, content, 7))).toBe(toHex(expected));
+  });
+});
+
+describe('AeadKey.seal into an output buffer', () => {
+  const providers = { noble: [aes128gcm, aes256gcm, chacha20poly1305], native: [nativeAes128gcm, nativeAes256gcm, nativeChacha20poly1305] };
+  for (const [provider, aeads] of Object.entries(providers)) for (const aead of aeads) {
+    it(`${provider} ${aead.name}: in place, the same bytes as into a new buffer`, () => {
+      const k = aead.importKey(new Uint8Array(aead.keyLength).fill(3));
+      const nonce = new Uint8Array(12).fill(9);
+      const aad = Uint8Array.of(23, 3, 3, 0, 116);
+      const plaintext = Uint8Array.from({ length: 100 }, (_, i) => i * 7);
+      const buffer = new Uint8Array(plaintext.length + 16);
+      buffer.set(plaintext);
+      const sealed = k.seal(nonce, buffer.subarray(0, plaintext.length), aad, buffer);
+      expect(sealed).toBe(buffer);
+      expect(toHex(buffer)).toBe(toHex(k.seal(nonce, plaintext, aad)));
+      expect(() => k.seal(nonce, plaintext, aad, new Uint8Array(plaintext.length))).toThrow(RangeError);
+    });
+  }
 });

@@ -27,15 +27,21 @@ class NodeAeadKey implements AeadKey {
     private readonly key: KeyObject,
   ) {}
 
-  seal(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Uint8Array {
+  seal(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array, output?: Uint8Array): Uint8Array {
     this.checkNonce(nonce);
+    const sealedLength = plaintext.length + TAG_LENGTH;
+    if (output !== undefined && output.length !== sealedLength) {
+      throw new RangeError(`${this.aead.name}: the output must be ${sealedLength} bytes`);
+    }
     const cipher = createCipheriv(this.algorithm as CipherGCMTypes, this.key, nonce, { authTagLength: TAG_LENGTH });
     cipher.setAAD(additionalData);
+    // update() returns a new Buffer (node:crypto has no way to encrypt into ours), so it is
+    // read in full before anything is written to `output`, even when `output` is `plaintext`.
+    const body = cipher.update(plaintext);
     // ciphertext || tag: the TLSCiphertext.encrypted_record (§5.2), written into one buffer.
     // Every byte of it is written below, so it need not be zeroed first; allocUnsafeSlow,
     // unlike allocUnsafe, never hands out a slice of a pool shared with other data.
-    const out = plain(Buffer.allocUnsafeSlow(plaintext.length + TAG_LENGTH));
-    const body = cipher.update(plaintext);
+    const out = output ?? plain(Buffer.allocUnsafeSlow(sealedLength));
     out.set(body);
     out.set(cipher.final(), body.length); // empty for a stream mode, but part of the API's contract
     out.set(cipher.getAuthTag(), plaintext.length);
