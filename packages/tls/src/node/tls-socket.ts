@@ -547,6 +547,16 @@ export class TLSSocket extends Duplex {
     else this.waitingForDrain = callback;
   }
 
+  /**
+   * Corked writes (an HTTP response's head and body): joined into one plaintext, so they
+   * travel as one record and one system call rather than a record each. Small chunks are the
+   * common case; a large one is copied once here instead of being framed alone.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const joined = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this._write(joined, 'binary', callback); // the encoding of a Buffer is not read
+  }
+
   /** end(): close_notify (§6.1), then the transport's write side; reading goes on until the peer's close. */
   override _final(callback: (error?: Error | null) => void): void {
     if (!this.secured) {
