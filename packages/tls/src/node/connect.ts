@@ -13,6 +13,7 @@ import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { decodeSession } from '../handshake/session.js';
 import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
 import { nodeCryptoProvider } from './crypto/index.js';
+import { chainSignatures } from './crypto/certificate-signatures.js';
 import { TLSSocket } from './tls-socket.js';
 
 /** The options of {@link connect}, named as in `node:tls`. */
@@ -113,7 +114,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const socket = new TLSSocket(transport, {
     isServer: false,
     config,
-    verifier: verifyWithTrustStore(trustStore, { hostname: identity }),
+    verifier: verifyWithTrustStore(trustStore, { hostname: identity, ...chainSignatures(config.provider) }),
     rejectUnauthorized: options.rejectUnauthorized !== false,
     ...(options.allowHalfOpen === undefined ? {} : { allowHalfOpen: options.allowHalfOpen }),
   });

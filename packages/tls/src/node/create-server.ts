@@ -16,6 +16,7 @@ import { parseCertificate } from '../x509/certificate.js';
 import { matchesHostname } from '../x509/hostname.js';
 import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
 import { nodeCryptoProvider } from './crypto/index.js';
+import { chainSignatures } from './crypto/certificate-signatures.js';
 import { TLSSocket, type ServerSocketSetup } from './tls-socket.js';
 
 /** The options of {@link createServer}, named as in `node:tls` where Node has the option. */
@@ -163,7 +164,7 @@ function serverSocketSetup(options: ServerOptions): ServerSocketSetup {
   if (options.allowHalfOpen !== undefined) setup.allowHalfOpen = options.allowHalfOpen;
   if (options.requestCert) {
     config.clientAuth = rejectUnauthorized ? 'required' : 'optional';
-    setup.verifier = verifyWithTrustStore(options.ca !== undefined ? trustStoreFromPem(options.ca) : systemTrustStore());
+    setup.verifier = verifyWithTrustStore(options.ca !== undefined ? trustStoreFromPem(options.ca) : systemTrustStore(), chainSignatures(provider));
   }
   return setup;
 }
