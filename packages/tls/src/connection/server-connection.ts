@@ -52,7 +52,8 @@ export class ServerConnection extends Connection {
     this.deliver(data);
   }
 
+  /** TLS 1.3 sends from its Finished on (0.5-RTT data, §4.4.4); TLS 1.2 once the handshake is complete. */
   protected canSendApplicationData(): boolean {
-    return this.sendingApplicationKeys;
+    return this.sendingApplicationKeys || this.handshakeComplete;
   }
 }

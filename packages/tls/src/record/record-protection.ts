@@ -43,14 +43,37 @@ export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Arr
   return nonce;
 }
 
-/** What {@link RecordProtection.open} recovers from a record: the TLSInnerPlaintext, taken apart. */
+/** What {@link Protection.open} recovers from a record: the TLSInnerPlaintext, taken apart. */
 export interface OpenedRecord {
-  /** TLSInnerPlaintext.type: the real content type. */
+  /** TLSInnerPlaintext.type: the real content type (in TLS 1.2, the header's). */
   contentType: number;
   /** TLSInnerPlaintext.content. */
   content: Uint8Array;
-  /** How many zero bytes of padding followed the type (§5.4). */
+  /** How many zero bytes of padding followed the type (§5.4); always 0 in TLS 1.2. */
   paddingLength: number;
+}
+
+/**
+ * One direction's record protection, as the record layer uses it whatever the protocol
+ * version: {@link RecordProtection} for TLS 1.3, `Tls12RecordProtection` for TLS 1.2.
+ * @category Records
+ */
+export interface Protection {
+  /** The AEAD algorithm in use. */
+  readonly aead: Aead;
+  /** The sequence number the next record will use. */
+  readonly sequenceNumber: bigint;
+  /**
+   * Whether a record carries a TLSInnerPlaintext (RFC 8446 §5.2): the real content type inside,
+   * after the content, with zero padding allowed, and application_data in the header. False in
+   * TLS 1.2, whose header carries the real type and whose plaintext is the content alone
+   * (RFC 5246 §6.2.3).
+   */
+  readonly innerContentType: boolean;
+  /** Seals `content` of type `contentType` into a complete record (with `paddingLength` zeros where padding exists). */
+  seal(contentType: number, content: Uint8Array, paddingLength?: number): Uint8Array;
+  /** Opens a complete record; null when it does not authenticate (the sequence number then stays). */
+  open(record: Uint8Array): OpenedRecord | null;
 }
 
 /**
@@ -71,7 +94,8 @@ export interface OpenedRecord {
  * ```
  * @category Records
  */
-export class RecordProtection {
+export class RecordProtection implements Protection {
+  readonly innerContentType = true;
   private readonly key: AeadKey;
   private readonly iv: Uint8Array;
   private seq = 0n;
