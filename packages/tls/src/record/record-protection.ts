@@ -33,7 +33,7 @@ export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Arr
   if (sequenceNumber < 0n || sequenceNumber > MAX_SEQUENCE_NUMBER) {
     throw new RangeError('the sequence number must fit in 64 bits');
   }
-  const nonce = iv.slice();
+  const nonce = Uint8Array.from(iv); // a copy even of a Buffer, whose slice() is a view
   // XOR the sequence number into the last 8 bytes, lowest byte last.
   let rest = sequenceNumber;
   for (let i = nonce.length - 1; rest > 0n; i--) {
@@ -115,7 +115,7 @@ export class RecordProtection implements Protection {
       throw new RangeError(`${aead.name} needs a ${aead.nonceLength}-byte IV, got ${iv.length} bytes`);
     }
     this.key = aead.importKey(key);
-    this.iv = iv.slice();
+    this.iv = Uint8Array.from(iv);
   }
 
   /** The sequence number the next record will use; starts at 0 (§5.3). */

@@ -74,7 +74,7 @@ export class Tls12RecordProtection implements Protection {
   ) {
     if (iv.length !== Tls12RecordProtection.ivLength(aead)) throw new RangeError(`${aead.name} in TLS 1.2 needs a ${Tls12RecordProtection.ivLength(aead)}-byte IV, got ${iv.length}`);
     this.key = aead.importKey(key);
-    this.iv = iv.slice();
+    this.iv = Uint8Array.from(iv);
     this.explicitNonceLength = isGcm(aead) ? GCM_EXPLICIT_NONCE_LENGTH : 0;
   }
 

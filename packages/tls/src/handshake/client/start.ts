@@ -43,8 +43,9 @@ export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig
   if (encoded.schedule) hs.schedule = encoded.schedule;
   ctx.sendEncodedHandshake('client_hello', encoded.bytes, encoded.fields);
   // §5: a compatibility change_cipher_spec may arrive any time after the first ClientHello
-  // (a server in compatibility mode sends one right after a HelloRetryRequest, §D.4).
-  ctx.records.allowChangeCipherSpec = true;
+  // (a server in compatibility mode sends one right after a HelloRetryRequest, §D.4). Not to
+  // a TLS 1.2-only client, for which change_cipher_spec is a real message (RFC 5246 §7.1).
+  ctx.records.allowChangeCipherSpec = offer.versions.includes(TLS13);
   if (earlyData) sendEarlyData(ctx, hs, session, config);
   return new ExpectServerHello(ctx, hs);
 }
