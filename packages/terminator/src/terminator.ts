@@ -99,6 +99,7 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore): Se
     config: {
       certificate: (serverName) => certificates.choose(serverName),
       alpnProtocols: ['http/1.1'],
+      minVersion: config.minVersion,
     },
   };
   const mtls = config.clientCa !== undefined;
@@ -227,7 +228,7 @@ export async function startTerminator(input: TerminatorConfig, options: Terminat
     socket.on('error', () => {});
     socket.once('secure', () => {
       conn.secured();
-      metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused());
+      metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused(), socket.getProtocol() ?? 'unknown');
       const leaf = socket.info?.peerCertificates[0];
       if (leaf && socket.authorized) {
         try {

@@ -158,14 +158,16 @@ describe('redirect, early data, metrics', () => {
 
   test('Prometheus text', () => {
     const metrics = new Metrics();
-    metrics.handshakeSucceeded(0.004, false);
-    metrics.handshakeSucceeded(0.02, true);
+    metrics.handshakeSucceeded(0.004, false, 'TLSv1.3');
+    metrics.handshakeSucceeded(0.02, true, 'TLSv1.2');
     metrics.handshakes.inc('failure');
     metrics.requests.inc('200');
     const text = metrics.render();
     expect(text).toContain('lucid_tls_handshakes_total{result="success"} 2\n');
     expect(text).toContain('lucid_tls_handshakes_total{result="failure"} 1\n');
     expect(text).toContain('lucid_tls_resumed_ratio 0.5\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.2"} 1\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.3"} 1\n');
     expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="0.005"} 1\n');
     expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="0.025"} 2\n');
     expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="+Inf"} 2\n');

@@ -1,5 +1,5 @@
 /**
- * `createServer()`: a TLS 1.3 server in the shape of `node:tls`'s. A `net.Server` whose
+ * `createServer()`: a TLS server (TLS 1.3, and TLS 1.2's safe subset) in the shape of `node:tls`'s. A `net.Server` whose
  * every connection is wrapped in a server {@link TLSSocket}; `'secureConnection'` hands
  * over those whose handshake completed. A handshake that fails or stalls only costs its
  * own connection: it is destroyed and reported as `'tlsClientError'`.
@@ -54,8 +54,18 @@ export interface ServerOptions {
   maxEarlyDataSize?: number;
   /** Milliseconds a client has to complete the handshake (default 10 000). */
   handshakeTimeout?: number;
-  /** TLS 1.3 cipher suites, `:`-separated or a list, in preference order. */
+  /** Cipher suites, `:`-separated or a list, by the RFC's or OpenSSL's names, in preference order. */
   ciphers?: string | readonly string[];
+  /** The lowest protocol version, `'TLSv1.2'` (default) or `'TLSv1.3'`, as in node:tls. */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** The highest protocol version, `'TLSv1.3'` (default, preferred) or `'TLSv1.2'`, as in node:tls. */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * TLS 1.2: refuse a peer without the extended master secret (RFC 7627; default true, with
+   * handshake_failure). Not a node:tls option: OpenSSL accepts such peers.
+   */
+  requireExtendedMasterSecret?: boolean;
+
   /** Key-exchange groups by their RFC names, in preference order. */
   groups?: readonly NamedGroupName[];
   /** Keep writing after a client's close_notify (default false, as in Node). */
@@ -79,7 +89,7 @@ function handshakeTimeoutError(): Error {
 }
 
 /**
- * A TLS 1.3 server. Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
+ * A TLS server (TLS 1.3, and TLS 1.2 for clients that stop there). Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
  * handshake; `'tlsClientError'` (error, socket) when one fails or times out;
  * `'keylog'` (line, socket) with the NSS key log lines, while someone listens.
  */
@@ -121,7 +131,7 @@ export class Server extends NetServer {
 }
 
 /**
- * A TLS 1.3 server. `secureConnectionListener` is added to `'secureConnection'`.
+ * A TLS server (TLS 1.3, and TLS 1.2 for clients that stop there). `secureConnectionListener` is added to `'secureConnection'`.
  *
  * @example
  * ```ts

@@ -43,7 +43,10 @@ export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Arr
   return nonce;
 }
 
-/** What {@link Protection.open} recovers from a record: the TLSInnerPlaintext, taken apart. */
+/**
+ * What {@link Protection.open} recovers from a record: the TLSInnerPlaintext, taken apart.
+ * @category Records
+ */
 export interface OpenedRecord {
   /** TLSInnerPlaintext.type: the real content type (in TLS 1.2, the header's). */
   contentType: number;

@@ -11,7 +11,7 @@ import type { HashFunction } from '../../src/crypto/provider.js';
 import {
   exportKeyingMaterialTls12,
   extendedMasterSecret,
-  finishedVerifyData,
+  verifyData,
   keyBlock,
   MasterSecret,
   masterSecret,
@@ -53,7 +53,7 @@ describe('the TLS 1.2 PRF (RFC 5246 §5)', () => {
       expect(toHex(ems)).toBe(opensslPrf(hash, pms, 'extended master secret', sessionHash, 48));
       const block = keyBlock(hash, ems, client, server, 32, 4);
       expect(toHex(concat(block.clientWriteKey, block.serverWriteKey, block.clientWriteIv, block.serverWriteIv))).toBe(opensslPrf(hash, ems, 'key expansion', concat(server, client), 72));
-      expect(toHex(finishedVerifyData(hash, ems, 'server', sessionHash))).toBe(opensslPrf(hash, ems, 'server finished', sessionHash, 12));
+      expect(toHex(verifyData(hash, ems, 'server', sessionHash))).toBe(opensslPrf(hash, ems, 'server finished', sessionHash, 12));
       const context = randomBytes(5);
       expect(toHex(exportKeyingMaterialTls12(hash, ems, concat(client, server), 'EXPORTER-test', context, 40))).toBe(
         opensslPrf(hash, ems, 'EXPORTER-test', concat(client, server, Uint8Array.of(0, 5), context), 40),
@@ -87,7 +87,7 @@ describe('MasterSecret: one connection’s derivations, each reported under its 
 
   it('checks the peer’s verify_data: a wrong one is decrypt_error (RFC 5246 §7.4.9)', () => {
     const master = MasterSecret.derive(sha256, new Uint8Array(32).fill(9), randoms, new Uint8Array(32), () => {});
-    const good = finishedVerifyData(sha256, master.secret, 'server', new Uint8Array(32).fill(4));
+    const good = verifyData(sha256, master.secret, 'server', new Uint8Array(32).fill(4));
     expect(() => master.checkVerifyData('server', new Uint8Array(32).fill(4), good)).not.toThrow();
     const bad = good.slice();
     bad[0]! ^= 1;

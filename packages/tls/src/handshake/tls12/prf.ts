@@ -81,7 +81,10 @@ export function extendedMasterSecret(hash: HashFunction, preMasterSecret: Uint8A
   return prf(hash, preMasterSecret, 'extended master secret', sessionHash, MASTER_SECRET_LENGTH);
 }
 
-/** The parts of the key block (RFC 5246 §6.3); AEAD suites have no MAC keys. */
+/**
+ * The parts of the key block (RFC 5246 §6.3); AEAD suites have no MAC keys.
+ * @category TLS 1.2
+ */
 export interface KeyBlock {
   clientWriteKey: Uint8Array;
   serverWriteKey: Uint8Array;
@@ -125,7 +128,7 @@ export function keyBlock(
  * (RFC 5246 §7.4.9), finished_label being "client finished" or "server finished".
  * @category TLS 1.2
  */
-export function finishedVerifyData(hash: HashFunction, masterSecret: Uint8Array, side: 'client' | 'server', handshakeHash: Uint8Array): Uint8Array {
+export function verifyData(hash: HashFunction, masterSecret: Uint8Array, side: 'client' | 'server', handshakeHash: Uint8Array): Uint8Array {
   return prf(hash, masterSecret, `${side} finished`, handshakeHash, VERIFY_DATA_LENGTH);
 }
 
@@ -157,7 +160,10 @@ export function exportKeyingMaterialTls12(
   return prf(hash, masterSecret, label, seed, length);
 }
 
-/** A value derived on the way, for the trace and the key log (the handshake context's `secret`). */
+/**
+ * A value derived on the way, for the trace and the key log (the handshake context's `secret`).
+ * @category TLS 1.2
+ */
 export interface Tls12Secret {
   name: string;
   label: string;
@@ -173,6 +179,17 @@ const RESERVED_EXPORTER_LABELS = ['client finished', 'server finished', 'master 
 /**
  * The master secret of one TLS 1.2 connection and everything derived from it, each value
  * reported once under its RFC name (the key log gets `CLIENT_RANDOM`, NSS's name for it).
+ *
+ * @example
+ * ```ts
+ * import { MasterSecret, sha256 } from '@lucid-tls/tls/learn';
+ * const names: string[] = [];
+ * const randoms = { client: new Uint8Array(32).fill(1), server: new Uint8Array(32).fill(2) };
+ * const master = MasterSecret.derive(sha256, new Uint8Array(32), randoms, sha256.hash(new Uint8Array(0)), (s) => names.push(s.name));
+ * master.keyBlock(16, 4);
+ * console.log(names.join(' ')); // → pre_master_secret session_hash master_secret client_write_key server_write_key client_write_IV server_write_IV
+ * ```
+ * @category TLS 1.2
  */
 export class MasterSecret {
   private constructor(
@@ -230,7 +247,7 @@ export class MasterSecret {
 
   /** Our Finished's verify_data over Hash(handshake_messages) (RFC 5246 §7.4.9), reported. */
   verifyData(side: 'client' | 'server', handshakeHash: Uint8Array): Uint8Array {
-    const data = finishedVerifyData(this.hash, this.secret, side, handshakeHash);
+    const data = verifyData(this.hash, this.secret, side, handshakeHash);
     this.report({ name: `${side}_verify_data`, label: `${side} finished`, derivation: `PRF(master_secret, "${side} finished", Hash(handshake_messages))[0..11]`, secret: data, context: handshakeHash });
     return data;
   }
