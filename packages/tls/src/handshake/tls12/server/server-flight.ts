@@ -51,8 +51,15 @@ export function sendTls12ServerFlight(ctx: HandshakeContext, hs: ServerHandshake
 function pickSuite(hs: ServerHandshake, ch: ClientHello, key: PrivateKey): Tls12CipherSuite {
   const suite = hs.tls12Suites.find((s) => s.authentication === authenticationOf(key) && ch.cipherSuites.includes(s.id));
   if (!suite) fail('handshake_failure', `no TLS 1.2 cipher suite in common for our ${key.type} certificate (we speak ECDHE with an AEAD only)`);
+  // RFC 8422 §5.3: an ECDSA certificate's curve must be one the client listed; else no ECC suite.
+  const curve = key.type === 'ec' ? CERTIFICATE_CURVES[key.curve] : undefined;
+  const groups = findExtension(ch.extensions, 'supported_groups')?.groups;
+  if (curve !== undefined && groups && !groups.includes(curve)) fail('handshake_failure', `our certificate is on ${key.type === 'ec' ? key.curve : ''}, which the client does not support`);
   return suite;
 }
+
+/** The NamedGroup of each curve a certificate key may be on. */
+const CERTIFICATE_CURVES = { 'P-256': NamedGroupId.secp256r1, 'P-384': NamedGroupId.secp384r1 } as const;
 
 /**
  * A scheme the client accepts that our key can sign with. Without signature_algorithms a
