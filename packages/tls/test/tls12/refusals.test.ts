@@ -78,6 +78,14 @@ describe('a server refuses ClientHellos outside the safe subset', () => {
   it('no signature_algorithms (TLS 1.2 would then mean SHA-1): handshake_failure', () => {
     expect(serverAlertFor((ch) => ({ ...ch, extensions: ch.extensions.filter((e) => e.type !== 'signature_algorithms') }))).toBe('handshake_failure');
   });
+  it('an ECDSA certificate on a curve the client does not list (RFC 8422 §5.3): handshake_failure', () => {
+    expect(serverAlertFor((ch) => ({ ...ch, extensions: ch.extensions.map((e) => (e.type === 'supported_groups' ? { ...e, groups: [0x001d] } : e)) }))).toBe('handshake_failure');
+    // An RSA certificate has no curve: x25519 alone is fine.
+    const { client, server } = tls12Pair({ groups: ['x25519'] }, {}, testCert('rsa'));
+    pump(client, server);
+    expect(server.info.group).toBe('x25519');
+  });
+
   it('no elliptic curve in common: handshake_failure', () => {
     expect(serverAlertFor((ch) => ({ ...ch, extensions: ch.extensions.map((e) => (e.type === 'supported_groups' ? { ...e, groups: [0x0100] } : e)) }))).toBe('handshake_failure');
   });
@@ -151,7 +159,7 @@ describe('a client authenticates the server’s key exchange (RFC 8422 §5.4)', 
     expect(clientAlertFor((m) => (m.type === 'server_key_exchange' ? { ...m, signature: m.signature.map((b, i) => (i === 10 ? b ^ 1 : b)) } : m))).toBe('decrypt_error');
   });
   it('a ServerKeyExchange with another key than the one signed: decrypt_error', () => {
-    expect(clientAlertFor((m) => (m.type === 'server_key_exchange' ? { ...m, publicKey: m.publicKey.map((b, i) => (i === 5 ? b ^ 1 : b)) } : m), { groups: ['x25519'] })).toBe('decrypt_error');
+    expect(clientAlertFor((m) => (m.type === 'server_key_exchange' ? { ...m, publicKey: m.publicKey.map((b, i) => (i === 5 ? b ^ 1 : b)) } : m))).toBe('decrypt_error');
   });
   it('a curve it did not offer: illegal_parameter', () => {
     expect(clientAlertFor((m) => (m.type === 'server_key_exchange' ? { ...m, namedCurve: 0x0018 } : m))).toBe('illegal_parameter');
@@ -257,6 +265,15 @@ describe('renegotiation is refused with a warning, and the connection carries on
     // Our HelloRequest took the server's sequence number on the way in: we go on speaking for it.
     client.receive(seal.record(ContentType.application_data, utf8('and on')));
     expect(text(client.read())).toBe('and on');
+  });
+
+  it('a peer that keeps asking: after 8 warnings, handshake_failure (RFC 5746 §4.4 allows either)', () => {
+    const { client, server, log } = tls12Pair();
+    pump(client, server);
+    const seal = sealAs(log.events, 'client', server.info.cipherSuite!.name);
+    const hello = tamperFlight(tls12Pair().client.takeOutgoing(), (m) => m).subarray(5);
+    for (let i = 0; i < 8; i++) server.receive(seal.record(ContentType.handshake, hello));
+    expect(catchTlsError(() => server.receive(seal.record(ContentType.handshake, hello))).alert).toBe('handshake_failure');
   });
 
   it('a HelloRequest to a server: unexpected_message', () => {

@@ -7,15 +7,17 @@
 import { fail } from '../../../alert.js';
 import type { HandshakeContext, HandshakeState } from '../../context.js';
 import type { HandshakeMessage } from '../../messages/types.js';
+import { refuseRenegotiation } from '../renegotiation.js';
 
 export class ClientConnected implements HandshakeState {
   readonly name = 'Connected';
   readonly acceptsApplicationData = true;
+  private refused = 0;
   constructor(private readonly ctx: HandshakeContext) {}
 
   handle(message: HandshakeMessage): HandshakeState {
     if (message.type !== 'hello_request') fail('unexpected_message', `unexpected ${message.type} after the handshake`);
-    this.ctx.sendWarning('no_renegotiation');
+    this.refused = refuseRenegotiation(this.ctx, this.refused);
     return this;
   }
 }
