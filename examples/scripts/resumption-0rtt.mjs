@@ -6,14 +6,21 @@
 // After a full handshake the server sends session tickets. A client that keeps one can
 // resume later: the handshake then skips the certificate, and the client may send data
 // in its very first flight ("0-RTT", early data), before any reply from the server.
-// Early data has a weakness: an attacker who recorded it can send it again. So the
-// server accepts early data only once per ticket (RFC 8446 §8.1, single-use tickets).
+// Early data has a weakness: an attacker who recorded the client's first flight can send
+// those same bytes again, a replay. So the server accepts early data only once per ticket
+// (RFC 8446 §8.1, single-use tickets).
 //
 // Three connections, one process, loopback:
 //   1. a full handshake; the client saves the session ticket it receives;
 //   2. it resumes with that ticket and sends its request as early data: accepted;
-//   3. it replays the same ticket with the same early data: resumed, but the early data
-//      is rejected and the client sends it again after the handshake, as ordinary data.
+//   3. the client uses the same ticket a second time, early data and all: the session
+//      resumes, but the server has already taken 0-RTT data on this ticket and refuses it,
+//      so the client sends its request again after the handshake, as ordinary data.
+// Connection 3 is not a replay (that would be connection 2's bytes, sent again by someone
+// else: tutorial 5 of docs/tutorials does it), but the single-use store refuses it for the
+// same reason: it remembers the ticket. A client should use each ticket once anyway
+// (RFC 8446 §C.4: a reused ticket links two connections to one client); this one reuses it
+// to show the store at work.
 import { once } from 'node:events';
 import { RotatingTicketer, nobleProvider } from '@lucid-tls/tls';
 import { connect, createServer } from '@lucid-tls/tls/node';
@@ -100,12 +107,11 @@ if (!ticket) throw new Error('the server sent no session ticket');
 const second = await visit(request, ticket);
 show('connection 2 (resumed, 0-RTT)', second);
 
-// 3. The same ticket and the same early data again, as an attacker replaying the
-//    recorded flight would send them. The ticket still resumes, but its early data was
-//    already used once: the server refuses it (anti-replay), and only the client, which
-//    sends the request again after the handshake, gets it through.
+// 3. The same ticket a second time, with early data again. The ticket still resumes, but
+//    0-RTT data came with it once already: the server refuses the early data (its
+//    single-use store), and the client sends the request again after the handshake.
 const third = await visit(request, ticket);
-show('connection 3 (same ticket replayed)', third);
-if (third.earlyData === 'rejected') console.log('  early data rejected: this ticket was already used for 0-RTT (anti-replay, RFC 8446 §8.1)');
+show('connection 3 (the same ticket, used again)', third);
+if (third.earlyData === 'rejected') console.log('  early data rejected: this ticket already carried 0-RTT data once (single-use tickets, RFC 8446 §8.1)');
 
 server.close();

@@ -218,7 +218,8 @@ describe('node:tls client → lucid server', () => {
   }
 
   it('asks for another key share (HelloRetryRequest) when Node\'s first is in a group it lacks', async () => {
-    const { port } = await www();
+    // Node shares P-384 only, its first group; this server takes x25519 alone.
+    const { port } = await lucidServer('www-x25519', ['--www', '--groups', 'x25519']);
     const { socket, page } = await nodeClient(port, { ecdhCurve: 'P-384:X25519' });
     expect(page).toMatchObject({ group: 'x25519', hrr: 'yes' });
     expect(socket.getEphemeralKeyInfo()).toMatchObject({ name: 'X25519' });

@@ -1,8 +1,8 @@
 /**
- * `lucid-tls client` against OpenSSL's `openssl s_server`: every cipher suite and group,
- * HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS server certificates behind an
- * intermediate, resumption, 0-RTT accepted and rejected, client certificates, ALPN,
- * KeyUpdate both ways, megabytes each way and close_notify.
+ * `lucid-tls client` against OpenSSL's `openssl s_server`: every cipher suite, every group
+ * OpenSSL 3.0 has (directly and by a HelloRetryRequest to each), ECDSA / Ed25519 / RSA-PSS
+ * server certificates behind an intermediate, resumption, 0-RTT accepted and rejected,
+ * client certificates, ALPN, KeyUpdate both ways, megabytes each way and close_notify.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,20 @@ import { clientSummary, Processes, startOpensslServer, testData, type RunningSer
 
 let pki: InteropPki;
 const processes = new Processes();
+
+/** The groups OpenSSL 3.0 has too: our (IANA) name and OpenSSL's `-groups` name. */
+const CLASSICAL_GROUPS = [
+  ['x25519', 'X25519'],
+  ['secp256r1', 'P-256'],
+  ['secp384r1', 'P-384'],
+  ['secp521r1', 'P-521'],
+  ['x448', 'X448'],
+  ['ffdhe2048', 'ffdhe2048'],
+  ['ffdhe3072', 'ffdhe3072'],
+  ['ffdhe4096', 'ffdhe4096'],
+  ['ffdhe6144', 'ffdhe6144'],
+  ['ffdhe8192', 'ffdhe8192'],
+] as const;
 /** Servers that live for the whole file (one per configuration), by name. */
 const servers = new Map<string, RunningServer>();
 
@@ -62,7 +76,7 @@ describe('lucid client → openssl s_server -www', () => {
     });
   }
 
-  for (const group of ['x25519', 'secp256r1']) {
+  for (const [group] of CLASSICAL_GROUPS) {
     it(`agrees on ${group}`, async () => {
       const { port } = await sServer('www', ['-www']);
       const out = await client(port, ['--groups', group, '--request', '/']);
@@ -72,20 +86,34 @@ describe('lucid client → openssl s_server -www', () => {
     });
   }
 
-  it('is sent a HelloRetryRequest when its key share is in a group the server lacks', async () => {
-    // Our first (and only) key share is x25519; this server takes P-256 only (RFC 8446 §4.1.4).
-    const { port } = await sServer('p256-only', ['-www', '-groups', 'P-256']);
+  for (const [group, openssl] of CLASSICAL_GROUPS) {
+    // Our first key share is in another group; this server takes only `group` (RFC 8446 §4.1.4).
+    const first = group === 'x25519' ? 'secp256r1' : 'x25519';
+    it(`is sent a HelloRetryRequest to ${group} when its key share is ${first}`, async () => {
+      const { port } = await sServer(`only-${group}`, ['-www', '-groups', openssl]);
+      const out = await client(port, ['--groups', `${first}:${group}`, '--key-shares', first, '--request', '/']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'yes' });
+      expect(out.stdout.toString()).toContain(`Shared groups: ${group}\n`);
+    });
+  }
+
+  it('shares X25519MLKEM768 and x25519 by default, and takes x25519 from a server without ML-KEM', async () => {
+    const { port } = await sServer('www', ['-www']);
     const out = await client(port, ['--request', '/']);
     expect(out.code, out.stderr).toBe(0);
-    expect(clientSummary(out.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
-    expect(out.stdout.toString()).toContain('New, TLSv1.3');
+    expect(clientSummary(out.stderr)).toMatchObject({ group: 'x25519', hrr: 'no' });
+    // OpenSSL 3.0 lists what we offered, the five ML-KEM groups it does not know as <NULL>.
+    expect(out.stdout.toString()).toContain(
+      'Supported groups: <NULL>:<NULL>:<NULL>:x25519:secp256r1:secp384r1:secp521r1:x448:<NULL>:<NULL>:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192\n',
+    );
   });
 
   it('resumes after a HelloRetryRequest (the binder covers the retried transcript, RFC 8446 §4.2.11.2)', async () => {
     // Without -early_data: with it, s_server treats tickets as single-use and spends the
     // ticket on the first ClientHello, so after its own HelloRetryRequest it falls back to a
     // full handshake (OpenSSL 3.0 does the same with its own s_client).
-    const { port } = await sServer('p256-only', ['-www', '-groups', 'P-256']);
+    const { port } = await sServer('only-secp256r1', ['-www', '-groups', 'P-256']);
     const sessionFile = join(pki.dir, 'openssl-hrr.session');
     const first = await client(port, ['--sess-out', sessionFile, '--request', '/']);
     expect(first.code, first.stderr).toBe(0);

@@ -141,7 +141,7 @@ describe('mutual-tls.mjs', () => {
 });
 
 describe('resumption-0rtt.mjs', () => {
-  it('resumes with early data once, and rejects the replayed early data', async () => {
+  it('resumes with early data once, and rejects early data on the ticket’s second use', async () => {
     const result = await run('resumption-0rtt.mjs');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -152,9 +152,9 @@ describe('resumption-0rtt.mjs', () => {
       '  received 2 session ticket(s)',
       'connection 2 (resumed, 0-RTT): resumed=yes, early data accepted',
       '  server: got "GET / HTTP/1.1", 14 byte(s) of it as 0-RTT early data',
-      'connection 3 (same ticket replayed): resumed=yes, early data rejected',
+      'connection 3 (the same ticket, used again): resumed=yes, early data rejected',
       '  server: got "GET / HTTP/1.1", 0 byte(s) of it as 0-RTT early data',
-      '  early data rejected: this ticket was already used for 0-RTT (anti-replay, RFC 8446 §8.1)',
+      '  early data rejected: this ticket already carried 0-RTT data once (single-use tickets, RFC 8446 §8.1)',
     ]);
   });
 });

@@ -15,7 +15,8 @@ const EXPLANATIONS: Record<string, string> = {
     'The server’s choice of cipher suite, and its own key share (or its acceptance of the client’s pre-shared key). From the two key shares each side computes the same (EC)DHE secret; everything after this is encrypted (§4.1.3).',
   change_cipher_spec:
     'A dummy record that TLS 1.3 ignores, sent only so that middleboxes expecting TLS 1.2 let the connection through (Appendix D.4).',
-  EncryptedExtensions: 'The server’s answers to the client’s extensions that need no secrecy from the key exchange, now under the handshake keys (§4.3.1).',
+  EncryptedExtensions:
+    'The server’s answers to the client’s extensions that are not needed to establish the keys: the application protocol it chose (ALPN), that it used the server name, whether it takes the 0-RTT data. The first message under the handshake keys, out of an observer’s sight (§4.3.1).',
   CertificateRequest: 'The server asks the client for a certificate, saying which signature schemes it accepts (§4.3.2).',
   Certificate: 'A certificate chain: the sender’s public key and name, signed by a CA the peer trusts. Here the page’s own CA issued it (§4.4.2).',
   CertificateVerify: 'A signature over the transcript so far, with the certificate’s private key: proof that the sender holds it (§4.4.3).',

@@ -166,6 +166,7 @@ function showSummary(s: HandshakeStepper): void {
     ['cipher suite', info.cipherSuite?.name ?? '—'],
     ['key exchange', info.group ?? 'none (pre-shared key only)'],
     ['server signature', info.resumed ? 'none: resumed with a pre-shared key' : (info.signatureScheme ?? '—')],
+    ['application protocol (ALPN)', info.alpnProtocol ?? 'none'],
     ['HelloRetryRequest', info.helloRetryRequest ? 'yes' : 'no'],
     ['resumed', info.resumed ? 'yes' : 'no'],
     ['early data', info.earlyData],

@@ -18,7 +18,7 @@ import type { CipherSuiteName, ClientConfig, Connection, NamedGroupName, ServerC
 import type { IssuedKeyType } from '@lucid-tls/tls/x509';
 import { type Pki, SERVER_NAME } from './pki.js';
 
-/** The cipher suites and groups the engine implements, in its default order. */
+/** The cipher suites the engine implements, in its default order, and the groups this page offers. */
 export const CIPHER_SUITES: readonly CipherSuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 export const GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1'];
 
@@ -218,7 +218,10 @@ function configs(options: StepperOptions, pki: Pki): { client: ClientConfig; ser
     cipherSuites: suites,
     // To force a HelloRetryRequest, the client guesses wrong: its one key share is for the other group.
     groups: options.helloRetryRequest ? [other, options.group] : [options.group, other],
+    keyShareGroups: [options.helloRetryRequest ? other : options.group],
     middleboxCompatibility: options.middleboxCompatibility,
+    // As a browser does: the server picks the one it speaks, in EncryptedExtensions (RFC 7301).
+    alpnProtocols: ['h2', 'http/1.1'],
   };
   if (options.clientCertificate) client.certificate = pki.clientCertificate();
   const server: ServerConfig = {
@@ -227,6 +230,7 @@ function configs(options: StepperOptions, pki: Pki): { client: ClientConfig; ser
     groups: [options.group, other],
     // The server insists on its first group, asking for a new key share when the client guessed another.
     groupSelection: 'server-preference',
+    alpnProtocols: ['http/1.1'],
     tickets: { count: 1, ticketer: ticketer() },
     maxEarlyDataSize: 16384,
     antiReplay: antiReplay(),

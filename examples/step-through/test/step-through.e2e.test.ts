@@ -126,6 +126,39 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
       'Flight 5 client → server application data',
       'Flight 6 server → client application data',
     ]);
+    // EncryptedExtensions (§4.3.1): the extensions that are not needed to establish the keys,
+    // explained as such and shown field by field, as the server wrote them.
+    const flight2 = byTestId('step').nth(1);
+    const eeExplanation = await flight2.locator('.explanations li', { hasText: /^EncryptedExtensions:/ }).innerText();
+    expect(eeExplanation).toMatch(/^EncryptedExtensions: The server’s answers to the client’s extensions that are not needed to establish the keys: .*ALPN.*\(§4\.3\.1\)\.$/);
+    const ee = flight2.locator('.lt-message[data-type="EncryptedExtensions"]').first();
+    expect(await ee.locator('summary').first().innerText()).toMatch(/^server sends EncryptedExtensions 25 bytes RFC 8446 §4\.3\.1$/);
+    const rows = await ee.locator('.row').evaluateAll((all) =>
+      all.map((row) => [row.querySelector('.name')?.textContent, (row.querySelector('.hex') ?? row.querySelector('.size'))?.textContent, row.querySelector('.value')?.textContent ?? ''].join(' | ')),
+    );
+    expect(rows).toEqual([
+      'msg_type | 08 | encrypted_extensions (8)',
+      'length | 00 00 15 | 21',
+      'extensions | 21 bytes | ',
+      'length | 00 13 | 19',
+      'Extension | 4 bytes | server_name',
+      'extension_type | 00 00 | server_name',
+      'extension_data | 2 bytes | ',
+      'length | 00 00 | 0',
+      'Extension | 15 bytes | application_layer_protocol_negotiation',
+      'extension_type | 00 10 | application_layer_protocol_negotiation',
+      'extension_data | 13 bytes | ',
+      'length | 00 0b | 11',
+      'protocol_name_list | 11 bytes | ',
+      'length | 00 09 | 9',
+      'ProtocolName | 9 bytes | http/1.1',
+      'length | 08 | 8',
+      'data | 68 74 74 70 2f 31 2e 31 | ',
+    ]);
+    const eeText = await ee.innerText();
+    expect(eeText).toContain('Empty: the server tells the client it used the name the client sent.');
+    expect(eeText).toContain('The one application protocol the server chose from the client’s list.');
+
     const text = await byTestId('steps').innerText();
     for (const message of ['ClientHello', 'ServerHello', 'EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished', 'NewSessionTicket']) {
       expect(text).toContain(`sends ${message}`);
@@ -146,6 +179,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     expect(summary).toContain('TLS_AES_128_GCM_SHA256');
     expect(summary).toContain('x25519');
     expect(summary).toContain('ecdsa_secp256r1_sha256');
+    expect(summary).toMatch(/application protocol \(ALPN\)\s+http\/1\.1/);
     expect(await byTestId('ladder').locator('li').count()).toBe(6);
     expect(await byTestId('step-counter').textContent()).toBe('6 flights delivered · nothing more to send');
     if (screenshots) {

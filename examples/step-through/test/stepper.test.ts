@@ -67,6 +67,20 @@ describe('HandshakeStepper', () => {
     expect(first).toContain('server secret ecdhe_shared_secret');
   });
 
+  it('EncryptedExtensions carries what the keys do not need: the chosen ALPN protocol, the server_name answer, 0-RTT accepted', () => {
+    const extensionsOf = (steps: Step[]) => {
+      const ee = steps[1]!.events.find((e) => e.kind === 'message' && e.type === 'EncryptedExtensions' && e.direction === 'sent');
+      if (ee?.kind !== 'message') throw new Error('no EncryptedExtensions in flight 2');
+      // msg_type, length, then the body: EncryptedExtensions { Extension extensions<..> }.
+      const block = ee.fields.at(-1)!.children!.find((f) => f.name === 'extensions')!;
+      return block.children!.filter((f) => f.name === 'Extension').map((f) => f.value);
+    };
+    const full = run();
+    expect(extensionsOf(full.steps)).toEqual(['server_name', 'application_layer_protocol_negotiation']);
+    expect([full.stepper.client.info.alpnProtocol, full.stepper.server.info.alpnProtocol]).toEqual(['http/1.1', 'http/1.1']);
+    expect(extensionsOf(run({ resumption: true, earlyData: true }).steps)).toEqual(['server_name', 'application_layer_protocol_negotiation', 'early_data']);
+  });
+
   it('shows what is on the wire between flights', () => {
     const stepper = new HandshakeStepper(DEFAULT_OPTIONS, pki);
     expect(stepper.inFlight).toMatchObject({ from: 'client', to: 'server', carried: ['ClientHello'] });

@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from '@lucid-tls/tls/node';
 import type { EarlyDataTracker } from './early-data.js';
 import type { ClientIdentity } from './forwarded-headers.js';
+import { closingResponse } from './responses.js';
 
 /** How long a closed connection may wait for the peer's side before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
@@ -35,17 +36,6 @@ export interface ConnectionSettings {
   timeouts: ConnectionTimeouts;
   /** Strict-Transport-Security max-age for the responses written here (408). */
   hsts?: number | undefined;
-}
-
-const REQUEST_TIMEOUT_BODY = '408 Request Timeout: the request head took too long\n';
-
-/** The 408 response, written on the raw socket (no response of Node's is under way). */
-function requestTimeoutResponse(hsts: number | undefined): string {
-  const hstsLine = hsts === undefined ? '' : `Strict-Transport-Security: max-age=${hsts}\r\n`;
-  return (
-    `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\n${hstsLine}` +
-    `Content-Length: ${Buffer.byteLength(REQUEST_TIMEOUT_BODY)}\r\n\r\n${REQUEST_TIMEOUT_BODY}`
-  );
 }
 
 /** One client connection and what is known about it. */
@@ -202,7 +192,7 @@ export class TrackedConnection {
       this.ended = true;
       this.socket.destroy(Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }));
     } else if (phase === 'headers') {
-      this.close(requestTimeoutResponse(this.settings.hsts));
+      this.close(closingResponse(408, this.settings.hsts)); // on the raw socket: no response of Node's is under way
     } else {
       this.close();
     }

@@ -18,18 +18,19 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Transform, pipeline } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from '@lucid-tls/tls/node';
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { roundMs, type AccessLogEntry, type AccessLogSink } from './access-log.js';
 import type { TrackedConnection } from './connections.js';
 import { isIdempotent } from './early-data.js';
 import { isHopByHopResponseHeader, upstreamRequestHeaders, type TrustedProxies } from './forwarded-headers.js';
 import type { Metrics } from './metrics.js';
+import { closingResponse, errorBody, hstsHeader, responseHead } from './responses.js';
 
 /** What the proxy needs from the terminator. */
 export interface ProxyContext {
@@ -68,13 +69,6 @@ function classifyUpstreamError(error: unknown): { status: 502 | 504; kind: 'unav
   }
   return { status: 502, kind: 'unavailable', reason };
 }
-
-const ERROR_BODIES: Record<number, string> = {
-  400: '400 Bad Request\n',
-  425: '425 Too Early: send this request again after the TLS handshake\n',
-  502: '502 Bad Gateway: the upstream server is unavailable\n',
-  504: '504 Gateway Timeout: the upstream server did not answer in time\n',
-};
 
 /** The path to request upstream: origin-form as is; absolute-form reduced to its path. */
 function upstreamPath(url: string): string | undefined {
@@ -138,144 +132,187 @@ function logEntry(req: IncomingMessage, socket: TLSSocket, conn: TrackedConnecti
  * when the early-data tracker knows where the request came from.
  */
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
-  const socket = req.socket as unknown as TLSSocket;
-  const conn = ctx.connectionOf(socket);
-  const early = conn?.early?.inEarlyData ?? false;
-  const started = performance.now();
-  const entry = logEntry(req, socket, conn, early);
-  conn?.requestStarted(req, res);
+  new ProxiedRequest(ctx, req, res).serve(expectsContinue);
+}
 
-  if (ctx.hsts !== undefined) res.setHeader('Strict-Transport-Security', `max-age=${ctx.hsts}`);
+/** One request on its way through the proxy, step by step; each step reads what the earlier ones settled. */
+class ProxiedRequest {
+  private readonly socket: TLSSocket;
+  private readonly conn: TrackedConnection | undefined;
+  /** Whether the request came in 0-RTT data (RFC 8446 §2.3), before the handshake completed. */
+  private readonly early: boolean;
+  private readonly started = performance.now();
+  private readonly entry: AccessLogEntry;
+  private hasBody = false;
+  private logged = false;
+  /** The client left before the response was complete. */
+  private aborted = false;
 
-  let logged = false;
-  const finish = () => {
-    if (logged) return;
-    logged = true;
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    this.socket = req.socket as unknown as TLSSocket;
+    this.conn = ctx.connectionOf(this.socket);
+    this.early = this.conn?.early?.inEarlyData ?? false;
+    this.entry = logEntry(req, this.socket, this.conn, this.early);
+  }
+
+  serve(expectsContinue: boolean): void {
+    const { ctx, req, res } = this;
+    this.conn?.requestStarted(req, res);
+    if (ctx.hsts !== undefined) res.setHeader('Strict-Transport-Security', `max-age=${ctx.hsts}`);
+    res.once('close', () => this.finish());
+    if (this.early && !this.admitEarlyData()) return;
+    const path = upstreamPath(req.url ?? '');
+    if (path === undefined) return this.refuse(400, 'unsupported request target', { Connection: 'close' });
+    const headers = this.upstreamHeaders();
+    const body = this.requestBody();
+    if (expectsContinue) res.writeContinue();
+    this.forward(path, headers, body);
+  }
+
+  /** RFC 8470 §5.2: what must not be replayed waits for the handshake (425 Too Early). */
+  private admitEarlyData(): boolean {
+    this.ctx.metrics.earlyDataRequests += 1;
+    if (isIdempotent(this.req.method ?? '')) return true;
+    this.refuse(425, 'non-idempotent request in early data');
+    return false;
+  }
+
+  /** The request's headers for the upstream, with this hop's forwarding headers. */
+  private upstreamHeaders(): string[] {
+    const headers = forwardedRequestHeaders(this.ctx, this.req, this.socket, this.conn);
+    // RFC 8470 §5.1: tell the application; a value from an earlier hop is kept (it stays true).
+    if (this.early && this.req.headers['early-data'] === undefined) headers.push('Early-Data', '1');
+    return headers;
+  }
+
+  /** The request body as a stream to send up (counted for the log), or null when there is none. */
+  private requestBody(): Transform | null {
+    const { req, entry } = this;
+    this.hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+    if (!this.hasBody) {
+      req.resume();
+      return null;
+    }
+    const body = byteCounter((n) => (entry.bytesIn += n));
+    pipeline(req, body, () => {});
+    return body;
+  }
+
+  /** Sends the request up through the pool; the response, or the failure, comes back to the client. */
+  private forward(path: string, headers: string[], body: Transform | null): void {
+    const { ctx, req, res } = this;
+    // Cancels the upstream request when the client leaves first (undici takes an emitter as signal).
+    const abort = new EventEmitter();
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      this.aborted = true;
+      abort.emit('abort');
+    });
+    const upstreamStarted = performance.now();
+    const timed = () => (this.entry.upstreamMs = roundMs(performance.now() - upstreamStarted));
+    ctx.pool
+      .request({ path, method: (req.method ?? 'GET') as 'GET', headers, body, signal: abort, headersTimeout: ctx.upstreamTimeout, bodyTimeout: ctx.upstreamTimeout })
+      .then(
+        (response) => {
+          timed();
+          this.relay(response);
+        },
+        (error: unknown) => {
+          timed();
+          this.upstreamFailed(error);
+        },
+      )
+      .catch((error: unknown) => {
+        // A bug in the handlers above: an unhandled rejection would end the process.
+        this.entry.error = `internal error: ${(error as Error).message}`;
+        res.destroy();
+      });
+  }
+
+  /** Streams the upstream's response to the client: its status and end-to-end headers, then its body. */
+  private relay(response: Dispatcher.ResponseData): void {
+    const { ctx, res, entry } = this;
+    if (res.destroyed) {
+      response.body.destroy();
+      return;
+    }
+    try {
+      res.writeHead(response.statusCode, response.statusText || undefined, clientResponseHeaders(response.headers, ctx.hsts));
+    } catch (error) {
+      // A status or header Node will not send (e.g. a status below 100): the upstream is broken.
+      response.body.destroy();
+      ctx.metrics.upstreamErrors.inc('unavailable');
+      this.refuse(502, `upstream response unusable: ${(error as Error).message}`);
+      return;
+    }
+    // pipe() rather than pipeline(): this is the hot path, and pipeline's bookkeeping costs
+    // more than the three listeners that do its job here.
+    const body = response.body;
+    body.on('data', (chunk: Buffer) => (entry.bytesOut += chunk.length));
+    body.once('error', (error: Error & { code?: string }) => {
+      entry.error ??= `upstream response: ${error.code ?? error.message}`;
+      res.destroy();
+    });
+    res.once('close', () => {
+      if (!body.readableEnded) body.destroy();
+    });
+    body.pipe(res);
+  }
+
+  /** No response from the upstream: 400 for a request undici will not send, else 502 or 504. */
+  private upstreamFailed(error: unknown): void {
+    const { ctx, req, res } = this;
+    if (this.aborted || res.destroyed) return; // the client left first
+    if ((error as { code?: string }).code === 'UND_ERR_INVALID_ARG') {
+      this.refuse(400, `bad request: ${(error as Error).message}`, { Connection: 'close' });
+      return;
+    }
+    const failure = classifyUpstreamError(error);
+    ctx.metrics.upstreamErrors.inc(failure.kind);
+    this.entry.error = `upstream ${failure.kind}: ${failure.reason}`;
+    if (res.headersSent) res.destroy();
+    // A request body not yet read whole is not worth reading: close instead.
+    else this.reply(failure.status, this.hasBody && !req.complete ? { Connection: 'close' } : {});
+  }
+
+  /** Answers with an error of ours, noting `error` for the log. */
+  private refuse(status: number, error: string, extraHeaders: Record<string, string> = {}): void {
+    this.entry.error = error;
+    this.reply(status, extraHeaders);
+  }
+
+  /** Writes an error response of ours with its one-line body. */
+  private reply(status: number, extraHeaders: Record<string, string>): void {
+    const { req, res } = this;
+    const body = errorBody(status);
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...extraHeaders });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    this.entry.bytesOut = req.method === 'HEAD' ? 0 : Buffer.byteLength(body);
+  }
+
+  /** Logs the request once its response is done or cut short. */
+  private finish(): void {
+    const { ctx, res, entry, conn } = this;
+    if (this.logged) return;
+    this.logged = true;
     if (res.writableFinished) entry.status = res.statusCode;
     else {
       // Cut short: by the client, or by us after an upstream failure mid-response.
       entry.status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
       entry.error ??= 'client closed the connection';
     }
-    entry.totalMs = roundMs(performance.now() - started);
+    entry.totalMs = roundMs(performance.now() - this.started);
     // A request in early data is read before the handshake ends; by now it has.
     if (entry.handshakeMs === null && conn?.handshakeMs !== undefined) entry.handshakeMs = roundMs(conn.handshakeMs);
     ctx.metrics.requests.inc(String(entry.status));
     ctx.log?.(entry);
-  };
-  res.once('close', finish);
-
-  const reply = (status: number, extraHeaders: Record<string, string> = {}) => {
-    const body = ERROR_BODIES[status] ?? `${status}\n`;
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...extraHeaders });
-    res.end(req.method === 'HEAD' ? undefined : body);
-    entry.bytesOut = req.method === 'HEAD' ? 0 : Buffer.byteLength(body);
-  };
-
-  if (early) {
-    ctx.metrics.earlyDataRequests += 1;
-    // RFC 8470 §5.2: what must not be replayed waits for the handshake.
-    if (!isIdempotent(req.method ?? '')) {
-      entry.error = 'non-idempotent request in early data';
-      reply(425);
-      return;
-    }
   }
-
-  const path = upstreamPath(req.url ?? '');
-  if (path === undefined) {
-    entry.error = 'unsupported request target';
-    reply(400, { Connection: 'close' });
-    return;
-  }
-
-  const headers = forwardedRequestHeaders(ctx, req, socket, conn);
-  // RFC 8470 §5.1: tell the application; a value from an earlier hop is kept (it stays true).
-  if (early && req.headers['early-data'] === undefined) headers.push('Early-Data', '1');
-
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-  let body: Transform | null = null;
-  if (hasBody) {
-    body = byteCounter((n) => (entry.bytesIn += n));
-    pipeline(req, body, () => {});
-  } else {
-    req.resume();
-  }
-  if (expectsContinue) res.writeContinue();
-
-  // Cancels the upstream request when the client leaves first (undici takes an emitter as signal).
-  const abort = new EventEmitter();
-  let aborted = false;
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    aborted = true;
-    abort.emit('abort');
-  });
-
-  const upstreamStarted = performance.now();
-  ctx.pool
-    .request({
-      path,
-      method: (req.method ?? 'GET') as 'GET',
-      headers,
-      body,
-      signal: abort,
-      headersTimeout: ctx.upstreamTimeout,
-      bodyTimeout: ctx.upstreamTimeout,
-    })
-    .then(
-      (response) => {
-        entry.upstreamMs = roundMs(performance.now() - upstreamStarted);
-        if (res.destroyed) {
-          response.body.destroy();
-          return;
-        }
-        try {
-          res.writeHead(response.statusCode, response.statusText || undefined, clientResponseHeaders(response.headers, ctx.hsts));
-        } catch (error) {
-          // A status or header Node will not send (e.g. a status below 100): the upstream is broken.
-          response.body.destroy();
-          ctx.metrics.upstreamErrors.inc('unavailable');
-          entry.error = `upstream response unusable: ${(error as Error).message}`;
-          reply(502);
-          return;
-        }
-        // pipe() rather than pipeline(): this is the hot path, and pipeline's bookkeeping costs
-        // more than the three listeners that do its job here.
-        const body = response.body;
-        body.on('data', (chunk: Buffer) => (entry.bytesOut += chunk.length));
-        body.once('error', (error: Error & { code?: string }) => {
-          entry.error ??= `upstream response: ${error.code ?? error.message}`;
-          res.destroy();
-        });
-        res.once('close', () => {
-          if (!body.readableEnded) body.destroy();
-        });
-        body.pipe(res);
-      },
-      (error: unknown) => {
-        entry.upstreamMs = roundMs(performance.now() - upstreamStarted);
-        if (aborted || res.destroyed) return; // the client left first
-        if ((error as { code?: string }).code === 'UND_ERR_INVALID_ARG') {
-          entry.error = `bad request: ${(error as Error).message}`;
-          reply(400, { Connection: 'close' });
-          return;
-        }
-        const failure = classifyUpstreamError(error);
-        ctx.metrics.upstreamErrors.inc(failure.kind);
-        entry.error = `upstream ${failure.kind}: ${failure.reason}`;
-        if (res.headersSent) res.destroy();
-        else reply(failure.status, hasBody && !req.complete ? { Connection: 'close' } : {});
-      },
-    )
-    .catch((error: unknown) => {
-      // A bug in the handlers above: an unhandled rejection would end the process.
-      entry.error = `internal error: ${(error as Error).message}`;
-      res.destroy();
-    });
 }
 
-/** Writes a response head (status line and headers) as HTTP/1.1 wire text. */
 /** The request's headers for the upstream: the client's, with the forwarding headers this hop sets. */
 function forwardedRequestHeaders(ctx: ProxyContext, req: IncomingMessage, socket: TLSSocket, conn: TrackedConnection | undefined): string[] {
   return upstreamRequestHeaders(req.rawHeaders, {
@@ -286,101 +323,123 @@ function forwardedRequestHeaders(ctx: ProxyContext, req: IncomingMessage, socket
   });
 }
 
-function responseHead(status: number, statusText: string, rawHeaders: readonly string[]): string {
-  let head = `HTTP/1.1 ${status} ${statusText}\r\n`;
-  for (let i = 0; i < rawHeaders.length; i += 2) head += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
-  return `${head}\r\n`;
-}
-
 /**
  * Serves a request to switch protocols (WebSocket, RFC 6455 §4; RFC 9110 §7.8). The
  * upstream gets the request with its Upgrade and Connection headers and ours; if it
  * answers 101 the client's socket and the upstream's are joined, byte for byte.
  */
 export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, clientSocket: Duplex, head: Buffer): void {
-  const socket = clientSocket as TLSSocket;
-  const conn = ctx.connectionOf(socket);
-  conn?.upgradedTo();
-  const started = performance.now();
-  const entry = logEntry(req, socket, conn, conn?.early?.inEarlyData ?? false);
-  let logged = false;
-  const finish = (status: number, error?: string) => {
-    if (logged) return;
-    logged = true;
-    entry.status = status;
-    if (error) entry.error = error;
-    entry.totalMs = roundMs(performance.now() - started);
-    ctx.metrics.requests.inc(String(status));
-    ctx.log?.(entry);
-  };
-  const hstsHeader = ctx.hsts === undefined ? [] : ['Strict-Transport-Security', `max-age=${ctx.hsts}`];
-  const fail = (status: 502 | 504, error: string) => {
-    const body = ERROR_BODIES[status]!;
-    const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close', ...hstsHeader];
-    if (socket.writable) socket.end(responseHead(status, status === 502 ? 'Bad Gateway' : 'Gateway Timeout', headers) + body);
-    entry.bytesOut = Buffer.byteLength(body);
-    finish(status, error);
-  };
-  if (conn?.early?.inEarlyData) {
-    // An upgrade is not idempotent: RFC 8470 §5.2.
-    const body = ERROR_BODIES[425]!;
-    socket.end(responseHead(425, 'Too Early', ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close', ...hstsHeader]) + body);
-    finish(425, 'upgrade in early data');
-    return;
+  new ProxiedUpgrade(ctx, req, clientSocket as TLSSocket, head).serve();
+}
+
+/** One request to switch protocols, step by step: refused in early data, else sent up on a connection of its own. */
+class ProxiedUpgrade {
+  private readonly conn: TrackedConnection | undefined;
+  private readonly started = performance.now();
+  private upstreamStarted = 0;
+  private readonly entry: AccessLogEntry;
+  private readonly hsts: string[];
+  private logged = false;
+
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly req: IncomingMessage,
+    private readonly socket: TLSSocket,
+    private readonly head: Buffer,
+  ) {
+    this.conn = ctx.connectionOf(socket);
+    this.entry = logEntry(req, socket, this.conn, this.conn?.early?.inEarlyData ?? false);
+    this.hsts = hstsHeader(ctx.hsts);
   }
 
-  const headers = forwardedRequestHeaders(ctx, req, socket, conn);
-  // Upgrade and Connection are hop-by-hop, but this hop's request is the upgrade itself.
-  headers.push('Connection', 'Upgrade', 'Upgrade', String(req.headers.upgrade ?? ''));
+  serve(): void {
+    const { ctx, socket } = this;
+    this.conn?.upgradedTo();
+    if (this.conn?.early?.inEarlyData) {
+      // An upgrade is not idempotent: RFC 8470 §5.2.
+      socket.end(closingResponse(425, ctx.hsts));
+      this.finish(425, 'upgrade in early data');
+      return;
+    }
+    const upstream = this.upstreamRequest();
+    upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('upstream timeout'), { code: 'ETIMEDOUT' })));
+    upstream.on('error', (error) => this.upstreamFailed(error));
+    socket.on('error', () => upstream.destroy());
+    upstream.on('upgrade', (response: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => this.join(response, upstreamSocket, upstreamHead));
+    upstream.on('response', (response: IncomingMessage) => this.passOnRefusal(response));
+    upstream.end();
+  }
 
-  const upstreamStarted = performance.now();
-  const upstream = httpRequest({
-    host: ctx.upstream.hostname,
-    port: Number(ctx.upstream.port || 80),
-    method: req.method ?? 'GET',
-    path: upstreamPath(req.url ?? '') ?? '/',
-    headers,
-    agent: false,
-    timeout: ctx.upstreamTimeout,
-  });
-  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('upstream timeout'), { code: 'ETIMEDOUT' })));
-  upstream.on('error', (error) => {
-    if (logged) return;
-    const failure = classifyUpstreamError(error);
-    ctx.metrics.upstreamErrors.inc(failure.kind);
-    fail(failure.status, `upstream ${failure.kind}: ${failure.reason}`);
-  });
-  socket.on('error', () => upstream.destroy());
+  /** The request for the upstream, with this hop's forwarding headers, on a connection of its own. */
+  private upstreamRequest(): ClientRequest {
+    const { ctx, req } = this;
+    const headers = forwardedRequestHeaders(ctx, req, this.socket, this.conn);
+    // Upgrade and Connection are hop-by-hop, but this hop's request is the upgrade itself.
+    headers.push('Connection', 'Upgrade', 'Upgrade', String(req.headers.upgrade ?? ''));
+    this.upstreamStarted = performance.now();
+    return httpRequest({
+      host: ctx.upstream.hostname,
+      port: Number(ctx.upstream.port || 80),
+      method: req.method ?? 'GET',
+      path: upstreamPath(req.url ?? '') ?? '/',
+      headers,
+      agent: false,
+      timeout: ctx.upstreamTimeout,
+    });
+  }
 
-  upstream.on('upgrade', (response: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer) => {
-    entry.upstreamMs = roundMs(performance.now() - upstreamStarted);
+  /** The upstream switched (101): the client's socket and the upstream's are joined, byte for byte. */
+  private join(response: IncomingMessage, upstreamSocket: Duplex, upstreamHead: Buffer): void {
+    const { socket, entry } = this;
+    entry.upstreamMs = roundMs(performance.now() - this.upstreamStarted);
     (upstreamSocket as Socket).setTimeout(0);
-    socket.write(responseHead(101, response.statusMessage || 'Switching Protocols', [...response.rawHeaders, ...hstsHeader]));
+    socket.write(responseHead(101, response.statusMessage || 'Switching Protocols', [...response.rawHeaders, ...this.hsts]));
     if (upstreamHead.length > 0) socket.write(upstreamHead);
-    if (head.length > 0) upstreamSocket.write(head);
+    if (this.head.length > 0) upstreamSocket.write(this.head);
     socket.on('data', (chunk: Buffer) => (entry.bytesIn += chunk.length));
     upstreamSocket.on('data', (chunk: Buffer) => (entry.bytesOut += chunk.length));
     // Each side's end goes to the other; an error on either ends both.
     pipeline(socket, upstreamSocket, () => socket.destroy());
     pipeline(upstreamSocket, socket, () => {
       upstreamSocket.destroy();
-      finish(101);
+      this.finish(101);
     });
-  });
+  }
 
-  upstream.on('response', (response: IncomingMessage) => {
-    // The upstream refused to switch: pass its answer on, then close (the socket is no longer Node's to reuse).
-    entry.upstreamMs = roundMs(performance.now() - upstreamStarted);
+  /** The upstream refused to switch: its answer is passed on, then the connection closes (the socket is no longer Node's to reuse). */
+  private passOnRefusal(response: IncomingMessage): void {
+    const { socket, entry } = this;
+    entry.upstreamMs = roundMs(performance.now() - this.upstreamStarted);
     const kept: string[] = [];
     for (let i = 0; i < response.rawHeaders.length; i += 2) {
       if (!isHopByHopResponseHeader(response.rawHeaders[i]!)) kept.push(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
     }
-    socket.write(responseHead(response.statusCode ?? 502, response.statusMessage ?? '', [...kept, 'Connection', 'close', ...hstsHeader]));
+    socket.write(responseHead(response.statusCode ?? 502, response.statusMessage ?? '', [...kept, 'Connection', 'close', ...this.hsts]));
     response.on('data', (chunk: Buffer) => (entry.bytesOut += chunk.length));
     // Whatever the client sends now is not wanted, but must be read for the connection to end.
     socket.resume();
-    pipeline(response, socket, () => finish(response.statusCode ?? 0));
-  });
+    pipeline(response, socket, () => this.finish(response.statusCode ?? 0));
+  }
 
-  upstream.end();
+  /** No answer from the upstream: 502 or 504, unless the exchange already ended. */
+  private upstreamFailed(error: Error): void {
+    if (this.logged) return;
+    const failure = classifyUpstreamError(error);
+    this.ctx.metrics.upstreamErrors.inc(failure.kind);
+    if (this.socket.writable) this.socket.end(closingResponse(failure.status, this.ctx.hsts));
+    this.entry.bytesOut = Buffer.byteLength(errorBody(failure.status));
+    this.finish(failure.status, `upstream ${failure.kind}: ${failure.reason}`);
+  }
+
+  /** Logs the exchange, once. */
+  private finish(status: number, error?: string): void {
+    if (this.logged) return;
+    this.logged = true;
+    const { ctx, entry } = this;
+    entry.status = status;
+    if (error) entry.error = error;
+    entry.totalMs = roundMs(performance.now() - this.started);
+    ctx.metrics.requests.inc(String(status));
+    ctx.log?.(entry);
+  }
 }

@@ -24,7 +24,7 @@ import { RotatingTicketer, SingleUseTickets, nobleProvider, verifyWithTrustStore
 import { TLSSocket, type ServerSocketSetup } from '@lucid-tls/tls/node';
 import { parseCertificate } from '@lucid-tls/tls/x509';
 import { Pool } from 'undici';
-import { openAccessLog, type AccessLogSink } from './access-log.js';
+import { openAccessLog, type AccessLog, type AccessLogSink } from './access-log.js';
 import { CertificateStore } from './certificates.js';
 import { resolveConfig, type HostPort, type ResolvedConfig, type TerminatorConfig } from './config.js';
 import { TrackedConnection } from './connections.js';
@@ -33,6 +33,7 @@ import { TrustedProxies } from './forwarded-headers.js';
 import { Metrics, createMetricsServer } from './metrics.js';
 import { handleRequest, handleUpgrade, type ProxyContext } from './proxy.js';
 import { createRedirectServer } from './redirect.js';
+import { closingResponse } from './responses.js';
 
 /** Options of {@link startTerminator} that are code, not configuration. */
 export interface TerminatorOptions {
@@ -139,185 +140,259 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore): Se
  * ```
  */
 export async function startTerminator(input: TerminatorConfig, options: TerminatorOptions = {}): Promise<Terminator> {
-  const config = resolveConfig(input, options.baseDir);
-  const logger = options.logger ?? ((message: string) => process.stderr.write(`lucid-terminator: ${message}\n`));
-  const certificates = new CertificateStore(config.certificates, config.clientCa);
-  const setup = socketSetup(config, certificates);
-  const metrics = new Metrics();
-  const accessLog = openAccessLog(config.accessLog);
-  const sinks = [accessLog.sink, options.onAccessLog].filter((s): s is AccessLogSink => s !== undefined);
-  const log: AccessLogSink | undefined = sinks.length === 0 ? undefined : (entry) => sinks.forEach((sink) => sink(entry));
+  const terminator = new RunningTerminator(resolveConfig(input, options.baseDir), options);
+  await terminator.listen();
+  return terminator;
+}
 
-  const pool = new Pool(config.upstream.origin, {
+/** The upstream's pool of keep-alive connections. */
+function upstreamPool(config: ResolvedConfig): Pool {
+  return new Pool(config.upstream.origin, {
     connections: config.upstreamConnections,
     headersTimeout: config.timeouts.upstream,
     bodyTimeout: config.timeouts.upstream,
     connectTimeout: Math.min(config.timeouts.upstream, 10_000),
     keepAliveTimeout: 4_000,
   });
+}
 
-  const connections = new Map<Duplex, TrackedConnection>();
-  const context: ProxyContext = {
-    pool,
-    upstream: config.upstream,
-    upstreamTimeout: config.timeouts.upstream,
-    hsts: config.hsts,
-    trustedProxies: new TrustedProxies(config.trustedProxies),
-    metrics,
-    log,
-    connectionOf: (socket) => connections.get(socket),
-  };
+/** The status for an error of Node's HTTP parser (llhttp's `HPE_` codes), or undefined for any other error. */
+function parseErrorStatus(code: string | undefined): 400 | 413 | 431 | undefined {
+  if (!code?.startsWith('HPE_')) return undefined;
+  return code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+}
 
-  // Node's parser, fed by TLS sockets; it never listens itself. Its own timeouts are off:
-  // connections.ts keeps the handshake, header and idle deadlines.
-  const http: HttpServer = createHttpServer({ maxHeaderSize: config.maxHeaderSize, requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 });
-  // A bug of ours must cost one request, never the process: the last line of defence.
-  const guarded = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
+/**
+ * A running terminator, in layers kept apart so that each can grow on its own: what every
+ * connection shares (built by the constructor), the listeners (`listen`), the setup of
+ * each accepted connection (`accept`), and each request, which the HTTP parser hands to
+ * proxy.ts; then reload and shutdown.
+ */
+class RunningTerminator implements Terminator {
+  address: HostPort = { host: '', port: 0 };
+  redirectAddress: HostPort | undefined;
+  metricsAddress: HostPort | undefined;
+  readonly metrics = new Metrics();
+
+  private readonly logger: (message: string) => void;
+  private readonly certificates: CertificateStore;
+  private readonly setup: ServerSocketSetup;
+  private readonly accessLog: AccessLog;
+  private readonly pool: Pool;
+  /** The TLS connections open now, by socket. */
+  private readonly connections = new Map<Duplex, TrackedConnection>();
+  private readonly proxy: ProxyContext;
+  private readonly http: HttpServer;
+  private readonly tcp: NetServer;
+  private redirect: HttpServer | undefined;
+  private metricsServer: HttpServer | undefined;
+  private stopWatching: (() => void) | undefined;
+  private shuttingDown = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    options: TerminatorOptions,
+  ) {
+    this.logger = options.logger ?? ((message: string) => process.stderr.write(`lucid-terminator: ${message}\n`));
+    this.certificates = new CertificateStore(config.certificates, config.clientCa);
+    this.setup = socketSetup(config, this.certificates);
+    this.accessLog = openAccessLog(config.accessLog);
+    this.pool = upstreamPool(config);
+    this.proxy = {
+      pool: this.pool,
+      upstream: config.upstream,
+      upstreamTimeout: config.timeouts.upstream,
+      hsts: config.hsts,
+      trustedProxies: new TrustedProxies(config.trustedProxies),
+      metrics: this.metrics,
+      log: this.accessLogSink(options.onAccessLog),
+      connectionOf: (socket) => this.connections.get(socket),
+    };
+    this.http = this.httpParser();
+    this.tcp = this.tlsListener();
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Where each access-log entry goes: the configured log and the caller's sink, if any. */
+  private accessLogSink(extra: AccessLogSink | undefined): AccessLogSink | undefined {
+    const sinks = [this.accessLog.sink, extra].filter((s): s is AccessLogSink => s !== undefined);
+    return sinks.length === 0 ? undefined : (entry) => sinks.forEach((sink) => sink(entry));
+  }
+
+  // ---- Listeners ----------------------------------------------------------------------
+
+  /** The TCP listener for HTTPS: each connection it accepts gets TLS, then HTTP. */
+  private tlsListener(): NetServer {
+    const tcp = createNetServer({ allowHalfOpen: true, pauseOnConnect: false });
+    tcp.maxConnections = this.config.maxConnections;
+    tcp.on('drop', () => (this.metrics.refusedConnections += 1));
+    tcp.on('connection', (transport: Socket) => this.accept(transport));
+    return tcp;
+  }
+
+  /** Opens every listener; if one cannot listen, closes those that did and releases the rest. */
+  async listen(): Promise<void> {
+    const { config } = this;
     try {
-      handleRequest(context, req, res, expectsContinue);
+      this.address = await listen(this.tcp, config.listen);
+      if (config.redirectFrom) {
+        // The port of the redirect's https:// URLs; ours, as the OS chose it, by default.
+        this.redirect = createRedirectServer(() => config.redirectToPort ?? this.address.port, config.maxHeaderSize);
+        this.redirectAddress = await listen(this.redirect, config.redirectFrom);
+      }
+      if (config.metrics) {
+        this.metricsServer = createMetricsServer(this.metrics);
+        this.metricsAddress = await listen(this.metricsServer, config.metrics);
+      }
     } catch (error) {
-      logger(`internal error on ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain', Connection: 'close' }).end('500 Internal Server Error\n');
-      else res.destroy();
+      await Promise.all([closeServer(this.tcp), closeServer(this.redirect), closeServer(this.metricsServer)]);
+      await this.pool.destroy();
+      await this.accessLog.close();
+      throw error;
     }
-  };
-  http.on('request', (req, res) => guarded(req, res, false));
-  http.on('checkContinue', (req, res) => guarded(req, res, true));
-  http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    try {
-      handleUpgrade(context, req, socket, head);
-    } catch (error) {
-      logger(`internal error on an upgrade to ${req.url}: ${(error as Error).stack ?? String(error)}`);
-      socket.destroy();
-    }
-  });
-  http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
-    const conn = connections.get(socket);
-    const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    // A malformed request gets Node's status for it; anything else (TLS alerts, resets) just ends.
-    if (conn?.secure && socket.writable && !pending?.headersSent && error.code?.startsWith('HPE_')) {
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
-      const text = status === 431 ? 'Request Header Fields Too Large' : status === 413 ? 'Content Too Large' : 'Bad Request';
-      const body = `${status} ${text}\n`;
-      const hsts = config.hsts === undefined ? '' : `Strict-Transport-Security: max-age=${config.hsts}\r\n`;
-      metrics.requests.inc(String(status));
-      conn.close(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n${hsts}\r\n${body}`);
-    } else {
-      socket.destroy();
-    }
-  });
+    if (config.watchCertificates) this.stopWatching = this.certificates.watch(() => this.reload());
+  }
 
-  let shuttingDown = false;
-  const tcp = createNetServer({ allowHalfOpen: true, pauseOnConnect: false });
-  tcp.maxConnections = config.maxConnections;
-  tcp.on('drop', () => (metrics.refusedConnections += 1));
-  tcp.on('connection', (transport: Socket) => {
+  // ---- Each connection ------------------------------------------------------------------
+
+  /** An accepted TCP connection: TLS over it, watched over, and handed to the HTTP parser. */
+  private accept(transport: Socket): void {
     transport.setNoDelay(true);
-    metrics.activeConnections += 1;
-    transport.once('close', () => (metrics.activeConnections -= 1));
-    const socket = new TLSSocket(transport, setup);
-    const conn = new TrackedConnection(socket, { timeouts: config.timeouts, hsts: config.hsts });
-    connections.set(socket, conn);
-    if (config.earlyData) conn.early = new EarlyDataTracker(socket);
+    this.metrics.activeConnections += 1;
+    transport.once('close', () => (this.metrics.activeConnections -= 1));
+    const socket = new TLSSocket(transport, this.setup);
+    const conn = this.track(socket);
+    // Errors of a connection are its own: they end it, never the process.
+    socket.on('error', () => {});
+    socket.once('secure', () => this.secured(conn));
+    // Before the handshake, so that a request in 0-RTT data is read before it completes.
+    this.http.emit('connection', socket);
+  }
+
+  /** Keeps a new connection's deadlines and counts how its handshake ends if it does not complete. */
+  private track(socket: TLSSocket): TrackedConnection {
+    const conn = new TrackedConnection(socket, { timeouts: this.config.timeouts, hsts: this.config.hsts });
+    this.connections.set(socket, conn);
+    if (this.config.earlyData) conn.early = new EarlyDataTracker(socket);
     let timedOut = false;
     conn.onTimeout = (phase) => {
       if (phase === 'handshake') timedOut = true;
-      if (phase === 'headers') metrics.requests.inc('408');
+      if (phase === 'headers') this.metrics.requests.inc('408');
     };
-    // Errors of a connection are its own: they end it, never the process.
-    socket.on('error', () => {});
-    socket.once('secure', () => {
-      conn.secured();
-      metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused(), socket.getProtocol() ?? 'unknown');
-      const leaf = socket.info?.peerCertificates[0];
-      if (leaf && socket.authorized) {
-        try {
-          conn.identity = { der: leaf, subject: parseCertificate(leaf).subject };
-          conn.clientCertHash = createHash('sha256').update(leaf).digest('hex');
-        } catch {
-          socket.destroy(); // verified, so parsable; if not, no identity can be vouched for
-        }
-      }
-    });
     socket.once('close', () => {
-      connections.delete(socket);
-      if (!conn.secure && !shuttingDown) metrics.handshakes.inc(timedOut ? 'timeout' : 'failure');
+      this.connections.delete(socket);
+      // A shutdown cuts handshakes short: those are not failures.
+      if (!conn.secure && !this.shuttingDown) this.metrics.handshakes.inc(timedOut ? 'timeout' : 'failure');
     });
-    http.emit('connection', socket);
-  });
-
-  let redirect: HttpServer | undefined;
-  let metricsServer: HttpServer | undefined;
-  let stopWatching: (() => void) | undefined;
-  let address: HostPort;
-  let redirectAddress: HostPort | undefined;
-  let metricsAddress: HostPort | undefined;
-  try {
-    address = await listen(tcp, config.listen);
-    if (config.redirectFrom) {
-      redirect = createRedirectServer(() => config.redirectToPort ?? address.port, config.maxHeaderSize);
-      redirectAddress = await listen(redirect, config.redirectFrom);
-    }
-    if (config.metrics) {
-      metricsServer = createMetricsServer(metrics);
-      metricsAddress = await listen(metricsServer, config.metrics);
-    }
-  } catch (error) {
-    await Promise.all([closeServer(tcp), closeServer(redirect), closeServer(metricsServer)]);
-    await pool.destroy();
-    await accessLog.close();
-    throw error;
+    return conn;
   }
 
-  const reload = (): ReloadResult => {
+  /** The handshake completed: its metrics, and with mTLS who the client is. */
+  private secured(conn: TrackedConnection): void {
+    const socket = conn.socket;
+    conn.secured();
+    this.metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused(), socket.getProtocol() ?? 'unknown');
+    const leaf = socket.info?.peerCertificates[0];
+    if (!leaf || !socket.authorized) return;
+    try {
+      conn.identity = { der: leaf, subject: parseCertificate(leaf).subject };
+      conn.clientCertHash = createHash('sha256').update(leaf).digest('hex');
+    } catch {
+      socket.destroy(); // verified, so parsable; if not, no identity can be vouched for
+    }
+  }
+
+  // ---- Each request ---------------------------------------------------------------------
+
+  /** Node's parser, fed by TLS sockets; it never listens itself. */
+  private httpParser(): HttpServer {
+    // Its own timeouts are off: connections.ts keeps the handshake, header and idle deadlines.
+    const http = createHttpServer({ maxHeaderSize: this.config.maxHeaderSize, requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 });
+    http.on('request', (req, res) => this.request(req, res, false));
+    http.on('checkContinue', (req, res) => this.request(req, res, true));
+    http.on('upgrade', (req, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => this.clientError(error, socket));
+    return http;
+  }
+
+  /** A request, to the proxy. A bug of ours must cost one request, never the process: the last line of defence. */
+  private request(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    try {
+      handleRequest(this.proxy, req, res, expectsContinue);
+    } catch (error) {
+      this.logger(`internal error on ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain', Connection: 'close' }).end('500 Internal Server Error\n');
+      else res.destroy();
+    }
+  }
+
+  /** A request to switch protocols, to the proxy; guarded in the same way. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      handleUpgrade(this.proxy, req, socket, head);
+    } catch (error) {
+      this.logger(`internal error on an upgrade to ${req.url}: ${(error as Error).stack ?? String(error)}`);
+      socket.destroy();
+    }
+  }
+
+  /** A request the parser refused: a malformed one gets its status; anything else (TLS alerts, resets) just ends. */
+  private clientError(error: Error & { code?: string }, socket: Duplex): void {
+    const conn = this.connections.get(socket);
+    const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    const status = parseErrorStatus(error.code);
+    if (!conn?.secure || !socket.writable || pending?.headersSent || status === undefined) {
+      socket.destroy();
+      return;
+    }
+    this.metrics.requests.inc(String(status));
+    conn.close(closingResponse(status, this.config.hsts));
+  }
+
+  // ---- Reload and shutdown --------------------------------------------------------------
+
+  reload(): ReloadResult {
+    const { certificates, metrics } = this;
     try {
       certificates.reload();
       metrics.reloads.inc('success');
       const names = certificates.current.map((c) => c.names);
-      logger(`certificates reloaded: ${names.map((n) => n.join(' ')).join('; ')}`);
+      this.logger(`certificates reloaded: ${names.map((n) => n.join(' ')).join('; ')}`);
       return { ok: true, certificates: names };
     } catch (error) {
       metrics.reloads.inc('failure');
       const message = (error as Error).message;
-      logger(`certificate reload failed, keeping the previous ones: ${message}`);
+      this.logger(`certificate reload failed, keeping the previous ones: ${message}`);
       return { ok: false, error: message, certificates: certificates.current.map((c) => c.names) };
     }
-  };
-  if (config.watchCertificates) stopWatching = certificates.watch(() => reload());
+  }
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      shuttingDown = true;
-      stopWatching?.();
-      const stoppedAccepting = Promise.all([closeServer(tcp), closeServer(redirect)]);
-      redirect?.closeIdleConnections();
-      for (const conn of connections.values()) conn.shutdown();
-      // Wait for the requests in flight, up to the shutdown timeout; then cut what is left.
-      const deadline = performance.now() + config.timeouts.shutdown;
-      while (connections.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const socket of connections.keys()) socket.destroy();
-      redirect?.closeAllConnections();
-      await stoppedAccepting;
-      await pool.close().catch(() => pool.destroy());
-      metricsServer?.closeAllConnections();
-      await closeServer(metricsServer);
-      await accessLog.close();
-      logger('shut down');
-    })();
-    return closing;
-  };
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
 
-  return {
-    address,
-    redirectAddress,
-    metricsAddress,
-    metrics,
-    config,
-    get connectionCount() {
-      return connections.size;
-    },
-    reload,
-    close,
-  };
+  private async shutDown(): Promise<void> {
+    const { redirect, connections, config } = this;
+    this.shuttingDown = true;
+    this.stopWatching?.();
+    const stoppedAccepting = Promise.all([closeServer(this.tcp), closeServer(redirect)]);
+    redirect?.closeIdleConnections();
+    for (const conn of connections.values()) conn.shutdown();
+    // Wait for the requests in flight, up to the shutdown timeout; then cut what is left.
+    const deadline = performance.now() + config.timeouts.shutdown;
+    while (connections.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const socket of connections.keys()) socket.destroy();
+    redirect?.closeAllConnections();
+    await stoppedAccepting;
+    await this.pool.close().catch(() => this.pool.destroy());
+    this.metricsServer?.closeAllConnections();
+    await closeServer(this.metricsServer);
+    await this.accessLog.close();
+    this.logger('shut down');
+  }
 }

@@ -28,6 +28,9 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+// The built package (`pnpm build` first): what its users import.
+import { ClientConnection, RotatingTicketer, ServerConnection, insecureSkipVerify, nobleProvider } from '@lucid-tls/tls';
+import { parsePrivateKeyPem, pemBlocks } from '@lucid-tls/tls/x509';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -38,46 +41,7 @@ const CHUNK = 16 * 1024;
 const HANDSHAKE_SUITE = 'TLS_AES_128_GCM_SHA256';
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 
-const lucid = await loadEngine();
-
 // ---- Setup -----------------------------------------------------------------------------
-
-/**
- * The engine from the built package. While dist/index.js cannot load (a module it
- * re-exports is not built yet), fall back to the modules that define each export.
- */
-async function loadEngine() {
-  const x509 = await importBuilt('../dist/x509/keys.js');
-  const pem = await importBuilt('../dist/x509/pem.js');
-  let main;
-  try {
-    main = await import('../dist/index.js');
-  } catch (e) {
-    if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
-    const [client, server, verifiers, ticketer, noble] = await Promise.all([
-      importBuilt('../dist/connection/client-connection.js'),
-      importBuilt('../dist/connection/server-connection.js'),
-      importBuilt('../dist/connection/verifiers.js'),
-      importBuilt('../dist/handshake/server/ticketer.js'),
-      importBuilt('../dist/crypto/noble.js'),
-    ]);
-    main = { ...client, ...server, ...verifiers, ...ticketer, ...noble };
-  }
-  const { ClientConnection, ServerConnection, insecureSkipVerify, RotatingTicketer, nobleProvider } = main;
-  return { ClientConnection, ServerConnection, insecureSkipVerify, RotatingTicketer, nobleProvider, ...x509, ...pem };
-}
-
-async function importBuilt(path) {
-  try {
-    return await import(path);
-  } catch (e) {
-    if (e?.code === 'ERR_MODULE_NOT_FOUND') {
-      console.error(`Cannot load ${path} (${e.message.split('\n')[0]}). Run \`pnpm build\` first.`);
-      process.exit(1);
-    }
-    throw e;
-  }
-}
 
 /** An ECDSA P-256 certificate for "localhost", made with the openssl CLI in a temp dir. */
 function makeCertificate() {
@@ -161,8 +125,8 @@ class ServerClock {
  * connections and the session the client was given.
  */
 function lucidHandshake(serverConfig, clientConfig, clock) {
-  const server = clock.run(() => new lucid.ServerConnection(serverConfig));
-  const client = new lucid.ClientConnection(clientConfig);
+  const server = clock.run(() => new ServerConnection(serverConfig));
+  const client = new ClientConnection(clientConfig);
   for (let flight = 0; flight < 8; flight++) {
     const toServer = client.takeOutgoing();
     const toClient = clock.run(() => {
@@ -186,7 +150,7 @@ function lucidConfigs(cert, suite, ticketer) {
   };
   const clientConfig = {
     serverName: 'localhost',
-    verifyServerCertificate: lucid.insecureSkipVerify,
+    verifyServerCertificate: insecureSkipVerify,
     cipherSuites: [suite],
     groups: ['x25519'],
   };
@@ -194,7 +158,7 @@ function lucidConfigs(cert, suite, ticketer) {
 }
 
 function lucidHandshakes(cert, resumed) {
-  const ticketer = new lucid.RotatingTicketer(lucid.nobleProvider);
+  const ticketer = new RotatingTicketer(nobleProvider);
   const { serverConfig, clientConfig } = lucidConfigs(cert, HANDSHAKE_SUITE, ticketer);
   const first = lucidHandshake(serverConfig, clientConfig, new ServerClock());
   check(first.server.info.signatureScheme === 'ecdsa_secp256r1_sha256', `lucid signature scheme ${first.server.info.signatureScheme}`);
@@ -214,7 +178,7 @@ function lucidHandshakes(cert, resumed) {
 }
 
 function lucidBulk(cert, suite) {
-  const ticketer = new lucid.RotatingTicketer(lucid.nobleProvider);
+  const ticketer = new RotatingTicketer(nobleProvider);
   const { serverConfig, clientConfig } = lucidConfigs(cert, suite, ticketer);
   const { client, server } = lucidHandshake(serverConfig, clientConfig, new ServerClock());
   check(server.info.cipherSuite?.name === suite, `lucid negotiated ${server.info.cipherSuite?.name}`);
@@ -391,7 +355,7 @@ function printTable(rows) {
 async function main() {
   const started = performance.now();
   const pems = makeCertificate();
-  const cert = { chain: lucid.pemBlocks(pems.certPem, 'CERTIFICATE'), privateKey: lucid.parsePrivateKeyPem(pems.keyPem) };
+  const cert = { chain: pemBlocks(pems.certPem, 'CERTIFICATE'), privateKey: parsePrivateKeyPem(pems.keyPem) };
   const environment = {
     node: process.version,
     openssl: process.versions.openssl,

@@ -44,6 +44,7 @@ export type {
   ClientConfig,
   CommonConfig,
   PeerCertificateContext,
+  PskKeyExchangeModeName,
   ServerConfig,
 } from './handshake/config.js';
 export { insecureSkipVerify, verifyWithTrustStore } from './connection/verifiers.js';

@@ -4,7 +4,7 @@
  *
  * ```
  * lucid-tls client --connect HOST:PORT [--servername NAME] [--cafile FILE | --insecure]
- *   [--ciphers LIST] [--groups LIST] [--alpn LIST] [--cert FILE --key FILE]
+ *   [--ciphers LIST] [--groups LIST] [--key-shares LIST] [--alpn LIST] [--cert FILE --key FILE]
  *   [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--allow-no-ems]
  *   [--sess-out FILE] [--sess-in FILE] [--early-data FILE] [--request PATH]
  *   [--key-update] [--keylog FILE] [--trace | --trace-json] [--html FILE]
@@ -19,12 +19,13 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
 import type { ClientConfig } from '../handshake/config.js';
 import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
+import { nobleProvider } from '../crypto/noble.js';
 import { decodeSession } from '../handshake/session.js';
 import { systemTrustStore } from '../node/options.js';
 import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
-import { ALGORITHM_OPTIONS, versionUsage, algorithmOptions, exclusive, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
+import { ALGORITHM_OPTIONS, algorithmOptions, exclusive, parseHostPort, parseNameList, parseOptions, UsageError, runCommand, versionUsage, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
 
@@ -34,7 +35,11 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
   --cafile FILE          CA certificates to trust (PEM; default: the system's)
   --insecure             accept any server certificate (its signature is still checked)
   --ciphers LIST         cipher suites, colon-separated, in preference order (TLS_AES_128_GCM_SHA256:…)
-  --groups LIST          key-exchange groups, colon-separated (x25519:secp256r1); the first gets a key share
+  --groups LIST          key-exchange groups by IANA name, colon-separated, in preference order
+                         (X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, x25519, secp256r1,
+                         secp384r1, secp521r1, x448, MLKEM768, MLKEM1024, ffdhe2048 … ffdhe8192);
+                         X25519MLKEM768 and x25519 get key shares when listed, else the first group
+  --key-shares LIST      the groups to send key shares for instead, colon-separated (each in --groups)
   --psk-modes LIST       PSK key exchange modes, comma-separated (default psk_dhe_ke;
                          psk_ke resumes without a key exchange: not forward secret)
   --alpn LIST            ALPN protocols, comma-separated (h2,http/1.1)
@@ -50,7 +55,7 @@ ${versionUsage(25)}  --cert FILE --key FILE client certificate (leaf first, then
 `;
 
 const SPEC = {
-  valued: ['connect', 'servername', 'cafile', ...ALGORITHM_OPTIONS.valued, 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html'],
+  valued: ['connect', 'servername', 'cafile', ...ALGORITHM_OPTIONS.valued, 'key-shares', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html'],
   flags: ['insecure', 'key-update', 'trace', 'trace-json', ...ALGORITHM_OPTIONS.flags],
 };
 
@@ -86,6 +91,11 @@ function clientOptions(args: string[]): ClientOptions {
   const serverName = o.values.get('servername') ?? target.host;
 
   const config: ClientOptions['config'] = { serverName, ...algorithmOptions(o) };
+  const keyShares = o.values.get('key-shares');
+  if (keyShares !== undefined) {
+    const offered = config.groups ?? nobleProvider.groups.map((g) => g.name);
+    config.keyShareGroups = parseNameList(keyShares, ':', offered, 'key-shares');
+  }
 
   const cert = o.values.get('cert');
   const key = o.values.get('key');

@@ -12,7 +12,31 @@ import { renderTrace } from '../trace/render-terminal.js';
 const USAGE = `usage: lucid-tls rfc8448 [${SCENARIOS.join('|')}] [--json] [--trace | --trace-json]
        lucid-tls rfc8448 SCENARIO --html FILE`;
 
+const HELP = `${USAGE}
+
+Runs the client and server engines on the inputs of RFC 8448 (its randoms and private keys),
+and prints what they computed under the names of the RFC's values; the tests check every one
+against the RFC. Without a SCENARIO, all five:
+
+  simple_1rtt            §3  a full handshake
+  resumed_0rtt           §4  resumption with a ticket from §3, and 0-RTT data
+  hello_retry_request    §5  the server asks for another key share
+  client_authentication  §6  the client shows a certificate too
+  compatibility_mode     §7  middlebox compatibility mode (RFC 8446 Appendix D.4)
+
+options:
+  --json         the values as JSON, by scenario
+  --trace        every record, message, field and secret, each with its meaning
+  --trace-json   the same trace, one JSON event a line
+  --html FILE    one scenario's trace as an illustrated web page
+  --help         this text
+`;
+
 export function rfc8448Command(args: string[]): number {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   // `--html` takes the next argument as its value; every other option is a flag.
   const htmlAt = args.indexOf('--html');
   let htmlFile: string | undefined;

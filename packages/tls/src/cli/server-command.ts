@@ -33,7 +33,8 @@ export const SERVER_USAGE = `usage: lucid-tls server --accept [HOST:]PORT --cert
   --cert FILE --key FILE   certificate (leaf first, then its chain) and key (PKCS#8, SEC1 or PKCS#1 PEM)
   --chain FILE             more chain certificates to send after --cert's
   --ciphers LIST           cipher suites, colon-separated, in preference order
-  --groups LIST            key-exchange groups, colon-separated, in preference order
+  --groups LIST            key-exchange groups by IANA name, colon-separated, in preference order
+                           (default: every group, X25519MLKEM768 first)
   --psk-modes LIST         PSK key exchange modes, comma-separated (default psk_dhe_ke;
                            psk_ke resumes without a key exchange: not forward secret)
   --alpn LIST              ALPN protocols, comma-separated, in preference order

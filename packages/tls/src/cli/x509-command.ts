@@ -17,6 +17,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readCsrs, showCsrs } from './csr-show.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/certificate.js';
 import { certificateToJson, explainCertificate, explainPath } from '../x509/describe.js';
@@ -207,6 +208,8 @@ export async function x509Command(args: string[]): Promise<number> {
 function show(args: string[]): number {
   const p = parseArgs(args, [], ['json']);
   if (p.operands.length !== 1) throw new UsageError('x509 show takes one FILE');
+  const csrs = readCsrs(p.operands[0]!); // a certificate signing request rather than a certificate
+  if (csrs) return showCsrs(csrs, p.flags.has('json'));
   const certs = readCertificates(p.operands[0]!);
   if (p.flags.has('json')) {
     const json = certs.map(certificateToJson);

@@ -250,6 +250,14 @@ export abstract class Connection {
     return this.exporter(label, context, length);
   }
 
+  /**
+   * Whether application data written now goes out at once, rather than waiting for the
+   * handshake: after it, and on a server from its first flight on (0.5-RTT data, §4.4.4).
+   */
+  get canSendNow(): boolean {
+    return !this.failure && !this.closeSent && !this.closeRequested && this.canSendApplicationData();
+  }
+
   /** Whether the handshake has completed (application data flows both ways). */
   get handshakeComplete(): boolean {
     return this.handshakeDone;

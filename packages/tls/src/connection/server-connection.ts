@@ -52,8 +52,14 @@ export class ServerConnection extends Connection {
     this.deliver(data);
   }
 
-  /** TLS 1.3 sends from its Finished on (0.5-RTT data, §4.4.4); TLS 1.2 once the handshake is complete. */
+  /**
+   * TLS 1.3: after our Finished we may send (0.5-RTT data, §4.4.4), to a client not yet
+   * authenticated: when we ask for a client certificate, only once it has been checked.
+   * TLS 1.2: once the handshake is complete.
+   */
   protected canSendApplicationData(): boolean {
-    return this.sendingApplicationKeys || this.handshakeComplete;
+    if (this.handshakeComplete) return true;
+    const clientAuth = this.config.clientAuth ?? 'none';
+    return this.sendingApplicationKeys && clientAuth === 'none';
   }
 }

@@ -23,7 +23,11 @@ export interface FixedInputs {
    * the length of the next string.
    */
   readonly random?: readonly Uint8Array[];
-  /** The ephemeral private key each named group uses instead of a fresh one. */
+  /**
+   * What each named group draws for its key share instead of fresh random bytes: the
+   * ephemeral private key of a Diffie–Hellman group, the seed (client) or message (server)
+   * of ML-KEM, a hybrid's parts' concatenated.
+   */
   readonly keyShares?: Partial<Record<NamedGroupName, Uint8Array>>;
   /** Salts the rsa_pss_* schemes use, one per signature, in order. */
   readonly pssSalts?: readonly Uint8Array[];
@@ -44,18 +48,40 @@ function queue(what: string, values: readonly Uint8Array[]): (n: number) => Uint
 }
 
 /**
- * A group whose ephemeral key pair (the client's from `keyGen`, the server's inside
- * `encaps`) is always the one for `privateKey`. The public key is computed by the base
- * group itself: we run it with a random source that returns `privateKey`, which works
- * for any group whose private key is one draw of random bytes (x25519, secp256r1).
+ * Hands out `bytes` in consecutive pieces of the lengths asked for; `finish` checks that
+ * every byte was used, so a group that draws more or less than was fixed is caught.
  */
-function fixedGroup(group: KeyExchangeGroup, privateKey: Uint8Array): KeyExchangeGroup {
-  const fixed = () => queue(`${group.name} private key`, [privateKey]);
+function stream(what: string, bytes: Uint8Array): { draw: (n: number) => Uint8Array; finish: () => void } {
+  let offset = 0;
+  return {
+    draw(n) {
+      if (offset + n > bytes.length) throw new Error(`fixed inputs: ${what} has ${bytes.length - offset} bytes, but ${n} were asked for`);
+      return bytes.slice(offset, (offset += n));
+    },
+    finish() {
+      if (offset !== bytes.length) throw new Error(`fixed inputs: ${what} has ${bytes.length - offset} unused bytes`);
+    },
+  };
+}
+
+/**
+ * A group whose `keyGen` (the client's) and `encaps` (the server's) draw `fixed` instead of
+ * fresh random bytes, all of it, in the pieces they ask for. For a Diffie–Hellman group
+ * that is the private key (x25519, the NIST curves, the FFDHE exponent); for ML-KEM the
+ * 64-byte seed in KeyGen and the 32-byte message in Encaps; for a hybrid, its parts' in order.
+ */
+function fixedGroup(group: KeyExchangeGroup, fixed: Uint8Array): KeyExchangeGroup {
+  const drawing = <T>(use: (randomBytes: (n: number) => Uint8Array) => T): T => {
+    const bytes = stream(`${group.name} key share`, fixed);
+    const result = use(bytes.draw);
+    bytes.finish();
+    return result;
+  };
   return {
     id: group.id,
     name: group.name,
-    keyGen: () => group.keyGen(fixed()),
-    encaps: (peerPublicKey) => group.encaps(peerPublicKey, fixed()),
+    keyGen: () => drawing((randomBytes) => group.keyGen(randomBytes)),
+    encaps: (peerPublicKey) => drawing((randomBytes) => group.encaps(peerPublicKey, randomBytes)),
     decaps: (ownPrivateKey, ciphertext) => group.decaps(ownPrivateKey, ciphertext),
   };
 }
@@ -84,7 +110,8 @@ function fixedSaltScheme(scheme: SignatureScheme, salts: (n: number) => Uint8Arr
  *   random: [fromHex('cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7')],
  *   keyShares: { x25519: fromHex('49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005') },
  * });
- * const hello = new ClientConnection({ provider, verifyServerCertificate: insecureSkipVerify }).takeOutgoing();
+ * // That client offered x25519 alone: no ML-KEM share, whose seed would be drawn too.
+ * const hello = new ClientConnection({ provider, groups: ['x25519'], verifyServerCertificate: insecureSkipVerify }).takeOutgoing();
  * console.log(toHex(hello.subarray(11, 19))); // → cb34ecb1e78163ba
  * ```
  * @category Crypto providers
@@ -99,8 +126,8 @@ export function withFixedInputs(provider: CryptoProvider, inputs: FixedInputs): 
   return {
     cipherSuites: provider.cipherSuites,
     groups: provider.groups.map((group) => {
-      const privateKey = keyShares[group.name];
-      return privateKey === undefined ? group : fixedGroup(group, privateKey);
+      const fixed = keyShares[group.name];
+      return fixed === undefined ? group : fixedGroup(group, fixed);
     }),
     signatureSchemes: provider.signatureSchemes.map((scheme) =>
       salts !== undefined && scheme.name.startsWith('rsa_pss_') ? fixedSaltScheme(scheme, salts) : scheme,

@@ -35,12 +35,15 @@ export const CipherSuiteId = {
 export type CipherSuiteName = keyof typeof CipherSuiteId;
 
 /**
- * NamedGroup code points (RFC 8446 §4.2.7); only the ones we name in traces.
+ * NamedGroup code points (RFC 8446 §4.2.7, RFC 7919 §6 for the ffdhe groups), with the
+ * IANA registry's names: the post-quantum hybrids of draft-ietf-tls-ecdhe-mlkem and the
+ * pure ML-KEM groups of draft-ietf-tls-mlkem among them. Only the ones we name in traces.
  *
  * @example
  * ```ts
  * import { NamedGroupId } from '@lucid-tls/tls';
  * console.log(NamedGroupId.x25519, NamedGroupId.secp256r1); // → 29 23
+ * console.log(NamedGroupId.X25519MLKEM768.toString(16)); // → 11ec
  * ```
  * @category Crypto providers
  */
@@ -55,9 +58,14 @@ export const NamedGroupId = {
   ffdhe4096: 0x0102,
   ffdhe6144: 0x0103,
   ffdhe8192: 0x0104,
+  MLKEM768: 0x0201,
+  MLKEM1024: 0x0202,
+  SecP256r1MLKEM768: 0x11eb,
+  X25519MLKEM768: 0x11ec,
+  SecP384r1MLKEM1024: 0x11ed,
 } as const;
 /**
- * The name of a key-exchange group, e.g. `"x25519"`.
+ * The name of a key-exchange group, e.g. `"x25519"` or `"X25519MLKEM768"`.
  * @category Crypto providers
  */
 export type NamedGroupName = keyof typeof NamedGroupId;
@@ -208,6 +216,11 @@ export interface CipherSuite {
  * @category Crypto providers
  */
 export interface KeyPair {
+  /**
+   * The private key in its raw form: a scalar for the elliptic curves (RFC 7748 §5, SEC 1),
+   * the exponent for FFDHE, the 64-byte seed (d || z) for ML-KEM (FIPS 203 §7.1), and the
+   * parts' private keys concatenated for a hybrid.
+   */
   readonly privateKey: Uint8Array;
   /** The key_exchange bytes sent in a KeyShareEntry (§4.2.8.2). */
   readonly publicKey: Uint8Array;
@@ -225,7 +238,10 @@ export interface Encapsulation {
   readonly ciphertext: Uint8Array;
   /** The shared secret, the IKM of the Handshake Secret (§7.1). */
   readonly sharedSecret: Uint8Array;
-  /** The server's ephemeral key pair, for groups with a Diffie–Hellman part (shown in traces). */
+  /**
+   * The server's ephemeral key pair, for groups with a Diffie–Hellman part (shown in traces):
+   * for a hybrid, that of its Diffie–Hellman part.
+   */
   readonly ephemeral?: KeyPair;
 }
 

@@ -83,7 +83,10 @@ export interface CommonConfig {
    * list leaves it a suite: TLS 1.3 names (`TLS_AES_…`) alone mean TLS 1.3 alone.
    */
   cipherSuites?: CipherSuiteName[];
-  /** Key-exchange groups, in preference order (default: the provider's). */
+  /**
+   * Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, `secp256r1`, …,
+   * `ffdhe2048`, `MLKEM768`), in preference order (default: the provider's).
+   */
   groups?: NamedGroupName[];
   /** Signature schemes we accept from the peer and may sign with (default: the provider's). */
   signatureSchemes?: SignatureSchemeName[];
@@ -150,7 +153,10 @@ export interface ClientConfig extends CommonConfig {
   session?: Session;
   /** Application data to send as 0-RTT early data with the resumed session (§4.2.10). */
   earlyData?: Uint8Array;
-  /** Groups that get a key share in the first ClientHello (default: the first group only). */
+  /**
+   * Groups that get a key share in the first ClientHello. Default: X25519MLKEM768 and x25519
+   * (`DEFAULT_KEY_SHARE_GROUPS`) where `groups` has them, else the first of `groups`.
+   */
   keyShareGroups?: NamedGroupName[];
   /** Middlebox compatibility mode (§D.4): a fake session id and change_cipher_spec records. */
   middleboxCompatibility?: boolean;

@@ -3,7 +3,7 @@
  * protocol versions that subset can speak.
  * @module
  */
-import type { CipherSuite, CryptoProvider, KeyExchangeGroup, SignatureScheme } from '../crypto/provider.js';
+import type { CipherSuite, CryptoProvider, KeyExchangeGroup, NamedGroupName, SignatureScheme } from '../crypto/provider.js';
 import type { CommonConfig } from './config.js';
 import { ecdheGroups, tls12CipherSuites, type Tls12CipherSuite } from './tls12/cipher-suites.js';
 import { TLS12, TLS13, versionRange } from './versions.js';
@@ -42,4 +42,22 @@ export function configuredAlgorithms(provider: CryptoProvider, config: CommonCon
   const versions = versionRange(config).filter(usable);
   if (!versions.length || !groups.length || !schemes.length) throw new Error('configuration leaves no cipher suite, group or signature scheme');
   return { suites: versions.includes(TLS13) ? suites : [], tls12Suites: versions.includes(TLS12) ? tls12Suites : [], groups, schemes, versions };
+}
+
+/**
+ * The groups a client sends key shares for unless told otherwise, as current browsers do:
+ * the post-quantum hybrid X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem) and x25519, so that
+ * servers with and without post-quantum support both answer without a HelloRetryRequest.
+ */
+export const DEFAULT_KEY_SHARE_GROUPS: readonly NamedGroupName[] = ['X25519MLKEM768', 'x25519'];
+
+/**
+ * The groups that get a key share in the first ClientHello (§4.2.8): those named in
+ * `keyShareGroups` when it is set; else those of {@link DEFAULT_KEY_SHARE_GROUPS} among the
+ * configured groups, or, when none of them is, the first configured group.
+ */
+export function keyShareGroups(groups: readonly KeyExchangeGroup[], keyShareGroups?: readonly NamedGroupName[]): KeyExchangeGroup[] {
+  if (keyShareGroups) return groups.filter((g) => keyShareGroups.includes(g.name));
+  const defaults = groups.filter((g) => DEFAULT_KEY_SHARE_GROUPS.includes(g.name));
+  return defaults.length > 0 ? defaults : groups.slice(0, 1);
 }

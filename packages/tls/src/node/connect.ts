@@ -56,8 +56,11 @@ export interface ConnectOptions {
    * handshake_failure). Not a node:tls option: OpenSSL accepts such peers.
    */
   requireExtendedMasterSecret?: boolean;
-
-  /** Key-exchange groups by their RFC names (`x25519`, `secp256r1`, `secp384r1`), in preference order. */
+  /**
+   * Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, `secp256r1`, …,
+   * `ffdhe2048`, `MLKEM768`), in preference order. The client sends key shares for
+   * X25519MLKEM768 and x25519 when they are listed, else for the first group.
+   */
   groups?: readonly NamedGroupName[];
   /** An already connected duplex (e.g. a `net.Socket`) to run TLS over, instead of connecting to host:port. */
   socket?: Duplex;

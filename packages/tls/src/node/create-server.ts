@@ -65,8 +65,7 @@ export interface ServerOptions {
    * handshake_failure). Not a node:tls option: OpenSSL accepts such peers.
    */
   requireExtendedMasterSecret?: boolean;
-
-  /** Key-exchange groups by their RFC names, in preference order. */
+  /** Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, …, `ffdhe2048`), in preference order. */
   groups?: readonly NamedGroupName[];
   /** Keep writing after a client's close_notify (default false, as in Node). */
   allowHalfOpen?: boolean;
@@ -90,7 +89,13 @@ function handshakeTimeoutError(): Error {
 
 /**
  * A TLS server (TLS 1.3, and TLS 1.2 for clients that stop there). Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
- * handshake; `'tlsClientError'` (error, socket) when one fails or times out;
+ * handshake, for every connection; `'earlyData'` (socket) before that, for a connection whose
+ * 0-RTT data was accepted (RFC 8446 §4.2.10), as soon as our first flight is out: its early
+ * data is readable at once and writes go out as 0.5-RTT data (§4.4.4). What is read before
+ * `'secure'` is unauthenticated and may be a replay (§8): serve only requests that are safe
+ * to repeat from it. A server that handles `'earlyData'` handles those sockets there, and the
+ * others in `'secureConnection'` (`socket.earlyDataAccepted` tells them apart).
+ * `'tlsClientError'` (error, socket) when one fails or times out;
  * `'keylog'` (line, socket) with the NSS key log lines, while someone listens.
  */
 export class Server extends NetServer {
@@ -123,6 +128,7 @@ export class Server extends NetServer {
       socket.once('close', () => clearTimeout(timer));
       socket.once('secure', () => clearTimeout(timer));
     }
+    socket.once('earlyData', () => this.emit('earlyData', socket));
     socket.once('secure', () => {
       secured = true;
       this.emit('secureConnection', socket);

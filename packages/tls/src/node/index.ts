@@ -22,5 +22,7 @@ export type { CipherNameAndProtocol, ClientSocketSetup, ServerSocketSetup, TLSSo
 export { peerCertificate, describeForNode, openSslDate } from './peer-certificate.js';
 export type { DetailedPeerCertificate, PeerCertificate } from './peer-certificate.js';
 export type { PemInput } from './options.js';
+export { startLatencyProxy } from './latency-proxy.js';
+export type { LatencyProxy, LatencyProxyOptions } from './latency-proxy.js';
 export { TlsError } from '../alert.js';
 export type { AlertName } from '../alert.js';

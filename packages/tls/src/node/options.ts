@@ -91,7 +91,7 @@ function protocolVersion(value: string | undefined, what: string): ProtocolName 
   return value;
 }
 
-/** Key-exchange group names (the RFC's: `x25519`, `secp256r1`, …), checked. */
+/** Key-exchange group names (the IANA registry's: `X25519MLKEM768`, `x25519`, `secp256r1`, …), checked. */
 export function groupList(groups: readonly string[] | undefined): NamedGroupName[] | undefined {
   if (groups === undefined) return undefined;
   return groups.map((name) => {

@@ -86,7 +86,11 @@ const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffs
  * the handshake is complete; `'session'` (client, a `Buffer` to pass back as
  * `connect({ session })`); `'keylog'` (a `Buffer` line of the NSS key log format, with its
  * newline; secrets are formatted only while someone listens); `'keyUpdate'` (`'sent'` or
- * `'received'`); `'connect'` when the transport connects; `'timeout'` from the transport.
+ * `'received'`); `'earlyData'` (server) when it accepted the client's 0-RTT data, as soon
+ * as its own first flight is out: from then on the early data is readable as it arrives and
+ * writes go out at once as 0.5-RTT data (RFC 8446 §4.4.4), both before `'secure'`, and both
+ * unauthenticated (early data may be a replay, §8); `'connect'` when the transport connects;
+ * `'timeout'` from the transport.
  * Errors, a {@link TlsError} for anything the protocol rejects, arrive as `'error'` after
  * the alert for the peer has been sent.
  *
@@ -123,6 +127,8 @@ export class TLSSocket extends Duplex {
   private waitingForDrain: ((error?: Error) => void) | undefined;
   private lastSession: Buffer | undefined;
   private earlyBytes = 0;
+  /** Whether 'earlyData' was emitted (a server that accepted 0-RTT). */
+  private earlyAnnounced = false;
 
   /**
    * Wraps `transport`. The handshake starts when the transport is connected (at once for
@@ -367,7 +373,27 @@ export class TLSSocket extends Duplex {
     this.sendOutgoing();
     this.handleEvents(conn.takeEvents());
     if (this.destroyed) return;
+    this.announceEarlyData(conn);
     this.deliver(conn);
+  }
+
+  /**
+   * A server that accepted 0-RTT data hands the socket over as soon as its own first flight
+   * is out: `'earlyData'`, then the early data as it is decrypted (§4.2.10), and writes go
+   * out at once as 0.5-RTT data (§4.4.4). Both sides of that are unauthenticated: the data
+   * may be a replay (§8), and the client has not yet proven anything but its ticket.
+   */
+  private announceEarlyData(conn: Connection): void {
+    if (!this.setup.isServer || this.earlyAnnounced || this.secured || conn.info.earlyData !== 'accepted') return;
+    this.earlyAnnounced = true;
+    this.emit('earlyData');
+    this.resumeWaitingWrites();
+  }
+
+  /** Writes that waited for the handshake go on, once the engine may send them. */
+  private resumeWaitingWrites(): void {
+    if (!this.connection?.canSendNow && !this.secured) return;
+    for (const waiting of this.waitingForHandshake.splice(0)) if (!this.destroyed) waiting.resume();
   }
 
   private handleEvents(events: ConnectionEvent[]): void {
@@ -412,7 +438,7 @@ export class TLSSocket extends Duplex {
     }
     this.secured = true;
     this.emit(this.setup.isServer ? 'secure' : 'secureConnect');
-    for (const waiting of this.waitingForHandshake.splice(0)) if (!this.destroyed) waiting.resume();
+    this.resumeWaitingWrites();
   }
 
   /** Pushes decrypted data to the reader, pausing the transport when the reader is full. */
@@ -493,7 +519,8 @@ export class TLSSocket extends Duplex {
 
   /** write(): application data into records, complete once the transport has taken them. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (!this.secured) {
+    // Before the handshake completes only a server's 0.5-RTT data may go (see announceEarlyData).
+    if (!this.secured && !(this.earlyAnnounced && this.connection!.canSendNow)) {
       this.waitingForHandshake.push({ resume: () => this._write(chunk, _encoding, callback), abandon: callback });
       return;
     }

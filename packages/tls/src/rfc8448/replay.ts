@@ -137,6 +137,8 @@ function commonClient(events: TraceEvent[], name: ScenarioName, serverCert: Uint
   return {
     serverName: 'server',
     cipherSuites: NSS_SUITES,
+    // The RFC's client (NSS, 2016) sends one key share, x25519; P-256 is its retry group.
+    groups: ['x25519', 'secp256r1'],
     recordSizeLimit: 0x4001,
     verifyServerCertificate: pinned(serverCert),
     trace: (e) => events.push(e),
@@ -156,6 +158,7 @@ function commonServer(events: TraceEvent[]): Omit<ServerConfig, 'certificate' | 
     recordSizeLimit: 0x4001,
     trace: (e) => events.push(e),
     now: () => T0,
+    groups: ['x25519', 'secp256r1'],
     advertiseGroups: NSS_GROUPS,
     tickets: { count: 0 },
   };

@@ -7,12 +7,13 @@
 import { toHex } from '../wire/bytes.js';
 import { fingerprintSha256, isCA, isSelfSigned } from './certificate.js';
 import type { Certificate } from './certificate.js';
+import { verifyCsrSignature } from './csr.js';
+import type { CertificationRequest } from './csr.js';
 import type { Extension } from './extensions.js';
 import { publicKeyBits } from './keys.js';
 import { formatName, nameToObject } from './name.js';
 import type { GeneralName } from './name.js';
-import { oidName } from './oid.js';
-import { OID } from './oid.js';
+import { OID, oidName } from './oid.js';
 import { describeSignatureAlgorithm } from './signature-algorithm.js';
 import { roleInPath } from './webpki.js';
 
@@ -59,12 +60,7 @@ const nameJson = (n: GeneralName) => ({ type: n.type, value: n.value });
  * ```
  */
 export function certificateToJson(cert: Certificate): CertificateJson {
-  const key = cert.publicKey;
-  const publicKey: CertificateJson['publicKey'] =
-    key?.type === 'ec' ? { algorithm: 'EC', curve: key.curve, bits: publicKeyBits(key) }
-    : key?.type === 'ed25519' ? { algorithm: 'Ed25519', curve: 'Ed25519', bits: 255 }
-    : key?.type === 'rsa' ? { algorithm: 'RSA', bits: publicKeyBits(key) }
-    : { algorithm: cert.publicKeyAlgorithm.name, error: cert.publicKeyError?.message ?? 'unsupported' };
+  const publicKey = keyJson(cert.publicKey, cert.publicKeyAlgorithm.name, cert.publicKeyError?.message);
   const out: CertificateJson = {
     version: cert.version,
     subject: nameToObject(cert.subject),
@@ -98,7 +94,7 @@ export function certificateToJson(cert: Certificate): CertificateJson {
   return out;
 }
 
-const colon = (bytes: Uint8Array) => toHex(bytes).replace(/(..)(?!$)/g, '$1:');
+const colon = (bytes: Uint8Array): string => toHex(bytes).replace(/(..)(?!$)/g, '$1:');
 
 /**
  * One line per value, with a short explanation under each heading.
@@ -268,7 +264,98 @@ function explainExtension(cert: Certificate, ext: Extension): string[] {
       ];
     case 'signedCertificateTimestampList':
       return [`${cert.sctList!.length} bytes`, '└ promises from Certificate Transparency logs that this certificate is publicly logged'];
+    case 'acmeIdentifier':
+      return [
+        ext.value.length === 34 ? colon(ext.value.subarray(2)) : `${ext.value.length} bytes`,
+        '└ the SHA-256 of an ACME key authorization: a tls-alpn-01 challenge certificate (RFC 8737 §3), for validation only',
+      ];
     default:
       return [`${ext.value.length} bytes`, ext.critical ? '└ unknown and critical: validation fails' : '└ not decoded here; non-critical, so it may be ignored'];
   }
+}
+
+/** The JSON form of a certificate signing request (`lucid-tls x509 show --json` on a CSR). */
+export interface CsrJson {
+  /** Always `"certificate signing request"`, to tell it from a certificate. */
+  kind: 'certificate signing request';
+  subject: Record<string, string | string[]>;
+  subjectAltNames: { type: string; value: string }[];
+  publicKey: CertificateJson['publicKey'];
+  signatureAlgorithm: string;
+  /** Whether the signature verifies under the request's own key (null: algorithm not supported). */
+  signatureValid: boolean | null;
+  attributes: string[];
+  extensions: { oid: string; name: string; critical: boolean }[];
+}
+
+/** The key as {@link CertificateJson} shows it. */
+function keyJson(key: Certificate['publicKey'], algorithmName: string, error: string | undefined): CertificateJson['publicKey'] {
+  return key?.type === 'ec' ? { algorithm: 'EC', curve: key.curve, bits: publicKeyBits(key) }
+    : key?.type === 'ed25519' ? { algorithm: 'Ed25519', curve: 'Ed25519', bits: 255 }
+    : key?.type === 'rsa' ? { algorithm: 'RSA', bits: publicKeyBits(key) }
+    : { algorithm: algorithmName, error: error ?? 'unsupported' };
+}
+
+function csrSignatureValid(csr: CertificationRequest): boolean | null {
+  try {
+    return verifyCsrSignature(csr);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The JSON object for a certificate signing request.
+ *
+ * @example
+ * ```ts
+ * import { createCsr, csrToJson, generatePrivateKey, parseCsr } from '@lucid-tls/tls/x509';
+ * const json = csrToJson(parseCsr(createCsr({ privateKey: generatePrivateKey('ec'), names: ['example.com'] })));
+ * console.log(json.subjectAltNames, json.signatureValid); // → [ { type: 'dns', value: 'example.com' } ] true
+ * ```
+ */
+export function csrToJson(csr: CertificationRequest): CsrJson {
+  return {
+    kind: 'certificate signing request',
+    subject: nameToObject(csr.subject),
+    subjectAltNames: (csr.subjectAltNames ?? []).map(nameJson),
+    publicKey: keyJson(csr.publicKey, csr.publicKeyAlgorithm.name, csr.publicKeyError?.message),
+    signatureAlgorithm: describeSignatureAlgorithm(csr.signatureAlgorithm),
+    signatureValid: csrSignatureValid(csr),
+    attributes: csr.attributes.map((a) => a.name),
+    extensions: csr.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical })),
+  };
+}
+
+/**
+ * A certificate signing request explained line by line, as {@link explainCertificate} does.
+ *
+ * @example
+ * ```ts
+ * import { createCsr, explainCsr, generatePrivateKey, parseCsr } from '@lucid-tls/tls/x509';
+ * const text = explainCsr(parseCsr(createCsr({ privateKey: generatePrivateKey('ec'), names: ['example.com'] })));
+ * console.log(text.split('\n')[0]!.startsWith('Certificate signing request (PKCS#10, RFC 2986)')); // → true
+ * ```
+ */
+export function explainCsr(csr: CertificationRequest): string {
+  const lines: string[] = [];
+  const field = (name: string, value: string, why?: string) => {
+    lines.push(`  ${name.padEnd(20)} ${value}`);
+    if (why) lines.push(`  ${''.padEnd(20)} └ ${why}`);
+  };
+  lines.push(`Certificate signing request (PKCS#10, RFC 2986), ${csr.der.length} bytes of DER`);
+  field('Subject', formatName(csr.subject) || '(empty)', 'the name asked for; CAs take the names from the requested subjectAltName');
+  const key = keyJson(csr.publicKey, csr.publicKeyAlgorithm.name, csr.publicKeyError?.message);
+  field('Public key', `${key.algorithm}${key.curve && key.algorithm !== 'Ed25519' ? ` ${key.curve}` : ''}${key.bits ? ` (${key.bits} bits)` : ''}${key.error ? ` (${key.error})` : ''}`, 'the key to be certified');
+  const names = (csr.subjectAltNames ?? []).map((n) => `${n.type}: ${n.value}`);
+  field('Requested names', names.length > 0 ? names.join(', ') : '(none)', 'the subjectAltName of the extensionRequest attribute (RFC 2985 §5.4.2)');
+  for (const ext of csr.extensions.filter((e) => e.oid !== OID.subjectAltName)) field('Requested extension', `${ext.name}${ext.critical ? ' [critical]' : ''}`);
+  for (const a of csr.attributes.filter((a) => a.oid !== OID.extensionRequest)) field('Attribute', a.name);
+  const valid = csrSignatureValid(csr);
+  field(
+    'Signature',
+    `${describeSignatureAlgorithm(csr.signatureAlgorithm)}, ${valid === null ? 'algorithm not supported' : valid ? 'valid' : 'DOES NOT VERIFY'}`,
+    'made with the private key itself: proves the requester holds it',
+  );
+  return lines.join('\n') + '\n';
 }

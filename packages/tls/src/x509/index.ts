@@ -10,6 +10,8 @@
  *   of RFC 5280 §4 and the CA/Browser Forum Baseline Requirements; see `webpki.ts`).
  * - {@link createCertificateAuthority} and {@link issueCertificate} make a local CA and
  *   the certificates it signs, as mkcert does.
+ * - {@link createCsr} and {@link parseCsr} write and read certificate signing requests
+ *   (PKCS#10, RFC 2986), what an ACME client sends another CA.
  *
  * ## Host names and the CN
  * Names are matched against the subjectAltName only (RFC 6125 §6, RFC 9525). The
@@ -137,5 +139,7 @@ export {
   signCertificate,
 } from './issue.js';
 export type { CaOptions, CertificateAuthority, CertificateSpec, IssueOptions, IssuedCertificate, IssuedKeyType } from './issue.js';
-export { certificateToJson, describePublicKey, explainCertificate, explainPath } from './describe.js';
-export type { CertificateJson } from './describe.js';
+export { createCsr, csrToPem, parseCsr, parseCsrsPem, verifyCsrSignature } from './csr.js';
+export type { CertificationRequest, CsrAttribute, CsrOptions } from './csr.js';
+export { certificateToJson, csrToJson, describePublicKey, explainCertificate, explainCsr, explainPath } from './describe.js';
+export type { CertificateJson, CsrJson } from './describe.js';

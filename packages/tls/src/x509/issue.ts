@@ -256,8 +256,8 @@ export interface IssueOptions {
   randomBytes?: (n: number) => Uint8Array;
 }
 
-/** The subjectAltName entry for one name: an IP address when it parses as one. */
-function altName(name: string): Uint8Array {
+/** The subjectAltName entry for one name: an IP address when it parses as one (also used by `csr.ts`). */
+export function altName(name: string): Uint8Array {
   const ip = parseIpAddress(name);
   if (ip) return encodeGeneralName({ type: 'ip', bytes: ip });
   if (name.includes('://')) return encodeGeneralName({ type: 'uri', value: name });

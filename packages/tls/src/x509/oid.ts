@@ -34,6 +34,10 @@ export const OID = {
   userId: '0.9.2342.19200300.100.1.1',
   emailAddress: '1.2.840.113549.1.9.1',
 
+  // PKCS#9 attributes of a certificate signing request (RFC 2985 §5.4).
+  challengePassword: '1.2.840.113549.1.9.7',
+  extensionRequest: '1.2.840.113549.1.9.14',
+
   // Public key algorithms (RFC 3279, RFC 5480, RFC 8410, RFC 4055).
   rsaEncryption: '1.2.840.113549.1.1.1',
   ecPublicKey: '1.2.840.10045.2.1',
@@ -73,6 +77,8 @@ export const OID = {
   subjectInfoAccess: '1.3.6.1.5.5.7.1.11',
   signedCertificateTimestampList: '1.3.6.1.4.1.11129.2.4.2',
   ctPrecertificatePoison: '1.3.6.1.4.1.11129.2.4.3',
+  /** id-pe-acmeIdentifier: the tls-alpn-01 challenge certificate's proof (RFC 8737 §3). */
+  acmeIdentifier: '1.3.6.1.5.5.7.1.31',
 
   // Extended key usage purposes (RFC 5280 §4.2.1.12).
   anyExtendedKeyUsage: '2.5.29.37.0',

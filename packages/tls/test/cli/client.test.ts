@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NamedGroupId } from '../../src/crypto/provider.js';
 import { createServer, type Server, type ServerOptions, type TLSSocket } from '../../src/node/index.js';
 import { testPki, type TestPki } from '../node/helpers.js';
 import { killAll, run, start, startServer, tokens } from './run.js';
@@ -62,7 +63,7 @@ describe('lucid-tls client', () => {
     expect(tokens(out.stderr)).toEqual({
       protocol: 'TLSv1.3',
       cipher: 'TLS_AES_128_GCM_SHA256',
-      group: 'x25519',
+      group: 'X25519MLKEM768', // both ends are ours: the default share the server prefers
       signature: 'ecdsa_secp256r1_sha256',
       alpn: 'none',
       resumed: 'no',
@@ -100,6 +101,25 @@ describe('lucid-tls client', () => {
     expect(out.code, out.stderr).toBe(0);
     // The server picks by its own preference, among what we offer (RFC 8446 §4.1.1, RFC 7301 §3.2).
     expect(tokens(out.stderr)).toMatchObject({ cipher: 'TLS_CHACHA20_POLY1305_SHA256', group: 'secp256r1', alpn: 'h2' });
+  });
+
+  it('takes every group by its IANA name in --groups', async () => {
+    const { port } = await server({ groups: ['ffdhe2048'] });
+    // Every name at once: a name it did not know would be a usage error (exit 2).
+    const out = await client(port, ['--groups', [...Object.keys(NamedGroupId)].reverse().join(':')], 'x');
+    expect(out.code, out.stderr).toBe(0);
+    // The client shares X25519MLKEM768 and x25519 (both listed); the server, taking only ffdhe2048, asks for it.
+    expect(tokens(out.stderr)).toMatchObject({ group: 'ffdhe2048', hrr: 'yes' });
+  });
+
+  it('--key-shares chooses the first shares: the server asks for its own group with a HelloRetryRequest', async () => {
+    const { port } = await server({ groups: ['MLKEM768'] });
+    const out = await client(port, ['--groups', 'x25519:MLKEM768', '--key-shares', 'x25519'], 'x');
+    expect(out.code, out.stderr).toBe(0);
+    expect(tokens(out.stderr)).toMatchObject({ group: 'MLKEM768', hrr: 'yes' });
+    const notListed = await client(port, ['--groups', 'x25519', '--key-shares', 'MLKEM768'], 'x');
+    expect(notListed.code).toBe(2);
+    expect(notListed.stderr).toMatch(/--key-shares: MLKEM768 is not supported \(x25519\)/);
   });
 
   it('writes the trace to standard error, leaving standard output to the data', async () => {
@@ -168,7 +188,7 @@ describe('lucid-tls client', () => {
     const { port: strict } = await startServer(['--cert', certFile, '--key', keyFile, '--www']);
     expect((await client(strict, ['--sess-out', sessionFile], request)).code).toBe(0);
     const full = await client(strict, ['--sess-in', sessionFile, '--psk-modes', 'psk_ke'], request);
-    expect(tokens(full.stderr.split('\n').find((l) => l.startsWith('protocol='))!)).toMatchObject({ resumed: 'no', group: 'x25519' });
+    expect(tokens(full.stderr.split('\n').find((l) => l.startsWith('protocol='))!)).toMatchObject({ resumed: 'no', group: 'X25519MLKEM768' });
   });
 
   it('does not offer a session to a server of another name', async () => {

@@ -9,7 +9,9 @@ import { ServerConnection } from '../../src/connection/server-connection.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import { equalBytes } from '../../src/wire/bytes.js';
-import { catchTlsError, findMessage, findTraceField, messageTypes, pair, pinned, pump, testCert, text, traceLog, utf8, type CertKind } from './helpers.js';
+import { pinned, testCert, type CertKind } from './harness/pki.js';
+import { catchTlsError, pair, pump, text, utf8 } from './harness/pair.js';
+import { findMessage, findTraceField, messageTypes, traceLog } from './harness/trace-log.js';
 
 const serverCert = testCert('p256');
 
@@ -19,11 +21,11 @@ describe('client authentication', () => {
       const clientCert = testCert(kind, 'client.example');
       const log = traceLog();
       const verifyClient = pinned(clientCert.der);
-      const { client, server } = pair(
-        { certificate: clientCert, trace: log.observer },
-        { clientAuth: 'required', verifyClientCertificate: verifyClient, trace: log.observer },
-        serverCert,
-      );
+      const { client, server } = pair({
+        client: { certificate: clientCert, trace: log.observer },
+        server: { clientAuth: 'required', verifyClientCertificate: verifyClient, trace: log.observer },
+        cert: serverCert,
+      });
       pump(client, server);
       expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
       expect(server.info.peerCertificates).toHaveLength(1);
@@ -46,7 +48,7 @@ describe('client authentication', () => {
   it('optional, and the client has no certificate: an empty Certificate and no CertificateVerify', () => {
     const log = traceLog();
     const verifyClient = pinned();
-    const { client, server } = pair({ trace: log.observer }, { clientAuth: 'optional', verifyClientCertificate: verifyClient }, serverCert);
+    const { client, server } = pair({ client: { trace: log.observer }, server: { clientAuth: 'optional', verifyClientCertificate: verifyClient }, cert: serverCert });
     pump(client, server);
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     expect(server.info.peerCertificates).toEqual([]);
@@ -62,13 +64,13 @@ describe('client authentication', () => {
 
   it('optional, and the client has one: it is sent and checked', () => {
     const clientCert = testCert('ed25519', 'client.example');
-    const { client, server } = pair({ certificate: clientCert }, { clientAuth: 'optional', verifyClientCertificate: pinned(clientCert.der) }, serverCert);
+    const { client, server } = pair({ client: { certificate: clientCert }, server: { clientAuth: 'optional', verifyClientCertificate: pinned(clientCert.der) }, cert: serverCert });
     pump(client, server);
     expect(server.info.peerCertificates).toHaveLength(1);
   });
 
   it('required, and the client has no certificate: certificate_required, and the client gets the alert', () => {
-    const { client, server } = pair({}, { clientAuth: 'required', verifyClientCertificate: pinned() }, serverCert);
+    const { client, server } = pair({ server: { clientAuth: 'required', verifyClientCertificate: pinned() }, cert: serverCert });
     server.receive(client.takeOutgoing());
     client.receive(server.takeOutgoing());
     // The client has sent its Finished: from its side the handshake is done.
@@ -85,7 +87,7 @@ describe('client authentication', () => {
 
   it('a client certificate the server does not trust: bad_certificate both ways', () => {
     const clientCert = testCert('p256', 'client.example');
-    const { client, server } = pair({ certificate: clientCert }, { clientAuth: 'required', verifyClientCertificate: pinned(serverCert.der) }, serverCert);
+    const { client, server } = pair({ client: { certificate: clientCert }, server: { clientAuth: 'required', verifyClientCertificate: pinned(serverCert.der) }, cert: serverCert });
     server.receive(client.takeOutgoing());
     client.receive(server.takeOutgoing());
     const e = catchTlsError(() => server.receive(client.takeOutgoing()));
@@ -97,7 +99,7 @@ describe('client authentication', () => {
   it('no CertificateRequest unless asked: a client certificate stays unsent', () => {
     const clientCert = testCert('ed25519', 'client.example');
     const log = traceLog();
-    const { client, server } = pair({ certificate: clientCert, trace: log.observer }, {}, serverCert);
+    const { client, server } = pair({ client: { certificate: clientCert, trace: log.observer }, cert: serverCert });
     pump(client, server);
     expect(messageTypes(log.events, 'client', 'sent')).toEqual(['ClientHello', 'Finished']);
     expect(server.info.peerCertificates).toEqual([]);

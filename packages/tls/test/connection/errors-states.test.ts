@@ -12,7 +12,9 @@ import { ContentType } from '../../src/record/content-type.js';
 import type { ServerConnection } from '../../src/connection/server-connection.js';
 import { encodeHandshakeMessage } from '../../src/handshake/messages/handshake-message.js';
 import type { Side } from '../../src/trace/events.js';
-import { expectFailure, rawRecord, replay, SCENARIOS, script, scriptStates, testSessions, type Scenario } from './mitm.js';
+import { rawRecord } from './harness/tap.js';
+import { replay, SCENARIOS, script, scriptStates, testSessions, type Scenario } from './harness/scripts.js';
+import { expectFailure } from './harness/expect-failure.js';
 
 /** Handshake message titles as the trace names them. */
 type Title =

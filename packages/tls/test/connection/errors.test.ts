@@ -3,7 +3,7 @@
  * with the alert §6 and the section concerned prescribe. `receive()` throws a TlsError
  * naming it, the alert record for the peer is waiting in `takeOutgoing()` (plaintext
  * before keys, protected after), receiving again rethrows the same error, and other
- * connections go on unaffected. (`expectFailure` in ./mitm.ts checks all of that.)
+ * connections go on unaffected. (`expectFailure` in ./harness/expect-failure.ts checks all of that.)
  *
  * Messages are tampered with by a man in the middle that knows the keys of both
  * sides, so a changed message arrives properly protected and is rejected for what it
@@ -18,23 +18,11 @@ import type { ClientHello, ClientHelloExtension, HandshakeMessage, ServerHello }
 import { ContentType } from '../../src/record/content-type.js';
 import { MAX_CIPHERTEXT_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH } from '../../src/record/limits.js';
 import { concat, fromHex } from '../../src/wire/bytes.js';
-import {
-  advance,
-  alertCode,
-  deliverAll,
-  expectFailure,
-  makeEndpoint,
-  makePair,
-  pinnedLeaf,
-  rawRecord,
-  replay,
-  script,
-  sealInner,
-  testPki,
-  testSessions,
-  type Endpoint,
-  type Scenario,
-} from './mitm.js';
+import { testCert } from './harness/pki.js';
+import { utf8 } from './harness/pair.js';
+import { deliver, rawRecord, sealInner, tappedEndpoint, tappedPair, type Endpoint, type TappedPairOptions } from './harness/tap.js';
+import { replay, script, testSessions, type Scenario } from './harness/scripts.js';
+import { alertCode, expectFailure } from './harness/expect-failure.js';
 
 beforeAll(() => {
   testSessions();
@@ -44,7 +32,6 @@ beforeAll(() => {
 
 const decode = (bytes: Uint8Array): HandshakeMessage => decodeHandshakeMessage(bytes).message;
 const encode = (message: HandshakeMessage): Uint8Array => encodeHandshakeMessage(message).bytes;
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** How many steps of `scenario`'s script come before the first `title` sent by `from`. */
 function stepOf(scenario: Scenario, title: string, from: 'client' | 'server'): number {
@@ -77,9 +64,9 @@ function flip(bytes: Uint8Array, index: number, bit = 0): Uint8Array {
 }
 
 /** A client that has sent its ClientHello and waits for the ServerHello, with the ServerHello the server really answered. */
-function clientAwaitingServerHello(options: Parameters<typeof makePair>[0] = {}): { client: Endpoint; serverHello: ServerHello } {
-  const pair = makePair(options);
-  advance(pair, 1); // the ClientHello to the server
+function clientAwaitingServerHello(options: TappedPairOptions = {}): { client: Endpoint; serverHello: ServerHello } {
+  const pair = tappedPair(options);
+  deliver(pair, 1); // the ClientHello to the server
   return { client: pair.client, serverHello: decode(pair.server.tap.sent[0]!.content) as ServerHello };
 }
 
@@ -135,16 +122,15 @@ describe('CertificateVerify (§4.4.3)', () => {
   });
 
   it('an ECDSA signature damaged anywhere, DER structure included, is decrypt_error (never an internal error)', () => {
-    const { p256Server } = testPki();
-    const options = { server: { certificate: p256Server }, client: { verifyServerCertificate: pinnedLeaf(p256Server.chain[0]!) } };
-    const reference = makePair(options);
-    deliverAll(reference);
+    const options = { cert: testCert('p256') };
+    const reference = tappedPair(options);
+    deliver(reference);
     const cv = reference.server.tap.sent.find((p) => p.type === 'CertificateVerify')!.content;
     // Header (4), algorithm (2), signature length (2), then the DER SEQUENCE { r, s }.
     const der = cv.length - 8;
     for (const offset of [0, 1, 2, 3, 4, 5, Math.floor(der / 2), der - 1]) {
-      const pair = makePair(options);
-      advance(pair, 4); // ClientHello, ServerHello, EncryptedExtensions, Certificate
+      const pair = tappedPair(options);
+      deliver(pair, 4); // ClientHello, ServerHello, EncryptedExtensions, Certificate
       const client = pair.client;
       const failure = expectFailure(client, () => client.conn.receive(client.tap.recordFor(ContentType.handshake, flip(cv, 8 + offset, 6))));
       expect(failure.error.alert, `byte ${offset} of the DER signature`).toBe('decrypt_error');
@@ -158,8 +144,8 @@ describe('CertificateVerify (§4.4.3)', () => {
 
   it('a scheme the client did not offer is illegal_parameter', () => {
     // The client offers Ed25519 and ECDSA only; the server claims RSA-PSS.
-    const pair = makePair({ client: { signatureSchemes: ['ed25519', 'ecdsa_secp256r1_sha256'] } });
-    advance(pair, 4);
+    const pair = tappedPair({ client: { signatureSchemes: ['ed25519', 'ecdsa_secp256r1_sha256'] } });
+    deliver(pair, 4);
     const client = pair.client;
     const cv = decode(pair.server.tap.sent.find((p) => p.type === 'CertificateVerify')!.content);
     const forged = encode({ ...(cv as Extract<HandshakeMessage, { type: 'certificate_verify' }>), algorithm: 0x0804 });
@@ -275,7 +261,7 @@ describe('a client that cannot speak TLS 1.3, to a TLS 1.3-only server (§4.2.1,
 
   for (const [name, hello] of cases) {
     it(name, () => {
-      const server = makeEndpoint('server', { server: { minVersion: 'TLSv1.3' } });
+      const server = tappedEndpoint('server', { server: { minVersion: 'TLSv1.3' } });
       // Old clients put their first record at version 0x0301 (§5.1, §D.2).
       const failure = expectFailure(server, () => server.conn.receive(rawRecord(ContentType.handshake, hello, 0x0301)));
       expect(failure.sentAlert).toEqual({ alert: 'protocol_version', protected: false });
@@ -315,14 +301,26 @@ describe('a ServerHello the client did not ask for (§4.1.3, §4.2)', () => {
   const p256Point = fromHex('04' + '6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296' + '4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5');
 
   it('a key share in a group the client sent no share for → illegal_parameter (§4.2.8)', () => {
-    // secp256r1 is in supported_groups, but the client's only share is x25519.
+    // secp256r1 is in supported_groups, but the client's shares are X25519MLKEM768 and x25519.
     expectAlert('illegal_parameter', withShare(0x0017, p256Point));
-    // secp521r1 was not even offered.
-    expectAlert('illegal_parameter', withShare(0x0019, new Uint8Array(133).fill(4)));
+    // brainpoolP256r1tls13 (RFC 8734) was not even offered.
+    expectAlert('illegal_parameter', withShare(0x001f, new Uint8Array(65).fill(4)));
   });
 
   it('an invalid X25519 share (the all-zero point) → illegal_parameter (§7.4.2)', () => {
     expectAlert('illegal_parameter', withShare(0x001d, new Uint8Array(32)));
+  });
+
+  it('an unusable X25519MLKEM768 share → illegal_parameter (draft-ietf-tls-ecdhe-mlkem §3.2)', () => {
+    const { serverHello } = clientAwaitingServerHello();
+    const share = serverHello.extensions.find((e) => e.type === 'key_share')!;
+    const good = share.type === 'key_share' && 'serverShare' in share ? share.serverShare.keyExchange : new Uint8Array(0);
+    expect(good.length).toBe(1088 + 32); // the server took the default hybrid: ML-KEM-768 ciphertext, then X25519
+    // A ciphertext one byte short (FIPS 203 §7.3), or one byte long.
+    expectAlert('illegal_parameter', withShare(0x11ec, good.subarray(0, good.length - 1)));
+    expectAlert('illegal_parameter', withShare(0x11ec, Uint8Array.of(...good, 0)));
+    // A valid ML-KEM part, but the all-zero X25519 point as the second part (§7.4.2).
+    expectAlert('illegal_parameter', withShare(0x11ec, Uint8Array.of(...good.subarray(0, 1088), ...new Uint8Array(32))));
   });
 
   it('no key_share → missing_extension', () => {
@@ -348,7 +346,7 @@ describe('HelloRetryRequest (§4.1.4)', () => {
     const base = hrr();
     const extensions = (group: number) => [{ type: 'key_share' as const, selectedGroup: group }, ...base.extensions.filter((e) => e.type !== 'key_share')];
     expect(toClient({ ...base, extensions: extensions(0x001d) })).toBe('illegal_parameter');
-    expect(toClient({ ...base, extensions: extensions(0x0019) })).toBe('illegal_parameter');
+    expect(toClient({ ...base, extensions: extensions(0x001f) })).toBe('illegal_parameter'); // brainpoolP256r1tls13: never offered
   });
 
   it('a retry that would change nothing → illegal_parameter', () => {
@@ -392,8 +390,8 @@ describe('a ClientHello the server must refuse', () => {
     const ch = hello();
     return { ...ch, extensions: change(ch.extensions) };
   };
-  const refuse = (ch: ClientHello, server: Parameters<typeof makeEndpoint>[1] = {}) => {
-    const ep = makeEndpoint('server', server);
+  const refuse = (ch: ClientHello, server: TappedPairOptions = {}) => {
+    const ep = tappedEndpoint('server', server);
     return expectFailure(ep, () => ep.conn.receive(rawRecord(ContentType.handshake, encode(ch)))).sentAlert;
   };
   const without = (type: ClientHelloExtension['type']) => withExtensions((list) => list.filter((e) => e.type !== type));
@@ -425,7 +423,7 @@ describe('a ClientHello the server must refuse', () => {
   it('a key share for a group not in supported_groups, or two for one group → illegal_parameter (§4.2.8)', () => {
     const shares = (list: ClientHelloExtension[], f: (e: Extract<ClientHelloExtension, { type: 'key_share' }>) => ClientHelloExtension) =>
       list.map((e) => (e.type === 'key_share' ? f(e) : e));
-    expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [{ group: 0x0019, keyExchange: new Uint8Array(133) }, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
+    expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [{ group: 0x001f, keyExchange: new Uint8Array(65) }, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
     expect(refuse(withExtensions((list) => shares(list, (e) => ({ type: 'key_share', clientShares: [...e.clientShares, ...e.clientShares] }))))).toEqual(plain('illegal_parameter'));
   });
 
@@ -434,11 +432,29 @@ describe('a ClientHello the server must refuse', () => {
     expect(refuse(zero)).toEqual(plain('illegal_parameter'));
   });
 
+  it('an unusable X25519MLKEM768 share → illegal_parameter, before anything is sent (draft-ietf-tls-ecdhe-mlkem §3.2)', () => {
+    const withHybrid = (change: (keyExchange: Uint8Array) => Uint8Array) =>
+      withExtensions((list) =>
+        list.map((e): ClientHelloExtension =>
+          e.type === 'key_share' ? { type: 'key_share', clientShares: e.clientShares.map((s) => (s.group === 0x11ec ? { group: s.group, keyExchange: change(s.keyExchange) } : s)) } : e,
+        ),
+      );
+    expect(hello().extensions.some((e) => e.type === 'key_share' && e.clientShares[0]?.group === 0x11ec && e.clientShares[0].keyExchange.length === 1184 + 32)).toBe(true);
+    // FIPS 203 §7.2, modulus check: the first 12-bit coefficient of the encapsulation key becomes 0xfff ≥ q.
+    const outOfRange = (k: Uint8Array) => Uint8Array.of(0xff, k[1]! | 0x0f, ...k.subarray(2));
+    expect(refuse(withHybrid(outOfRange))).toEqual(plain('illegal_parameter'));
+    // A length that is not 1184 + 32.
+    expect(refuse(withHybrid((k) => k.subarray(0, k.length - 1)))).toEqual(plain('illegal_parameter'));
+    // A valid encapsulation key, but the all-zero X25519 point as the second part (§7.4.2).
+    expect(refuse(withHybrid((k) => Uint8Array.of(...k.subarray(0, 1184), ...new Uint8Array(32))))).toEqual(plain('illegal_parameter'));
+  });
+
   it('nothing in common: cipher suite, group or signature scheme → handshake_failure (§4.1.1)', () => {
     expect(refuse({ ...hello(), cipherSuites: [0xc02f, 0x1305] })).toEqual(plain('handshake_failure'));
     const noGroup = withExtensions((list) =>
       list.map((e): ClientHelloExtension => {
-        if (e.type === 'supported_groups') return { type: 'supported_groups', groups: [0x0019, 0x0100] };
+        // brainpoolP256r1tls13 (RFC 8734) and MLKEM512: groups we do not implement.
+        if (e.type === 'supported_groups') return { type: 'supported_groups', groups: [0x001f, 0x0200] };
         return e.type === 'key_share' ? { type: 'key_share', clientShares: [] } : e;
       }),
     );
@@ -486,7 +502,7 @@ describe('authentication messages (§4.3.2, §4.4.2, §4.6.1)', () => {
 
   it('a server certificate the verifier rejects → the verifier’s alert (bad_certificate)', () => {
     const cert = scripted<Extract<HandshakeMessage, { type: 'certificate' }>>('full', 'Certificate', 'server');
-    const other = testPki().client.chain[0]!;
+    const other = testCert('ed25519', 'client.example').der;
     const forged = encode({ ...cert, certificateList: [{ certData: other, extensions: [] }] });
     expect(instead('full', 'Certificate', 'server', forged).error.alert).toBe('bad_certificate');
   });
@@ -533,7 +549,7 @@ describe('0-RTT (§4.2.10)', () => {
 
 describe('records (§5)', () => {
   it('a plaintext record longer than 2^14 → record_overflow, refused from its header alone', () => {
-    const server = makeEndpoint('server');
+    const server = tappedEndpoint('server');
     const header = Uint8Array.of(ContentType.handshake, 3, 1, (MAX_PLAINTEXT_LENGTH + 1) >> 8, (MAX_PLAINTEXT_LENGTH + 1) & 0xff);
     expect(expectFailure(server, () => server.conn.receive(header)).sentAlert).toEqual({ alert: 'record_overflow', protected: false });
   });
@@ -568,23 +584,23 @@ describe('records (§5)', () => {
 
   it('garbage instead of a first record → unexpected_message (an unknown record type, §5)', () => {
     const garbage: [string, Uint8Array][] = [
-      ['an HTTP request', text('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n')],
+      ['an HTTP request', utf8('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n')],
       ['zero bytes', new Uint8Array(64)],
     ];
     for (const [name, bytes] of garbage) {
-      const server = makeEndpoint('server');
+      const server = tappedEndpoint('server');
       expect(expectFailure(server, () => server.conn.receive(bytes)).sentAlert, name).toEqual({ alert: 'unexpected_message', protected: false });
     }
   });
 
   it('an SSL 2.0 ClientHello → protocol_version (RFC 6176 §3)', () => {
-    const server = makeEndpoint('server');
+    const server = tappedEndpoint('server');
     const hello = fromHex('802e0103010015000000100700c0030080010080060040040080020080');
     expect(expectFailure(server, () => server.conn.receive(hello)).sentAlert).toEqual({ alert: 'protocol_version', protected: false });
   });
 
   it('a zero-length handshake record → unexpected_message (§5.1)', () => {
-    const server = makeEndpoint('server');
+    const server = tappedEndpoint('server');
     expect(expectFailure(server, () => server.conn.receive(rawRecord(ContentType.handshake, new Uint8Array(0)))).error.alert).toBe('unexpected_message');
   });
 
@@ -612,7 +628,7 @@ describe('records (§5)', () => {
 
   it('change_cipher_spec before the first ClientHello, or after the peer’s Finished → unexpected_message (§5)', () => {
     const ccs = rawRecord(ContentType.change_cipher_spec, Uint8Array.of(1));
-    const server = makeEndpoint('server');
+    const server = tappedEndpoint('server');
     expect(expectFailure(server, () => server.conn.receive(ccs)).sentAlert).toEqual({ alert: 'unexpected_message', protected: false });
     for (const side of ['client', 'server'] as const) {
       const { ep } = replay('full', side, script('full').length);
@@ -707,7 +723,7 @@ describe('KeyUpdate (§4.6.3)', () => {
     const ep = connectedClient();
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < MAX_KEY_UPDATES_WITHOUT_DATA; i++) ep.conn.receive(ep.tap.recordFor(ContentType.handshake, keyUpdate));
-      ep.conn.receive(ep.tap.recordFor(ContentType.application_data, text(`round ${round}`)));
+      ep.conn.receive(ep.tap.recordFor(ContentType.application_data, utf8(`round ${round}`)));
     }
     expect(new TextDecoder().decode(ep.conn.read())).toBe('round 0round 1round 2');
     expect(ep.conn.error).toBeUndefined();
@@ -728,7 +744,7 @@ describe(`handshake messages larger than MAX_HANDSHAKE_MESSAGE_LENGTH (${MAX_HAN
   const header = (type: number, length: number) => Uint8Array.of(type, length >> 16, (length >> 8) & 0xff, length & 0xff);
 
   it('are refused as soon as their 4-byte header arrives, before any body is buffered', () => {
-    const server = makeEndpoint('server');
+    const server = tappedEndpoint('server');
     const failure = expectFailure(server, () => server.conn.receive(rawRecord(ContentType.handshake, header(1, MAX_HANDSHAKE_MESSAGE_LENGTH + 1))));
     expect(failure.error.sent).toBe(true);
     expect(failure.error.reason).toMatch(/exceeds the limit/);
@@ -741,7 +757,7 @@ describe(`handshake messages larger than MAX_HANDSHAKE_MESSAGE_LENGTH (${MAX_HAN
   });
 
   it('while one of exactly the limit is waited for', () => {
-    const server = makeEndpoint('server');
+    const server = tappedEndpoint('server');
     server.conn.receive(rawRecord(ContentType.handshake, header(1, MAX_HANDSHAKE_MESSAGE_LENGTH)));
     expect(server.conn.error).toBeUndefined();
     expect(server.conn.stateName).toBe('ExpectClientHello');
@@ -755,8 +771,8 @@ describe('after an error', () => {
     const { ep } = replay('full', 'client', script('full').length);
     const failure = expectFailure(ep, () => ep.conn.receive(ep.tap.recordFor(ContentType.handshake, encode({ type: 'finished', verifyData: new Uint8Array(32) }))));
     const error = failure.error;
-    for (let i = 0; i < 3; i++) expect(() => ep.conn.receive(ep.tap.recordFor(ContentType.application_data, text('more')))).toThrow(error);
-    expect(() => ep.conn.write(text('data'))).toThrow(error);
+    for (let i = 0; i < 3; i++) expect(() => ep.conn.receive(ep.tap.recordFor(ContentType.application_data, utf8('more')))).toThrow(error);
+    expect(() => ep.conn.write(utf8('data'))).toThrow(error);
     expect(() => ep.conn.keyUpdate()).toThrow(error);
     ep.conn.close();
     expect(ep.conn.takeOutgoing().length).toBe(0);
@@ -766,17 +782,17 @@ describe('after an error', () => {
   });
 
   it('other connections, sharing the same configuration and ticketer, are unaffected', () => {
-    const broken = makePair();
-    const healthy = makePair();
-    advance(broken, 1);
-    advance(healthy, 1);
+    const broken = tappedPair();
+    const healthy = tappedPair();
+    deliver(broken, 1);
+    deliver(healthy, 1);
     const c = broken.client;
     expectFailure(c, () => c.conn.receive(rawRecord(ContentType.handshake, fromHex('0200000100'))));
-    deliverAll(healthy);
+    deliver(healthy);
     expect(healthy.client.conn.handshakeComplete).toBe(true);
     expect(healthy.server.conn.handshakeComplete).toBe(true);
     healthy.client.conn.takeOutgoing(); // the middle delivered the handshake itself
-    healthy.client.conn.write(text('still fine'));
+    healthy.client.conn.write(utf8('still fine'));
     healthy.server.conn.receive(healthy.client.conn.takeOutgoing());
     expect(new TextDecoder().decode(healthy.server.conn.read())).toBe('still fine');
     // The failed pair's server is merely left waiting.

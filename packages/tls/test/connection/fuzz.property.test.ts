@@ -30,21 +30,8 @@ import { ContentType } from '../../src/record/content-type.js';
 import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../../src/record/limits.js';
 import type { Side } from '../../src/trace/events.js';
 import { concat } from '../../src/wire/bytes.js';
-import {
-  frame,
-  nextFlight,
-  rawRecord,
-  replay,
-  SCENARIOS,
-  script,
-  scriptStates,
-  seal,
-  splitRecords,
-  testSessions,
-  type Endpoint,
-  type Piece,
-  type Scenario,
-} from './mitm.js';
+import { frame, rawRecord, seal, splitRecords, type Endpoint, type Piece } from './harness/tap.js';
+import { nextFlight, replay, SCENARIOS, script, scriptStates, testSessions, type Scenario } from './harness/scripts.js';
 
 const SEED = 0x7153; // fixed: a failure here is reproducible
 /** No single receive() may take longer than this (generous: CI machines are slow, a hang is forever). */

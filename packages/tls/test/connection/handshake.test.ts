@@ -10,7 +10,9 @@ import { ClientConnection } from '../../src/connection/client-connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import type { CipherSuiteName, NamedGroupName } from '../../src/crypto/provider.js';
 import { equalBytes } from '../../src/wire/bytes.js';
-import { catchTlsError, eventTypes, findMessage, findTraceField, messageTypes, pair, patternBytes, pinned, pump, records, testCert, text, traceLog, utf8, type CertKind } from './helpers.js';
+import { pinned, testCert, type CertKind } from './harness/pki.js';
+import { catchTlsError, eventTypes, pair, patternBytes, pump, text, utf8 } from './harness/pair.js';
+import { findMessage, findTraceField, messageTypes, records, traceLog } from './harness/trace-log.js';
 
 const SUITES: CipherSuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 const GROUPS: NamedGroupName[] = ['x25519', 'secp256r1'];
@@ -132,14 +134,14 @@ describe('application data', () => {
 
 describe('ALPN (RFC 7301)', () => {
   it('agrees on the server’s preference among the client’s protocols', () => {
-    const { client, server } = pair({ alpnProtocols: ['http/1.1', 'h2'] }, { alpnProtocols: ['h2', 'http/1.1'] });
+    const { client, server } = pair({ client: { alpnProtocols: ['http/1.1', 'h2'] }, server: { alpnProtocols: ['h2', 'http/1.1'] } });
     pump(client, server);
     expect(client.info.alpnProtocol).toBe('h2');
     expect(server.info.alpnProtocol).toBe('h2');
   });
 
   it('without a common protocol the server fails with no_application_protocol and the client gets the alert', () => {
-    const { client, server } = pair({ alpnProtocols: ['spdy/3'] }, { alpnProtocols: ['h2'] });
+    const { client, server } = pair({ client: { alpnProtocols: ['spdy/3'] }, server: { alpnProtocols: ['h2'] } });
     const serverError = catchTlsError(() => server.receive(client.takeOutgoing()));
     expect(serverError.alert).toBe('no_application_protocol');
     expect(serverError.sent).toBe(true);
@@ -151,7 +153,7 @@ describe('ALPN (RFC 7301)', () => {
   });
 
   it('no ALPN when only one side configures it', () => {
-    const { client, server } = pair({ alpnProtocols: ['h2'] }, {});
+    const { client, server } = pair({ client: { alpnProtocols: ['h2'] } });
     pump(client, server);
     expect(client.info.alpnProtocol).toBeUndefined();
     expect(server.info.alpnProtocol).toBeUndefined();
@@ -190,7 +192,7 @@ describe('SNI (RFC 6066 §3)', () => {
   });
 
   it('a client without serverName sends none', () => {
-    const { client, server } = pair({ serverName: undefined });
+    const { client, server } = pair({ client: { serverName: undefined } });
     pump(client, server);
     expect(server.info.serverName).toBeUndefined();
     expect(client.handshakeComplete).toBe(true);
@@ -200,7 +202,7 @@ describe('SNI (RFC 6066 §3)', () => {
 describe('middlebox compatibility mode (§D.4)', () => {
   it('sends change_cipher_spec records both ways and still completes', () => {
     const log = traceLog();
-    const { client, server } = pair({ middleboxCompatibility: true, trace: log.observer }, { trace: log.observer });
+    const { client, server } = pair({ client: { middleboxCompatibility: true, trace: log.observer }, server: { trace: log.observer } });
     pump(client, server);
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     const ccs = (side: 'client' | 'server') => records(log.events, side, 'sent').filter((r) => r.outerType === 'change_cipher_spec');
@@ -282,7 +284,7 @@ describe('exporter (§7.5)', () => {
 describe('record_size_limit (RFC 8449)', () => {
   it('a client limit of 512 keeps every protected server record to 511 bytes of content', () => {
     const log = traceLog();
-    const { client, server } = pair({ recordSizeLimit: 512 }, { trace: log.observer }, testCert('rsa'));
+    const { client, server } = pair({ client: { recordSizeLimit: 512 }, server: { trace: log.observer }, cert: testCert('rsa') });
     pump(client, server);
     server.write(patternBytes(5000, 3));
     pump(client, server);
@@ -305,7 +307,7 @@ describe('record_size_limit (RFC 8449)', () => {
   });
 
   it('with both limits configured, each side respects the other’s', () => {
-    const { client, server } = pair({ recordSizeLimit: 1000 }, { recordSizeLimit: 300 });
+    const { client, server } = pair({ client: { recordSizeLimit: 1000 }, server: { recordSizeLimit: 300 } });
     pump(client, server);
     client.write(patternBytes(3000, 5));
     const c = recordHeaders(client.takeOutgoing());
@@ -319,7 +321,7 @@ describe('record_size_limit (RFC 8449)', () => {
 describe('handshake message flow', () => {
   it('sends exactly the messages of §2 in order', () => {
     const log = traceLog();
-    const { client, server } = pair({ trace: log.observer }, { trace: log.observer });
+    const { client, server } = pair({ client: { trace: log.observer }, server: { trace: log.observer } });
     pump(client, server);
     expect(messageTypes(log.events, 'client', 'sent')).toEqual(['ClientHello', 'Finished']);
     expect(messageTypes(log.events, 'server', 'sent')).toEqual(['ServerHello', 'EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished']);
@@ -329,7 +331,7 @@ describe('handshake message flow', () => {
 
   it('a client that does not trust the certificate fails with bad_certificate and tells the server', () => {
     const other = testCert('ed25519');
-    const { client, server } = pair({ verifyServerCertificate: pinned(other.der) });
+    const { client, server } = pair({ client: { verifyServerCertificate: pinned(other.der) } });
     server.receive(client.takeOutgoing());
     const e = catchTlsError(() => client.receive(server.takeOutgoing()));
     expect([e.alert, e.sent]).toEqual(['bad_certificate', true]);

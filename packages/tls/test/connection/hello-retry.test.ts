@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { equalBytes } from '../../src/wire/bytes.js';
-import { findMessage, findTraceField, messageTypes, pair, pump, text, traceLog, utf8 } from './helpers.js';
+import { pair, pump, text, utf8 } from './harness/pair.js';
+import { findMessage, findTraceField, messageTypes, traceLog } from './harness/trace-log.js';
 
 /** The extension types of a traced message, from its `Extension` fields' first child (extension_type). */
 function extensionTypes(fields: Parameters<typeof findTraceField>[0]): string[] {
@@ -16,7 +17,7 @@ function extensionTypes(fields: Parameters<typeof findTraceField>[0]): string[] 
 describe('HelloRetryRequest', () => {
   it('when the client’s key share is in a group the server lacks', () => {
     const log = traceLog();
-    const { client, server } = pair({ trace: log.observer }, { groups: ['secp256r1'], trace: log.observer });
+    const { client, server } = pair({ client: { trace: log.observer }, server: { groups: ['secp256r1'], trace: log.observer } });
     pump(client, server);
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     for (const conn of [client, server]) {
@@ -34,7 +35,7 @@ describe('HelloRetryRequest', () => {
     expect(extensionTypes(ch2!)).toContain('cookie');
     expect(extensionTypes(ch1!)).not.toContain('cookie');
     const shares = (fields: typeof ch1) => findTraceField(fields!, 'client_shares')?.children?.filter((f) => f.name === 'KeyShareEntry').map((f) => f.children?.[0]?.value);
-    expect(shares(ch1)).toEqual(['x25519']);
+    expect(shares(ch1)).toEqual(['X25519MLKEM768', 'x25519']); // the default shares, neither of which the server has
     expect(shares(ch2)).toEqual(['secp256r1']);
 
     client.write(utf8('after a retry'));
@@ -44,7 +45,7 @@ describe('HelloRetryRequest', () => {
 
   it('when the server insists on its preferred group (server-preference)', () => {
     const log = traceLog();
-    const { client, server } = pair({}, { groups: ['secp256r1', 'x25519'], groupSelection: 'server-preference', trace: log.observer });
+    const { client, server } = pair({ server: { groups: ['secp256r1', 'x25519'], groupSelection: 'server-preference', trace: log.observer } });
     pump(client, server);
     expect(client.info.helloRetryRequest).toBe(true);
     expect(server.info.helloRetryRequest).toBe(true);
@@ -55,7 +56,7 @@ describe('HelloRetryRequest', () => {
   });
 
   it('but not by default, when the client already sent a share in a group the server accepts', () => {
-    const { client, server } = pair({}, { groups: ['secp256r1', 'x25519'] });
+    const { client, server } = pair({ server: { groups: ['secp256r1', 'x25519'] } });
     pump(client, server);
     expect(client.info.helloRetryRequest).toBe(false);
     expect(server.info.group).toBe('x25519');
@@ -64,9 +65,9 @@ describe('HelloRetryRequest', () => {
   it('alwaysRetry: the client echoes the cookie, then the handshake completes', () => {
     const log = traceLog();
     const cookies: Uint8Array[] = [];
-    const { client, server } = pair(
-      { trace: log.observer },
-      {
+    const { client, server } = pair({
+      client: { trace: log.observer },
+      server: {
         alwaysRetry: true,
         trace: log.observer,
         makeCookie: (hash) => {
@@ -75,7 +76,7 @@ describe('HelloRetryRequest', () => {
           return cookie;
         },
       },
-    );
+    });
     pump(client, server);
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     expect(client.info.helloRetryRequest).toBe(true);
@@ -90,11 +91,11 @@ describe('HelloRetryRequest', () => {
     expect(cookieIn(ch2!.kind === 'message' ? ch2!.fields : [])).toBe(cookieIn(hrr.fields));
     expect(equalBytes(cookies[0]!.subarray(0, 2), Uint8Array.of(0xc0, 0x0c))).toBe(true);
     // The group was acceptable, so the retry needs no key_share (§4.2.8: it may not name a group already shared).
-    expect(client.info.group).toBe('x25519');
+    expect(client.info.group).toBe('X25519MLKEM768');
   });
 
   it('alwaysRetry with the default cookie and a client sending shares for two groups', () => {
-    const { client, server } = pair({ keyShareGroups: ['x25519', 'secp256r1'] }, { alwaysRetry: true });
+    const { client, server } = pair({ client: { keyShareGroups: ['x25519', 'secp256r1'] }, server: { alwaysRetry: true } });
     pump(client, server);
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     expect(server.info.helloRetryRequest).toBe(true);
@@ -105,7 +106,7 @@ describe('HelloRetryRequest', () => {
 
   it('with middlebox compatibility mode: change_cipher_spec after the HelloRetryRequest', () => {
     const log = traceLog();
-    const { client, server } = pair({ middleboxCompatibility: true }, { groups: ['secp256r1'], trace: log.observer });
+    const { client, server } = pair({ client: { middleboxCompatibility: true }, server: { groups: ['secp256r1'], trace: log.observer } });
     pump(client, server);
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     const sent = log.events.filter((e) => e.kind === 'record' && e.side === 'server' && e.direction === 'sent').map((e) => (e.kind === 'record' ? e.outerType : ''));

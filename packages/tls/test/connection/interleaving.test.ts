@@ -4,19 +4,19 @@
 import { describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
 import { concat } from '../../src/wire/bytes.js';
-import { pair, testCert } from './helpers.js';
+import { pair } from './harness/pair.js';
+import { rawRecord } from './harness/tap.js';
 
-const record = (type: number, body: Uint8Array) => concat(Uint8Array.of(type, 3, 3, body.length >> 8, body.length & 0xff), body);
-const ccs = record(20, Uint8Array.of(1));
+const ccs = rawRecord(20, Uint8Array.of(1));
 
 /** The server's ServerHello as two plaintext records, and the rest of its first flight. */
 function serverHelloInTwo() {
-  const { client, server } = pair({}, {}, testCert('p256'));
+  const { client, server } = pair();
   server.receive(client.takeOutgoing());
   const flight = server.takeOutgoing();
   const length = (flight[3]! << 8) | flight[4]!;
   const hello = flight.subarray(5, 5 + length);
-  return { client, first: record(22, hello.subarray(0, 30)), rest: record(22, hello.subarray(30)), after: flight.subarray(5 + length) };
+  return { client, first: rawRecord(22, hello.subarray(0, 30)), rest: rawRecord(22, hello.subarray(30)), after: flight.subarray(5 + length) };
 }
 
 describe('a ServerHello split over two records', () => {

@@ -7,11 +7,12 @@ import type { ClientConnection } from '../../src/connection/client-connection.js
 import type { ServerConnection } from '../../src/connection/server-connection.js';
 import type { SecretEvent, TraceEvent } from '../../src/trace/events.js';
 import { equalBytes } from '../../src/wire/bytes.js';
-import { messageTypes, pair, pump, records, text, traceLog, utf8 } from './helpers.js';
+import { pair, pump, text, utf8 } from './harness/pair.js';
+import { messageTypes, records, traceLog } from './harness/trace-log.js';
 
 function connected(): { client: ClientConnection; server: ServerConnection; events: TraceEvent[] } {
   const log = traceLog();
-  const { client, server } = pair({ trace: log.observer }, { trace: log.observer });
+  const { client, server } = pair({ client: { trace: log.observer }, server: { trace: log.observer } });
   pump(client, server);
   client.takeEvents();
   server.takeEvents();

@@ -12,7 +12,9 @@ import { SingleUseTickets } from '../../src/handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import { decodeSession, encodeSession, type Session } from '../../src/handshake/session.js';
 import { equalBytes } from '../../src/wire/bytes.js';
-import { eventTypes, messageTypes, pinned, pump, records, testCert, text, traceLog, utf8 } from './helpers.js';
+import { pinned, testCert } from './harness/pki.js';
+import { clientConfig, eventTypes, pump, text, utf8 } from './harness/pair.js';
+import { messageTypes, records, traceLog } from './harness/trace-log.js';
 
 const cert = testCert('p256');
 
@@ -25,13 +27,9 @@ function serverSide(extra: Partial<ServerConfig> = {}) {
   return { ticketer, antiReplay, config, zeroRtt };
 }
 
-function clientConfig(extra: Partial<ClientConfig> = {}): ClientConfig {
-  return { serverName: 'localhost', verifyServerCertificate: pinned(cert.der), ...extra };
-}
-
 /** Runs a full handshake and returns the sessions the client got from the server's tickets. */
 function sessionsFrom(server: ServerConfig, client: Partial<ClientConfig> = {}): Session[] {
-  const c = new ClientConnection(clientConfig(client));
+  const c = new ClientConnection(clientConfig(cert, client));
   const s = new ServerConnection(server);
   pump(c, s);
   expect(c.info.resumed).toBe(false);
@@ -68,7 +66,7 @@ describe('session tickets', () => {
     const [session] = sessionsFrom(config({ alpnProtocols: ['h2'] }), { alpnProtocols: ['h2'] });
     const log = traceLog();
     const verifier = pinned(cert.der);
-    const client = new ClientConnection(clientConfig({ session: session!, trace: log.observer, verifyServerCertificate: verifier, alpnProtocols: ['h2'] }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, trace: log.observer, verifyServerCertificate: verifier, alpnProtocols: ['h2'] }));
     const server = new ServerConnection(config({ trace: log.observer, alpnProtocols: ['h2'] }));
     pump(client, server);
     expect(client.info.resumed).toBe(true);
@@ -77,7 +75,7 @@ describe('session tickets', () => {
       expect(conn.info.earlyData).toBe('none');
       expect(conn.info.alpnProtocol).toBe('h2');
       expect(conn.info.cipherSuite?.name).toBe('TLS_AES_128_GCM_SHA256');
-      expect(conn.info.group).toBe('x25519'); // psk_dhe_ke: a fresh (EC)DHE all the same
+      expect(conn.info.group).toBe('X25519MLKEM768'); // psk_dhe_ke: a fresh key exchange all the same, the default one
     }
     expect(messageTypes(log.events, 'server', 'sent')).toEqual(['ServerHello', 'EncryptedExtensions', 'Finished', 'NewSessionTicket', 'NewSessionTicket']);
     expect(messageTypes(log.events, 'client', 'sent')).toEqual(['ClientHello', 'Finished']);
@@ -102,7 +100,7 @@ describe('session tickets', () => {
     expect(() => decodeSession(bytes.subarray(0, bytes.length - 1))).toThrow();
     expect(() => decodeSession(Uint8Array.of(99, ...bytes.subarray(1)))).toThrow();
 
-    const client = new ClientConnection(clientConfig({ session: decoded, alpnProtocols: ['h2'] }));
+    const client = new ClientConnection(clientConfig(cert, { session: decoded, alpnProtocols: ['h2'] }));
     const server = new ServerConnection(config({ alpnProtocols: ['h2'] }));
     pump(client, server);
     expect(client.info.resumed && server.info.resumed).toBe(true);
@@ -112,7 +110,7 @@ describe('session tickets', () => {
     const [session] = sessionsFrom(serverSide().config());
     const other = serverSide();
     const log = traceLog();
-    const client = new ClientConnection(clientConfig({ session: session! }));
+    const client = new ClientConnection(clientConfig(cert, { session: session! }));
     const server = new ServerConnection(other.config({ trace: log.observer }));
     pump(client, server);
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
@@ -125,7 +123,7 @@ describe('session tickets', () => {
     const [session] = sessionsFrom(config({ tickets: { ticketer: serverSide().ticketer, lifetime: 10 } }));
     const later = session!.receivedAt + 11_000;
     const log = traceLog();
-    const client = new ClientConnection(clientConfig({ session: session!, now: () => later, trace: log.observer }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, now: () => later, trace: log.observer }));
     const server = new ServerConnection(config({ now: () => later }));
     pump(client, server);
     expect(client.info.resumed).toBe(false);
@@ -136,7 +134,7 @@ describe('session tickets', () => {
   it('a session from a SHA-256 suite is not offered when only a SHA-384 suite is allowed', () => {
     const { config } = serverSide();
     const [session] = sessionsFrom(config());
-    const client = new ClientConnection(clientConfig({ session: session!, cipherSuites: ['TLS_AES_256_GCM_SHA384'] }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, cipherSuites: ['TLS_AES_256_GCM_SHA384'] }));
     const server = new ServerConnection(config());
     pump(client, server);
     expect(client.info.resumed).toBe(false);
@@ -148,7 +146,7 @@ describe('session tickets', () => {
     const [session] = sessionsFrom(config());
     // The client offers the session only with its original suite allowed (it needs its hash);
     // the server prefers another suite with the same hash.
-    const client = new ClientConnection(clientConfig({ session: session!, cipherSuites: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'] }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, cipherSuites: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'] }));
     const server = new ServerConnection(config({ cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256'] }));
     pump(client, server);
     expect(client.info.resumed && server.info.resumed).toBe(true);
@@ -162,7 +160,7 @@ describe('PSK key exchange modes (§4.2.9)', () => {
     const { config } = serverSide({ pskKeyExchangeModes: serverModes });
     const [session] = sessionsFrom(config());
     const log = traceLog();
-    const client = new ClientConnection(clientConfig({ session: session!, pskKeyExchangeModes: clientModes, trace: log.observer }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, pskKeyExchangeModes: clientModes, trace: log.observer }));
     const server = new ServerConnection(config({ trace: log.observer }));
     pump(client, server);
     return { client, server, log };
@@ -191,8 +189,8 @@ describe('PSK key exchange modes (§4.2.9)', () => {
   it('the server prefers psk_dhe_ke, for forward secrecy, when the client offers both', () => {
     const { client, server } = resume(['psk_ke', 'psk_dhe_ke'], ['psk_ke', 'psk_dhe_ke']);
     expect(server.info.resumed).toBe(true);
-    expect(server.info.group).toBe('x25519');
-    expect(client.info.group).toBe('x25519');
+    expect(server.info.group).toBe('X25519MLKEM768');
+    expect(client.info.group).toBe('X25519MLKEM768');
   });
 
   it('a server that allows only psk_dhe_ke (the default) answers a psk_ke-only client with a full handshake', () => {
@@ -205,7 +203,7 @@ describe('PSK key exchange modes (§4.2.9)', () => {
   it('a server that allows only psk_ke answers a client offering only psk_dhe_ke (the default) with a full handshake', () => {
     const { config } = serverSide({ pskKeyExchangeModes: ['psk_ke'] });
     const [session] = sessionsFrom(config());
-    const client = new ClientConnection(clientConfig({ session: session! }));
+    const client = new ClientConnection(clientConfig(cert, { session: session! }));
     const server = new ServerConnection(config());
     pump(client, server);
     expect(client.info.resumed).toBe(false);
@@ -219,7 +217,7 @@ describe('0-RTT early data', () => {
     expect(session!.maxEarlyDataSize).toBe(4096);
 
     const log = traceLog();
-    const client = new ClientConnection(clientConfig({ session: session!, earlyData: utf8('GET / HTTP/1.1\r\n\r\n'), trace: log.observer }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, earlyData: utf8('GET / HTTP/1.1\r\n\r\n'), trace: log.observer }));
     const server = new ServerConnection(srv.zeroRtt({ trace: log.observer }));
     // The first flight: ClientHello and the early data record, before any answer.
     const first = client.takeOutgoing();
@@ -251,14 +249,14 @@ describe('0-RTT early data', () => {
   it('the same ticket a second time: early data rejected (anti-replay), the handshake still succeeds', () => {
     const srv = serverSide();
     const [session] = sessionsFrom(srv.zeroRtt());
-    const first = new ClientConnection(clientConfig({ session: session!, earlyData: utf8('once') }));
+    const first = new ClientConnection(clientConfig(cert, { session: session!, earlyData: utf8('once') }));
     const server1 = new ServerConnection(srv.zeroRtt());
     pump(first, server1);
     expect(server1.info.earlyData).toBe('accepted');
     expect(text(server1.readEarlyData())).toBe('once');
 
     const log = traceLog();
-    const replay = new ClientConnection(clientConfig({ session: session!, earlyData: utf8('twice') }));
+    const replay = new ClientConnection(clientConfig(cert, { session: session!, earlyData: utf8('twice') }));
     const server2 = new ServerConnection(srv.zeroRtt({ trace: log.observer }));
     pump(replay, server2);
     for (const conn of [replay, server2]) {
@@ -283,7 +281,7 @@ describe('0-RTT early data', () => {
     const srv = serverSide();
     const [session] = sessionsFrom(srv.zeroRtt());
     const log = traceLog();
-    const client = new ClientConnection(clientConfig({ session: session!, earlyData: new Uint8Array(3000).fill(0x61) }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, earlyData: new Uint8Array(3000).fill(0x61) }));
     const server = new ServerConnection(srv.config({ antiReplay: srv.antiReplay, trace: log.observer }));
     pump(client, server);
     expect(client.info.earlyData).toBe('rejected');
@@ -301,7 +299,7 @@ describe('0-RTT early data', () => {
   it('a server without maxEarlyDataSize issues tickets that do not allow early data', () => {
     const [session] = sessionsFrom(serverSide().config({ antiReplay: new SingleUseTickets() }));
     expect(session!.maxEarlyDataSize).toBe(0);
-    const client = new ClientConnection(clientConfig({ session: session!, earlyData: utf8('not sent') }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, earlyData: utf8('not sent') }));
     expect(client.info.earlyData).toBe('none');
   });
 
@@ -310,7 +308,7 @@ describe('0-RTT early data', () => {
     // The ticket comes from an x25519 handshake; the second server only does secp256r1.
     const [session] = sessionsFrom(srv.zeroRtt());
     const log = traceLog();
-    const client = new ClientConnection(clientConfig({ session: session!, earlyData: utf8('too early'), trace: log.observer }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, earlyData: utf8('too early'), trace: log.observer }));
     const server = new ServerConnection(srv.zeroRtt({ groups: ['secp256r1'], trace: log.observer }));
     pump(client, server);
     for (const conn of [client, server]) {
@@ -335,7 +333,7 @@ describe('0-RTT early data', () => {
   it('early data larger than the ticket allows is not sent', () => {
     const srv = serverSide();
     const [session] = sessionsFrom(srv.zeroRtt({ maxEarlyDataSize: 16 }));
-    const client = new ClientConnection(clientConfig({ session: session!, earlyData: new Uint8Array(17) }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, earlyData: new Uint8Array(17) }));
     const server = new ServerConnection(srv.zeroRtt({ maxEarlyDataSize: 16 }));
     pump(client, server);
     expect(client.info.earlyData).toBe('none');
@@ -345,7 +343,7 @@ describe('0-RTT early data', () => {
   it('with middlebox compatibility mode', () => {
     const srv = serverSide();
     const [session] = sessionsFrom(srv.zeroRtt());
-    const client = new ClientConnection(clientConfig({ session: session!, earlyData: utf8('boxed'), middleboxCompatibility: true }));
+    const client = new ClientConnection(clientConfig(cert, { session: session!, earlyData: utf8('boxed'), middleboxCompatibility: true }));
     const server = new ServerConnection(srv.zeroRtt());
     pump(client, server);
     expect(server.info.earlyData).toBe('accepted');

@@ -13,13 +13,15 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { SingleUseTickets } from '../../src/handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import type { Session } from '../../src/handshake/session.js';
-import { pinned, pump, testCert, traceLog, utf8 } from './helpers.js';
+import { pinned, testCert } from './harness/pki.js';
+import { clientConfig, pump, utf8 } from './harness/pair.js';
+import { traceLog } from './harness/trace-log.js';
 
 const cert = testCert('p256');
 const clientCert = testCert('ed25519', 'client');
 
 function client(extra: Partial<ClientConfig> = {}): ClientConnection {
-  return new ClientConnection({ serverName: 'localhost', verifyServerCertificate: pinned(cert.der), ...extra });
+  return new ClientConnection(clientConfig(cert, extra));
 }
 
 function sessionsFrom(c: ClientConnection): Session[] {

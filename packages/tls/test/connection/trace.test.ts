@@ -10,7 +10,9 @@ import { SingleUseTickets } from '../../src/handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import type { Session } from '../../src/handshake/session.js';
 import type { MessageEvent, SecretEvent, StateEvent, TraceEvent } from '../../src/trace/events.js';
-import { checkLeavesTile, findMessage, findTraceField, pinned, pump, records, testCert, traceLog, utf8 } from './helpers.js';
+import { pinned, testCert } from './harness/pki.js';
+import { pump, utf8 } from './harness/pair.js';
+import { checkLeavesTile, findMessage, findTraceField, records, traceLog } from './harness/trace-log.js';
 
 const serverCert = testCert('rsa');
 const clientCert = testCert('ed25519', 'client.example');

@@ -8,7 +8,7 @@ import { verifyWithTrustStore } from '../../src/connection/verifiers.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/x509/issue.js';
 import { pemBlocks } from '../../src/x509/pem.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
-import { pump } from './helpers.js';
+import { pump } from './harness/pair.js';
 
 const der = (pem: string) => pemBlocks(pem, 'CERTIFICATE')[0]!;
 const ca = createCertificateAuthority();

@@ -13,11 +13,25 @@ describe('nobleProvider', () => {
     ]);
   });
 
-  it('offers x25519 then secp256r1', () => {
+  it('offers every group, the post-quantum hybrids first and the finite fields last', () => {
     expect(nobleProvider.groups.map((g) => [g.id, g.name])).toEqual([
+      [NamedGroupId.X25519MLKEM768, 'X25519MLKEM768'],
+      [NamedGroupId.SecP256r1MLKEM768, 'SecP256r1MLKEM768'],
+      [NamedGroupId.SecP384r1MLKEM1024, 'SecP384r1MLKEM1024'],
       [NamedGroupId.x25519, 'x25519'],
       [NamedGroupId.secp256r1, 'secp256r1'],
+      [NamedGroupId.secp384r1, 'secp384r1'],
+      [NamedGroupId.secp521r1, 'secp521r1'],
+      [NamedGroupId.x448, 'x448'],
+      [NamedGroupId.MLKEM768, 'MLKEM768'],
+      [NamedGroupId.MLKEM1024, 'MLKEM1024'],
+      [NamedGroupId.ffdhe2048, 'ffdhe2048'],
+      [NamedGroupId.ffdhe3072, 'ffdhe3072'],
+      [NamedGroupId.ffdhe4096, 'ffdhe4096'],
+      [NamedGroupId.ffdhe6144, 'ffdhe6144'],
+      [NamedGroupId.ffdhe8192, 'ffdhe8192'],
     ]);
+    expect(new Set(nobleProvider.groups.map((g) => g.name))).toEqual(new Set(Object.keys(NamedGroupId)));
   });
 
   it('offers the signature schemes in the documented order', () => {

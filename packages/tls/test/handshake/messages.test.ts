@@ -187,6 +187,61 @@ describe('messages built from scratch', () => {
     expect(decodeHandshakeMessage(bytes).message).toEqual(hrr);
   });
 
+  it('shows a hybrid key share as its two parts, in the group’s order, and a malformed one as one field', () => {
+    const ch = decode('simple_1rtt', 'client_hello');
+    if (ch.type !== 'client_hello') throw new Error(ch.type);
+    const pattern = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
+    const shares = [
+      { group: 0x11ec, keyExchange: pattern(1216, 1) }, // X25519MLKEM768: ML-KEM-768, then X25519
+      { group: 0x11eb, keyExchange: pattern(1249, 2) }, // SecP256r1MLKEM768: secp256r1, then ML-KEM-768
+      { group: 0x11ed, keyExchange: pattern(1000, 3) }, // SecP384r1MLKEM1024 of a wrong length (1665 expected)
+      { group: 0x0201, keyExchange: pattern(1184, 4) }, // MLKEM768
+    ];
+    const hello = { ...ch, extensions: ch.extensions.map((e) => (e.type === 'key_share' ? { type: 'key_share' as const, clientShares: shares } : e)) };
+    const encoded = encodeHandshakeMessage(hello, { annotate: true });
+    const decoded = decodeHandshakeMessage(encoded.bytes, { annotate: true });
+    expect(decoded.message).toEqual(hello);
+    for (const fields of [encoded.fields, decoded.fields]) {
+      leaves(fields, encoded.bytes.length);
+      const entries = findField(fields, 'client_shares')!.children!.filter((f) => f.name === 'KeyShareEntry');
+      const parts = entries.map((e) => findField(e.children!, 'key_exchange')!.children!.map((f) => `${f.name} ${f.length}`));
+      expect(parts).toEqual([
+        ['length 2', 'ML-KEM-768 encapsulation key 1184', 'X25519 public key 32'],
+        ['length 2', 'secp256r1 public key (uncompressed point) 65', 'ML-KEM-768 encapsulation key 1184'],
+        ['length 2', 'data 1000'],
+        ['length 2', 'data 1184'],
+      ]);
+      const notes = entries.map((e) => findField(e.children!, 'key_exchange')!.note);
+      expect(notes[0]).toBe('Two parts, concatenated (draft-ietf-tls-ecdhe-mlkem §3): the ML-KEM-768 encapsulation key, then the X25519 public key.');
+      expect(notes[3]).toMatch(/^The client's ML-KEM-768 encapsulation key \(FIPS 203\), 1184 bytes/);
+    }
+    // A server share: the ML-KEM-768 ciphertext, then the X25519 public key.
+    const sh = decode('simple_1rtt', 'server_hello');
+    if (sh.type !== 'server_hello') throw new Error(sh.type);
+    const serverHello = { ...sh, extensions: sh.extensions.map((e) => (e.type === 'key_share' ? { type: 'key_share' as const, serverShare: { group: 0x11ec, keyExchange: pattern(1120, 5) } } : e)) };
+    const { bytes } = encodeHandshakeMessage(serverHello);
+    const { fields } = decodeHandshakeMessage(bytes, { annotate: true });
+    expect(findField(fields, 'key_exchange')!.children!.map((f) => `${f.name} ${f.length}`)).toEqual(['length 2', 'ML-KEM-768 ciphertext 1088', 'X25519 public key 32']);
+  });
+
+  it('refuses a key share whose key_exchange is empty or runs past its extension (decode_error)', () => {
+    const ch = decode('simple_1rtt', 'client_hello');
+    if (ch.type !== 'client_hello') throw new Error(ch.type);
+    const withShares = (clientShares: { group: number; keyExchange: Uint8Array }[]) => ({
+      ...ch,
+      extensions: ch.extensions.map((e) => (e.type === 'key_share' ? { type: 'key_share' as const, clientShares } : e)),
+    });
+    const empty = encodeHandshakeMessage(withShares([{ group: 0x11ec, keyExchange: new Uint8Array(0) }])).bytes;
+    expect(() => decodeHandshakeMessage(empty)).toThrow(expect.objectContaining({ alert: 'decode_error' }));
+    // A hybrid entry whose key_exchange length claims more bytes than its client_shares holds.
+    const bytes = encodeHandshakeMessage(withShares([{ group: 0x11ec, keyExchange: new Uint8Array(1216) }])).bytes;
+    const at = toHex(bytes).indexOf('11ec04c0') / 2 + 2; // group 0x11ec, then the length 0x04c0 = 1216
+    expect(at).toBeGreaterThan(2);
+    const longer = bytes.slice();
+    longer[at + 1] = 0xc1; // 1217
+    expect(() => decodeHandshakeMessage(longer, { annotate: true })).toThrow(expect.objectContaining({ alert: 'decode_error' }));
+  });
+
   it('keeps unknown and GREASE extensions as bytes and writes them back unchanged', () => {
     const ch = decode('simple_1rtt', 'client_hello');
     if (ch.type !== 'client_hello') throw new Error(ch.type);
@@ -264,6 +319,58 @@ describe('messages built from scratch', () => {
     const crEncoded = encodeHandshakeMessage(cr, { annotate: true });
     expect(decodeHandshakeMessage(crEncoded.bytes).message).toEqual(cr);
     leaves(crEncoded.fields, crEncoded.bytes.length);
+  });
+
+  it('notes say what this message holds: an empty, lone or chained certificate list, a context, the entries in order', () => {
+    const der = (n: number) => fromHex(`30030201${n.toString(16).padStart(2, '0')}`); // stands in for a certificate
+    const certificate = (count: number, context: Uint8Array = new Uint8Array(0)): HandshakeMessage => ({
+      type: 'certificate',
+      certificateRequestContext: context,
+      certificateList: Array.from({ length: count }, (_, i) => ({ certData: der(i), extensions: [] })),
+    });
+    /** The notes of the list, the context and each cert_data: as written, and as read back (they must agree). */
+    const notes = (message: HandshakeMessage) => {
+      const written = encodeHandshakeMessage(message, { annotate: true });
+      const read = decodeHandshakeMessage(written.bytes, { annotate: true });
+      const of = (fields: typeof read.fields) => {
+        const list = findField(fields, 'certificate_list')!;
+        const certs = (list.children ?? []).filter((f) => f.name === 'CertificateEntry').map((e) => findField([e], 'cert_data')!.note);
+        return { context: findField(fields, 'certificate_request_context')!.note, list: list.note, certs };
+      };
+      expect(of(read.fields)).toEqual(of(written.fields));
+      return of(read.fields);
+    };
+
+    const none = notes(certificate(0));
+    expect(none.list).toMatch(/^Empty: the client has no certificate/);
+    expect(none.certs).toEqual([]);
+    const lone = notes(certificate(1));
+    expect(lone.list).toMatch(/^The sender’s own certificate, alone/);
+    expect(lone.list).not.toMatch(/Empty|client/);
+    expect(lone.context).toMatch(/^Empty, as in every Certificate sent during the handshake/);
+    expect(lone.certs).toEqual([expect.stringMatching(/end-entity/)]);
+    const chain = notes(certificate(3));
+    expect(chain.list).toMatch(/^The chain: the sender’s own certificate first, then the 2 that certify it/);
+    expect(chain.list).not.toMatch(/Empty|client/);
+    expect(chain.certs).toEqual([expect.stringMatching(/end-entity/), expect.stringMatching(/^A CA certificate/), expect.stringMatching(/^A CA certificate/)]);
+    expect(notes(certificate(1, fromHex('2a'))).context).toMatch(/^Echoes the context of the CertificateRequest .* after the handshake/);
+
+    // RFC 8448 §3: the server's one certificate. The note may not speak of an empty list.
+    const rfcServer = allMessages.find((m) => m.scenario === 'simple_1rtt' && m.name === 'server_certificate')!.bytes;
+    expect(findField(decodeHandshakeMessage(rfcServer, { annotate: true }).fields, 'certificate_list')!.note).toMatch(/^The sender’s own certificate, alone/);
+  });
+
+  it('notes on early_data and legacy_session_id depend on the message and the content', () => {
+    const bytesOf = (scenario: string, name: string) => allMessages.find((m) => m.scenario === scenario && m.name === name)!.bytes;
+    const earlyData = (bytes: Uint8Array) => {
+      const extensions = findField(decodeHandshakeMessage(bytes, { annotate: true }).fields, 'extensions')!.children!;
+      return extensions.find((e) => e.value === 'early_data')!.note;
+    };
+    expect(earlyData(bytesOf('resumed_0rtt', 'client_hello'))).toMatch(/^Empty: the client sends 0-RTT data right after this ClientHello/);
+    expect(earlyData(bytesOf('resumed_0rtt', 'encrypted_extensions'))).toMatch(/^Empty: the server accepted the client’s 0-RTT data/);
+    const sessionId = (bytes: Uint8Array) => findField(decodeHandshakeMessage(bytes, { annotate: true }).fields, 'legacy_session_id')!.note;
+    expect(sessionId(bytesOf('simple_1rtt', 'client_hello'))).toMatch(/^Empty: unused by TLS 1.3/);
+    expect(sessionId(bytesOf('compatibility_mode', 'client_hello'))).toMatch(/^32 bytes, unused by TLS 1.3: middlebox compatibility mode/);
   });
 
   it('the decoded message does not share the caller’s buffer', () => {

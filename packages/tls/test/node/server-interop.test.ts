@@ -214,6 +214,61 @@ describe('node:tls client ↔ lucid server', () => {
   });
 });
 
+describe('lucid client ↔ lucid server: 0.5-RTT (§4.4.4)', () => {
+  it("'earlyData' hands over the socket before the client's Finished: early data is read and the answer goes at once", async () => {
+    const order: string[] = [];
+    const { server, port } = await lucidServer({ maxEarlyDataSize: 1024 });
+    server.on('earlyData', (socket: TLSSocket) => {
+      order.push('earlyData');
+      socket.once('data', (data: Buffer) => {
+        order.push(`read ${data} before secure: ${socket.getProtocol() === null}`);
+        // 0.5-RTT data: written, and handed to TCP, while the server still waits for the client's Finished.
+        socket.write(`answer to ${data}`, () => order.push(`answer sent before secure: ${socket.getProtocol() === null}`));
+      });
+    });
+    server.on('secureConnection', (socket: TLSSocket) => order.push(`secureConnection (early data ${socket.earlyDataAccepted ? 'accepted' : 'none'})`));
+    const first = resources.track(connect({ host: 'localhost', port, ca: pki.ca.certPem }));
+    const [session] = await waitFor<[Buffer]>(first, 'session');
+    first.end();
+    order.length = 0;
+
+    const early = resources.track(connect({ host: 'localhost', port, ca: pki.ca.certPem, session, earlyData: Buffer.from('GET /') }));
+    const [answer] = await waitFor<[Buffer]>(early, 'data');
+    expect(answer.toString()).toBe('answer to GET /');
+    await waitFor(server, 'secureConnection');
+    expect(order).toEqual(['earlyData', 'read GET / before secure: true', 'answer sent before secure: true', 'secureConnection (early data accepted)']);
+  });
+
+  it('with a client certificate asked for, the engine holds 0.5-RTT writes until the client has authenticated', async () => {
+    const { ClientConnection, ServerConnection, RotatingTicketer, SingleUseTickets, nobleProvider, insecureSkipVerify } = await import('../../src/index.js');
+    const { certifiedKeyFromPem } = await import('../../src/node/options.js');
+    const certificate = certifiedKeyFromPem(pki.server.certPem, pki.server.keyPem);
+    const ticketer = new RotatingTicketer(nobleProvider);
+    const antiReplay = new SingleUseTickets();
+    for (const clientAuth of ['none', 'optional'] as const) {
+      const config = { certificate, tickets: { ticketer }, maxEarlyDataSize: 64, antiReplay, clientAuth, ...(clientAuth === 'none' ? {} : { verifyClientCertificate: insecureSkipVerify }) };
+      const pump = (c: InstanceType<typeof ClientConnection>, s: InstanceType<typeof ServerConnection>) => {
+        for (let i = 0; i < 10; i++) {
+          const a = c.takeOutgoing();
+          if (a.length) s.receive(a);
+          const b = s.takeOutgoing();
+          if (b.length) c.receive(b);
+        }
+      };
+      const c1 = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: insecureSkipVerify });
+      const s1 = new ServerConnection(config);
+      pump(c1, s1);
+      const session = c1.takeEvents().flatMap((e) => (e.type === 'session' ? [e.session] : []))[0]!;
+      const c2 = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: insecureSkipVerify, session, earlyData: Buffer.from('hi') });
+      const s2 = new ServerConnection(config);
+      s2.receive(c2.takeOutgoing()); // ClientHello and 0-RTT data; the server answers with its flight
+      expect(s2.info.earlyData).toBe('accepted');
+      expect(s2.handshakeComplete).toBe(false);
+      expect(s2.canSendNow).toBe(clientAuth === 'none');
+    }
+  });
+});
+
 describe('lucid client ↔ lucid server: 0-RTT', () => {
   it('sends early data with a resumed session; a replayed ticket falls back to 1-RTT', async () => {
     const { server, port } = await lucidServer({ maxEarlyDataSize: 1024, allowHalfOpen: true }, (socket) => {

@@ -55,6 +55,16 @@ describe('pending writes', () => {
   });
 });
 
+describe('groups by their IANA names', () => {
+  it('connect and createServer take the post-quantum groups: a HelloRetryRequest to SecP384r1MLKEM1024', async () => {
+    const server = createServer({ cert: pki.server.certPem, key: pki.server.keyPem, groups: ['SecP384r1MLKEM1024'] }, (s) => s.end());
+    const port = await resources.listen(server);
+    const socket = resources.track(connect({ host: 'localhost', port, ca: pki.ca.certPem, groups: ['x25519', 'SecP384r1MLKEM1024'] }));
+    await waitFor(socket, 'secureConnect');
+    expect(socket.info).toMatchObject({ group: 'SecP384r1MLKEM1024', helloRetryRequest: true });
+  });
+});
+
 describe('option checks', () => {
   it('refuses names inherited from Object.prototype and impossible handshake timeouts', () => {
     const { certPem, keyPem } = pki.server;

@@ -9,7 +9,7 @@
 //   signatures are replayed, and the peer engine still verifies them for real;
 // - the ticket bytes and HelloRetryRequest cookie the RFC's server made: injected through the
 //   server's ticketer and cookie hooks.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,18 @@ describe('lucid-tls rfc8448', () => {
     expect(new Set(events.map((e) => e.kind))).toEqual(new Set(['record', 'message', 'secret', 'state', 'alert']));
     expect(events.find((e) => e.kind === 'message' && e.type === 'ClientHello')?.hex).toBe(fixture.scenarios.simple_1rtt!.values.client_hello);
     expect(events.find((e) => e.kind === 'secret' && e.label === 'c hs traffic')?.hex).toBe(fixture.scenarios.simple_1rtt!.values.client_handshake_traffic_secret);
+  });
+
+  it('--help (and -h) explains the command and every scenario, on standard output, with status 0', () => {
+    for (const flag of ['--help', '-h']) {
+      const help = spawnSync(process.execPath, [bin, 'rfc8448', flag], { encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      expect(help.stderr).toBe('');
+      expect(help.stdout).toMatch(/^usage: lucid-tls rfc8448 /);
+      for (const name of SCENARIOS) expect(help.stdout).toMatch(new RegExp(`^  ${name} +§\\d`, 'm'));
+      for (const option of ['--json', '--trace', '--trace-json', '--html FILE']) expect(help.stdout).toContain(`  ${option} `);
+    }
+    expect(execFileSync(process.execPath, [bin, 'help', 'rfc8448'], { encoding: 'utf8' })).toBe(execFileSync(process.execPath, [bin, 'rfc8448', '--help'], { encoding: 'utf8' }));
   });
 
   it('rejects an unknown scenario', () => {

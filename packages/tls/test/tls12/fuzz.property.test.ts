@@ -28,7 +28,8 @@ import { ContentType } from '../../src/record/content-type.js';
 import { Tls12RecordProtection } from '../../src/record/tls12-record-protection.js';
 import type { RecordEvent, SecretEvent, Side, TraceEvent } from '../../src/trace/events.js';
 import { concat, fromHex } from '../../src/wire/bytes.js';
-import { pinned, testCert, utf8 } from '../connection/helpers.js';
+import { utf8 } from '../connection/harness/pair.js';
+import { pinned, testCert } from '../connection/harness/pki.js';
 
 const SEED = 0x1212;
 const T0 = Date.UTC(2025, 5, 1);
@@ -218,7 +219,7 @@ function mutatePieces(pieces: Piece[], ops: PieceOp[]): Piece[] {
 }
 
 function damage(bytes: Uint8Array, ops: WireOp[]): Uint8Array {
-  let out = bytes.slice();
+  let out: Uint8Array = bytes.slice();
   for (const m of ops) {
     if (!out.length) break;
     const at = m.at % out.length;

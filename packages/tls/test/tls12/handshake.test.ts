@@ -14,7 +14,9 @@ import { decodeSession, encodeSession, type Session } from '../../src/handshake/
 import { tls12CipherSuites } from '../../src/handshake/tls12/cipher-suites.js';
 import type { MessageEvent, SecretEvent } from '../../src/trace/events.js';
 import { equalBytes, toHex } from '../../src/wire/bytes.js';
-import { catchTlsError, checkLeavesTile, eventTypes, findMessage, findTraceField, messageTypes, patternBytes, pinned, pump, testCert, text, utf8, type CertKind } from '../connection/helpers.js';
+import { catchTlsError, eventTypes, patternBytes, pump, text, utf8 } from '../connection/harness/pair.js';
+import { pinned, testCert, type CertKind } from '../connection/harness/pki.js';
+import { checkLeavesTile, findMessage, findTraceField, messageTypes } from '../connection/harness/trace-log.js';
 import { tls12Pair } from './helpers.js';
 
 const suites = tls12CipherSuites(nobleProvider).map((s) => s);

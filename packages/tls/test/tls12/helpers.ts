@@ -14,7 +14,8 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { Tls12RecordProtection } from '../../src/record/tls12-record-protection.js';
 import type { SecretEvent, TraceEvent } from '../../src/trace/events.js';
 import { concat, fromHex } from '../../src/wire/bytes.js';
-import { pinned, testCert, traceLog, type TestCert } from '../connection/helpers.js';
+import { pinned, testCert, type TestCert } from '../connection/harness/pki.js';
+import { traceLog } from '../connection/harness/trace-log.js';
 
 /** A client and server that trace into one log; the client offers TLS 1.2 alone unless told otherwise. */
 export function tls12Pair(client: Partial<ClientConfig> = {}, server: Partial<ServerConfig> = {}, cert: TestCert = testCert('p256')) {

@@ -8,7 +8,9 @@ import { ClientConnection } from '../../src/connection/client-connection.js';
 import type { ProtocolName } from '../../src/handshake/versions.js';
 import { findExtension, type ClientHello, type HandshakeMessage } from '../../src/handshake/messages/types.js';
 import { toHex } from '../../src/wire/bytes.js';
-import { catchTlsError, findMessage, findTraceField, pinned, pump, testCert } from '../connection/helpers.js';
+import { catchTlsError, pump } from '../connection/harness/pair.js';
+import { pinned, testCert } from '../connection/harness/pki.js';
+import { findMessage, findTraceField } from '../connection/harness/trace-log.js';
 import { tamperFlight, tls12Pair } from './helpers.js';
 
 const DOWNGRD_01 = '444f574e47524401';

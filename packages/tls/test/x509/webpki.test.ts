@@ -26,7 +26,7 @@ import { TlsError } from '../../src/alert.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import { verifyWithTrustStore } from '../../src/connection/verifiers.js';
-import { pump } from '../connection/helpers.js';
+import { pump } from '../connection/harness/pair.js';
 
 const root = make('WebPKI Root', caExt());
 const inter = make('WebPKI Intermediate', caExt(), root);

@@ -8,7 +8,7 @@ import type { ClientConfig } from '../config.js';
 import type { HandshakeContext, HandshakeState } from '../context.js';
 import { generateKeyShare } from '../key-share.js';
 import type { ClientHello } from '../messages/types.js';
-import { configuredAlgorithms } from '../negotiation.js';
+import { configuredAlgorithms, keyShareGroups } from '../negotiation.js';
 import type { Session } from '../session.js';
 import type { ProtocolName } from '../versions.js';
 import { LEGACY_VERSION, TLS12, TLS13 } from '../versions.js';
@@ -59,7 +59,7 @@ function clientOffer(ctx: HandshakeContext, config: ClientConfig): ClientOffer {
   // §D.4: in compatibility mode the session id is 32 random bytes, as it is when resuming a
   // TLS 1.2 session by ticket (RFC 5077 §3.4: its echo says the server resumed); else empty.
   const legacySessionId = config.middleboxCompatibility || tls12Session ? ctx.provider.randomBytes(32) : new Uint8Array(0);
-  const shareGroups = !versions.includes(TLS13) ? [] : config.keyShareGroups ? groups.filter((g) => config.keyShareGroups!.includes(g.name)) : [groups[0]!];
+  const shareGroups = versions.includes(TLS13) ? keyShareGroups(groups, config.keyShareGroups) : [];
   const keyShares = new Map(shareGroups.map((g) => [g.id, generateKeyShare(ctx, g)] as const));
   const offer: ClientOffer = {
     config,

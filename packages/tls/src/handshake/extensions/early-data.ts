@@ -8,10 +8,18 @@ import type { ExtensionBodyCodec } from './extension-block.js';
 
 const RFC = 'RFC 8446 §4.2.10';
 
-/** ClientHello and EncryptedExtensions: an empty body. */
-export const earlyDataIndication: ExtensionBodyCodec<{ type: 'early_data' }> = {
+/** ClientHello: an empty body, "0-RTT data follows this ClientHello". */
+export const earlyDataOffered: ExtensionBodyCodec<{ type: 'early_data' }> = {
   rfc: RFC,
-  note: 'Empty: in a ClientHello "I am sending 0-RTT data", in EncryptedExtensions "I accepted it".',
+  note: 'Empty: the client sends 0-RTT data right after this ClientHello, under the PSK’s early traffic keys.',
+  read: () => ({ type: 'early_data' }),
+  write() {},
+};
+
+/** EncryptedExtensions: an empty body, "your 0-RTT data was accepted". */
+export const earlyDataAccepted: ExtensionBodyCodec<{ type: 'early_data' }> = {
+  rfc: RFC,
+  note: 'Empty: the server accepted the client’s 0-RTT data; the client ends it with EndOfEarlyData.',
   read: () => ({ type: 'early_data' }),
   write() {},
 };

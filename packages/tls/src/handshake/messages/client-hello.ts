@@ -8,7 +8,7 @@ import type { Reader, Writer } from '../../wire/codec.js';
 import { alpnOffered } from '../extensions/alpn.js';
 import { certificateAuthorities } from '../extensions/certificate-authorities.js';
 import { cookie } from '../extensions/cookie.js';
-import { earlyDataIndication } from '../extensions/early-data.js';
+import { earlyDataOffered } from '../extensions/early-data.js';
 import { ecPointFormats } from '../extensions/ec-point-formats.js';
 import { extendedMasterSecret } from '../extensions/extended-master-secret.js';
 import { readExtensions, writeExtensions, type ExtensionCodecs } from '../extensions/extension-block.js';
@@ -43,7 +43,7 @@ const extensionCodecs: ExtensionCodecs<ClientHelloExtension> = {
   key_share: keyShareClientHello,
   supported_versions: supportedVersionsList,
   psk_key_exchange_modes: pskKeyExchangeModes,
-  early_data: earlyDataIndication,
+  early_data: earlyDataOffered,
   pre_shared_key: offeredPsks,
 };
 
@@ -57,14 +57,20 @@ const cipherSuites: CodeListShape = {
 };
 
 const RANDOM_NOTE = '32 bytes from a secure random generator; both randoms enter the transcript hash.';
-const SESSION_ID_NOTE = 'Unused by TLS 1.3; 32 random bytes in middlebox compatibility mode (Appendix D.4), else empty.';
+/** legacy_session_id: what its content says. */
+function sessionIdNote(id: Uint8Array): string {
+  return id.length === 0
+    ? 'Empty: unused by TLS 1.3 (middlebox compatibility mode would put 32 random bytes here, Appendix D.4).'
+    : `${id.length} bytes, unused by TLS 1.3: middlebox compatibility mode sends 32 random bytes so that the echo looks like TLS 1.2 resumption (Appendix D.4).`;
+}
 const COMPRESSION_NOTE = 'Exactly one byte, 0 (null): TLS 1.3 has no compression.';
 
 /** Reads a ClientHello body. */
 export function readClientHello(r: Reader): ClientHello {
   const legacyVersion = readLegacyVersion(r);
   const random = r.bytes(32, 'random', RANDOM_NOTE);
-  const legacySessionId = r.opaque(1, 'legacy_session_id', SESSION_ID_BOUNDS, SESSION_ID_NOTE);
+  const legacySessionId = r.opaque(1, 'legacy_session_id', SESSION_ID_BOUNDS);
+  r.describe(sessionIdNote(legacySessionId));
   const suites = readCodeList(r, cipherSuites);
   const legacyCompressionMethods = r.opaque(1, 'legacy_compression_methods', { min: 1 }, COMPRESSION_NOTE);
   // "TLS 1.3 servers might receive ClientHello messages without an extensions field from
@@ -86,7 +92,7 @@ export function readClientHello(r: Reader): ClientHello {
 export function writeClientHello(w: Writer, msg: ClientHello): void {
   writeLegacyVersion(w, msg.legacyVersion);
   writeRandom(w, msg.random, RANDOM_NOTE);
-  w.opaque(1, msg.legacySessionId, 'legacy_session_id', SESSION_ID_NOTE);
+  w.opaque(1, msg.legacySessionId, 'legacy_session_id', sessionIdNote(msg.legacySessionId));
   writeCodeList(w, cipherSuites, msg.cipherSuites);
   w.opaque(1, msg.legacyCompressionMethods, 'legacy_compression_methods', COMPRESSION_NOTE);
   writeExtensions(w, msg.extensions, extensionCodecs);

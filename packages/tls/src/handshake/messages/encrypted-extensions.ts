@@ -5,7 +5,7 @@
  */
 import type { Reader, Writer } from '../../wire/codec.js';
 import { alpnSelected } from '../extensions/alpn.js';
-import { earlyDataIndication } from '../extensions/early-data.js';
+import { earlyDataAccepted } from '../extensions/early-data.js';
 import { readExtensions, writeExtensions, type ExtensionCodecs } from '../extensions/extension-block.js';
 import { recordSizeLimit } from '../extensions/record-size-limit.js';
 import { serverNameAcknowledged } from '../extensions/server-name.js';
@@ -18,7 +18,7 @@ const extensionCodecs: ExtensionCodecs<EncryptedExtension> = {
   supported_groups: supportedGroups,
   application_layer_protocol_negotiation: alpnSelected,
   record_size_limit: recordSizeLimit,
-  early_data: earlyDataIndication,
+  early_data: earlyDataAccepted,
 };
 
 /** Reads an EncryptedExtensions body: `Extension extensions<0..2^16-1>`. */
