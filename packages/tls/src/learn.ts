@@ -70,4 +70,6 @@ export type { FieldInfo } from './wire/codec.js';
 export { concat, fromHex, toHex } from './wire/bytes.js';
 
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';
+export { compareHandshakes, COMPARED } from './compare/compare.js';
+export type { ComparedHandshake, ComparisonRun, Flight } from './compare/compare.js';
 export type { ScenarioName, ScenarioRun } from './rfc8448/replay.js';
