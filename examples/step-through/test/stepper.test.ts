@@ -175,4 +175,35 @@ describe('HandshakeStepper', () => {
     expect(stepper.server.info.peerCertificates).toHaveLength(1);
     expect(stepper.client.info.signatureScheme).toBe('ed25519');
   });
+
+  it('steps through a TLS 1.2 handshake: two round trips, change_cipher_spec, the key exchange messages', () => {
+    const { stepper, steps } = run({ version: 'TLSv1.2', cipherSuite: 'TLS_CHACHA20_POLY1305_SHA256' });
+    expect(flights(steps)).toEqual([
+      'client: ClientHello',
+      'server: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone',
+      'client: ClientKeyExchange, change_cipher_spec, Finished',
+      'server: NewSessionTicket, change_cipher_spec, Finished',
+      'client: application data',
+      'server: application data',
+    ]);
+    expect(steps[5]!.applicationData).toMatch(/Hello from a TLS 1\.2 server/);
+    const info = stepper.client.info;
+    expect([info.protocol, info.cipherSuite?.name, info.group]).toEqual(['TLSv1.2', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'x25519']);
+    // The change_cipher_spec switches the receiver's keys: its Finished record opens under them.
+    const received = steps[1]!.events.filter((e) => e.side === 'client' && e.kind === 'record' && e.direction === 'received');
+    expect(received.every((e) => e.kind === 'record' && !e.protected)).toBe(true);
+    const finished = steps[3]!.events.filter((e) => e.side === 'client' && e.kind === 'record' && e.direction === 'received');
+    expect(finished.map((e) => (e.kind === 'record' ? `${e.innerType}${e.protected ? ' (protected)' : ''}` : ''))).toEqual(['handshake', 'change_cipher_spec', 'handshake (protected)']);
+  });
+
+  it('TLS 1.2 with an RSA certificate, resumption and a client certificate; the TLS 1.3-only choices are ignored', () => {
+    const rsa = run({ version: 'TLSv1.2', serverKey: 'rsa', helloRetryRequest: true, middleboxCompatibility: true });
+    expect(rsa.stepper.client.info.cipherSuite?.name).toBe('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+    expect(rsa.stepper.client.info.helloRetryRequest).toBe(false);
+    const resumed = run({ version: 'TLSv1.2', resumption: true, earlyData: true });
+    expect(flights(resumed.steps).slice(0, 3)).toEqual(['client: ClientHello', 'server: ServerHello, change_cipher_spec, Finished', 'client: change_cipher_spec, Finished']);
+    expect(resumed.stepper.client.info).toMatchObject({ protocol: 'TLSv1.2', resumed: true, earlyData: 'none' });
+    const mutual = run({ version: 'TLSv1.2', clientCertificate: true });
+    expect(flights(mutual.steps)[2]).toBe('client: Certificate, ClientKeyExchange, CertificateVerify, change_cipher_spec, Finished');
+  });
 });
