@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { clientSummary, Processes, startGnutlsServer, testData, type RunningServer } from './processes.js';
+import { clientSummary, NOBLE_GROUPS, Processes, startGnutlsServer, testData, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -63,7 +63,7 @@ describe('lucid client → gnutls-serv --http', () => {
       const { port } = await gnutlsServer('http', ['--http']);
       const out = await client(port, ['--ciphers', suite, '--request', '/']);
       expect(out.code, out.stderr).toBe(0);
-      expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, peer: 'CN=localhost' });
+      expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, crypto: 'native', peer: 'CN=localhost' });
       expect(description(out.stdout)).toMatch(new RegExp(`-\\(${gnutlsName}\\)$`));
     });
   }
@@ -135,6 +135,51 @@ describe('lucid client → gnutls-serv --http', () => {
     expect(messages).toContain('received alert close_notify');
     expect(messages).toContain('sent alert close_notify');
   });
+});
+
+describe('lucid client --crypto noble → gnutls-serv --http', () => {
+  const noble = (port: number, args: string[]) => client(port, ['--crypto', 'noble', ...args, '--request', '/']);
+
+  for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
+    it(`negotiates ${suite}`, async () => {
+      const { port } = await gnutlsServer('http', ['--http']);
+      const out = await noble(port, ['--ciphers', suite]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ cipher: suite, crypto: 'noble', peer: 'CN=localhost' });
+      expect(description(out.stdout)).toMatch(new RegExp(`-\\(${gnutlsName}\\)$`));
+    });
+  }
+
+  for (const { group, gnutls } of NOBLE_GROUPS) {
+    it(`agrees on ${group}`, async () => {
+      const { port } = await gnutlsServer('http', ['--http']);
+      const out = await noble(port, ['--groups', group]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+      expect(description(out.stdout)).toContain(`-${gnutls})`);
+    });
+  }
+
+  it('is sent a HelloRetryRequest, and resumes after one', async () => {
+    const { port } = await gnutlsServer('http-p256', ['--http'], 'ecdsa', `${TLS13}:-GROUP-ALL:+GROUP-SECP256R1`);
+    const sessionFile = join(pki.dir, 'gnutls-hrr-noble.session');
+    const first = await noble(port, ['--groups', 'x25519:secp256r1', '--key-shares', 'x25519', '--sess-out', sessionFile]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(clientSummary(first.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+    const second = await noble(port, ['--groups', 'x25519:secp256r1', '--key-shares', 'x25519', '--sess-in', sessionFile]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', hrr: 'yes', group: 'secp256r1' });
+  });
+
+  for (const [leaf, signature, gnutlsName] of [['ecdsa', 'ecdsa_secp256r1_sha256', 'ECDSA-SECP256R1-SHA256'], ['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
+    it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
+      const { port } = await gnutlsServer(`http-${leaf}`, ['--http'], leaf);
+      const out = await noble(port, []);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
+      expect(description(out.stdout)).toContain(`(${gnutlsName})`);
+    });
+  }
 });
 
 describe('lucid client → gnutls-serv (ALPN, client certificates)', () => {

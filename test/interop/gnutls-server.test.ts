@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { Processes, startLucidServer, summaryOf, testData, type Output, type RunningServer } from './processes.js';
+import { NOBLE_GROUPS, Processes, startLucidServer, summaryOf, testData, type Output, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -68,7 +68,7 @@ describe('gnutls-cli → lucid server --www', () => {
       const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-CIPHER-ALL:+${gnutlsName}`);
       expect(out.code, out.text).toBe(0);
       expect(out.text).toMatch(new RegExp(`- Description: \\(TLS1\\.3-X\\.509\\)-\\(ECDHE-X25519\\)-\\(ECDSA-SECP256R1-SHA256\\)-\\(${gnutlsName}\\)`));
-      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, sni: 'localhost' });
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, sni: 'localhost', crypto: 'native' });
     });
   }
 
@@ -150,6 +150,58 @@ describe('gnutls-cli → lucid server --www', () => {
     expect(out.code).not.toBe(0);
     expect(out.text).toMatch(/Received alert \[120\]/);
     expect(await logLine(server, n)).toMatch(/\(sent alert no_application_protocol\)$/);
+  });
+});
+
+describe('gnutls-cli → lucid server --www --crypto noble', () => {
+  const www = () => lucidServer('www-noble', ['--www', '--early-data', '16384', '--crypto', 'noble']);
+
+  for (const [suite, gnutlsName] of [['TLS_AES_128_GCM_SHA256', 'AES-128-GCM'], ['TLS_AES_256_GCM_SHA384', 'AES-256-GCM'], ['TLS_CHACHA20_POLY1305_SHA256', 'CHACHA20-POLY1305']] as const) {
+    it(`negotiates ${suite}`, async () => {
+      const server = await www();
+      const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-CIPHER-ALL:+${gnutlsName}`);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`-(${gnutlsName})`);
+      expect(page(out.stdout)).toMatchObject({ cipher: suite, crypto: 'noble' });
+    });
+  }
+
+  for (const { group, gnutls } of NOBLE_GROUPS) {
+    it(`agrees on ${group}`, async () => {
+      const server = await www();
+      const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-${gnutls}`);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`-${gnutls})`);
+      expect(page(out.stdout)).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+    });
+  }
+
+  it('asks for another key share (HelloRetryRequest) when the client\'s is in a group it does not take', async () => {
+    const server = await lucidServer('www-p256-noble', ['--www', '--groups', 'secp256r1', '--crypto', 'noble']);
+    const out = await gnutlsCli(server.port, [], REQUEST, `${TLS13}:-GROUP-ALL:+GROUP-SECP384R1:+GROUP-SECP256R1`);
+    expect(out.code, out.text).toBe(0);
+    expect(page(out.stdout)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+  });
+
+  for (const [leaf, signature, gnutlsName] of [['ed25519', 'ed25519', 'EdDSA-Ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS-RSAE-SHA256']] as const) {
+    it(`presents a ${leaf} certificate behind an intermediate (${signature})`, async () => {
+      const server = await lucidServer(`www-${leaf}-noble`, ['--www', '--crypto', 'noble'], leaf);
+      const out = await gnutlsCli(server.port, []);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`(${gnutlsName})`);
+      expect(out.text).toContain('- Status: The certificate is trusted.');
+      expect(page(out.stdout)).toMatchObject({ signature });
+    });
+  }
+
+  it('resumes, and accepts 0-RTT data (gnutls-cli --resume --earlydata)', async () => {
+    const server = await www();
+    const earlyFile = join(pki.dir, 'gnutls-early-request-noble.txt');
+    writeFileSync(earlyFile, REQUEST);
+    const out = await gnutlsCli(server.port, ['--resume', '--waitresumption', `--earlydata=${earlyFile}`], '');
+    expect(out.code, out.text).toBe(0);
+    expect(out.text).toContain('*** This is a resumed session');
+    expect(page(out.stdout)).toMatchObject({ resumed: 'yes', early_data: 'accepted', crypto: 'noble' });
   });
 });
 

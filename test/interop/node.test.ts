@@ -1,6 +1,7 @@
 /**
  * `lucid-tls client` and `lucid-tls server` against Node's own `node:tls` (OpenSSL inside
- * Node), both ways: cipher suites, groups, HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS
+ * Node), both ways, with the default (native) crypto provider and, for the representative
+ * cases, `--crypto noble`: cipher suites, groups, HelloRetryRequest, ECDSA / Ed25519 / RSA-PSS
  * certificates behind an intermediate, resumption, client certificates, ALPN,
  * KeyUpdate, megabytes each way and close_notify.
  *
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { clientSummary, Processes, startLucidServer, testData, type RunningServer } from './processes.js';
+import { clientSummary, NOBLE_GROUPS, Processes, startLucidServer, testData, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -114,6 +115,47 @@ describe('lucid client → node:tls server', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes' });
     expect(second.stdout.toString()).toContain('reused=true');
+  });
+
+  describe('with --crypto noble', () => {
+    for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+      it(`negotiates ${suite}`, async () => {
+        const port = await nodeServer();
+        const out = await client(port, ['--crypto', 'noble', '--ciphers', suite]);
+        expect(out.code, out.stderr).toBe(0);
+        expect(clientSummary(out.stderr)).toMatchObject({ cipher: suite, crypto: 'noble' });
+        expect(out.stdout.toString()).toContain(`node: cipher=${suite} `);
+      });
+    }
+
+    for (const { group, openssl } of NOBLE_GROUPS) {
+      it(`agrees on ${group}`, async () => {
+        const port = await nodeServer({ ecdhCurve: openssl });
+        const out = await client(port, ['--crypto', 'noble', '--groups', group]);
+        expect(out.code, out.stderr).toBe(0);
+        expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+      });
+    }
+
+    it('is sent a HelloRetryRequest, then resumes', async () => {
+      const port = await nodeServer({ ecdhCurve: 'P-256' });
+      const sessionFile = join(pki.dir, 'node-noble.session');
+      const first = await client(port, ['--crypto', 'noble', '--groups', 'x25519:secp256r1', '--key-shares', 'x25519', '--sess-out', sessionFile]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(clientSummary(first.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+      const second = await client(port, ['--crypto', 'noble', '--sess-in', sessionFile]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes' });
+    });
+
+    for (const [leaf, signature] of [['ecdsa', 'ecdsa_secp256r1_sha256'], ['ed25519', 'ed25519'], ['rsa', 'rsa_pss_rsae_sha256']] as const) {
+      it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
+        const port = await nodeServer({ leaf });
+        const out = await client(port, ['--crypto', 'noble']);
+        expect(out.code, out.stderr).toBe(0);
+        expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
+      });
+    }
   });
 
   it('sends its certificate when required; is refused (certificate_required) without one', async () => {
@@ -249,6 +291,58 @@ describe('node:tls client → lucid server', () => {
     const { socket, page } = await nodeClient(port, { session: first });
     expect(socket.isSessionReused()).toBe(true);
     expect(page).toMatchObject({ resumed: 'yes', signature: 'none' });
+  });
+
+  describe('with --crypto noble', () => {
+    const noble = () => lucidServer('www-noble', ['--www', '--crypto', 'noble']);
+
+    for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+      it(`negotiates ${suite}`, async () => {
+        const { port } = await noble();
+        const { socket, page } = await nodeClient(port, { ciphers: suite });
+        expect(socket.getCipher().standardName).toBe(suite);
+        expect(page).toMatchObject({ cipher: suite, crypto: 'noble' });
+      });
+    }
+
+    for (const { group, openssl } of NOBLE_GROUPS) {
+      it(`agrees on ${group}`, async () => {
+        const { port } = await noble();
+        const { page } = await nodeClient(port, { ecdhCurve: openssl });
+        expect(page).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+      });
+    }
+
+    it('asks for another key share (HelloRetryRequest) when Node\'s first is in a group it does not take', async () => {
+      const { port } = await lucidServer('www-x25519-noble', ['--www', '--groups', 'x25519', '--crypto', 'noble']);
+      const { page } = await nodeClient(port, { ecdhCurve: 'P-384:X25519' });
+      expect(page).toMatchObject({ group: 'x25519', hrr: 'yes' });
+    });
+
+    for (const [leaf, signature] of [['ed25519', 'ed25519'], ['rsa', 'rsa_pss_rsae_sha256']] as const) {
+      it(`presents a ${leaf} certificate behind an intermediate (${signature})`, async () => {
+        const { port } = await lucidServer(`www-${leaf}-noble`, ['--www', '--crypto', 'noble'], leaf);
+        const { socket, page } = await nodeClient(port);
+        expect(socket.authorized).toBe(true);
+        expect(page).toMatchObject({ signature });
+      });
+    }
+
+    it('resumes a session from its ticket', async () => {
+      const { port } = await noble();
+      const first = await new Promise<Buffer>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: read(pki.rootFile) });
+        nodeSockets.add(socket);
+        socket.once('session', (session: Buffer) => {
+          resolve(session);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      const { socket, page } = await nodeClient(port, { session: first });
+      expect(socket.isSessionReused()).toBe(true);
+      expect(page).toMatchObject({ resumed: 'yes', crypto: 'noble' });
+    });
   });
 
   it('verifies a client certificate it requires; refuses a client without one', async () => {

@@ -2,13 +2,15 @@
  * `lucid-tls client` against OpenSSL's `openssl s_server`: every cipher suite, every group
  * OpenSSL 3.0 has (directly and by a HelloRetryRequest to each), ECDSA / Ed25519 / RSA-PSS
  * server certificates behind an intermediate, resumption, 0-RTT accepted and rejected,
- * client certificates, ALPN, KeyUpdate both ways, megabytes each way and close_notify.
+ * client certificates, ALPN, KeyUpdate both ways, megabytes each way and close_notify; all
+ * with the default (native) crypto provider, and the representative cases again with
+ * `--crypto noble`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { clientSummary, Processes, startOpensslServer, testData, type RunningServer } from './processes.js';
+import { clientSummary, NOBLE_GROUPS, Processes, startOpensslServer, testData, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -70,7 +72,7 @@ describe('lucid client → openssl s_server -www', () => {
       const { port } = await sServer('www', ['-www']);
       const out = await client(port, ['--ciphers', suite, '--request', '/']);
       expect(out.code, out.stderr).toBe(0);
-      expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, resumed: 'no', hrr: 'no', peer: 'CN=localhost' });
+      expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, resumed: 'no', hrr: 'no', crypto: 'native', peer: 'CN=localhost' });
       // The server's own account of the connection.
       expect(out.stdout.toString()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
     });
@@ -186,6 +188,50 @@ describe('lucid client → openssl s_server -www', () => {
     expect(messages).toContain('sent alert close_notify');
     expect(out.stdout.toString()).toContain('</HTML>');
   });
+});
+
+describe('lucid client --crypto noble → openssl s_server -www', () => {
+  const noble = (port: number, args: string[]) => client(port, ['--crypto', 'noble', ...args, '--request', '/']);
+
+  for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+    it(`negotiates ${suite}`, async () => {
+      const { port } = await sServer('www', ['-www']);
+      const out = await noble(port, ['--ciphers', suite]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ cipher: suite, crypto: 'noble', peer: 'CN=localhost' });
+      expect(out.stdout.toString()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
+    });
+  }
+
+  for (const { group } of NOBLE_GROUPS) {
+    it(`agrees on ${group}`, async () => {
+      const { port } = await sServer('www', ['-www']);
+      const out = await noble(port, ['--groups', group]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+      expect(out.stdout.toString()).toContain(`Supported groups: ${group}\n`);
+    });
+  }
+
+  it('is sent a HelloRetryRequest, and resumes after one (the binder covers the retried transcript)', async () => {
+    const { port } = await sServer('only-secp256r1', ['-www', '-groups', 'P-256']);
+    const sessionFile = join(pki.dir, 'openssl-hrr-noble.session');
+    const first = await noble(port, ['--groups', 'x25519:secp256r1', '--key-shares', 'x25519', '--sess-out', sessionFile]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(clientSummary(first.stderr)).toMatchObject({ group: 'secp256r1', hrr: 'yes' });
+    const second = await noble(port, ['--groups', 'x25519:secp256r1', '--key-shares', 'x25519', '--sess-in', sessionFile]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(clientSummary(second.stderr)).toMatchObject({ resumed: 'yes', hrr: 'yes', group: 'secp256r1' });
+  });
+
+  for (const [leaf, signature] of [['ecdsa', 'ecdsa_secp256r1_sha256'], ['ed25519', 'ed25519'], ['rsa', 'rsa_pss_rsae_sha256']] as const) {
+    it(`verifies a ${leaf} server certificate behind an intermediate (${signature})`, async () => {
+      const { port } = await sServer(`www-${leaf}`, ['-www'], leaf);
+      const out = await noble(port, []);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ signature, peer: 'CN=localhost' });
+    });
+  }
 });
 
 describe('lucid client → openssl s_server (client certificates)', () => {

@@ -3,13 +3,14 @@
  * OpenSSL 3.0 has (directly and by a HelloRetryRequest to each), ECDSA / Ed25519 / RSA-PSS
  * certificates behind an intermediate, resumption, 0-RTT accepted and rejected, client
  * certificates, ALPN, KeyUpdate both ways, megabytes each way, close_notify, and a TLS
- * 1.2-only client (served TLS 1.2).
+ * 1.2-only client (served TLS 1.2); all with the default (native) crypto provider, and the
+ * representative cases again with `--crypto noble`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
-import { Processes, startLucidServer, summaryOf, testData, type Output, type RunningServer } from './processes.js';
+import { NOBLE_GROUPS, Processes, startLucidServer, summaryOf, testData, type Output, type RunningServer } from './processes.js';
 
 let pki: InteropPki;
 const processes = new Processes();
@@ -88,7 +89,7 @@ describe('openssl s_client → lucid server --www', () => {
       expect(out.code, out.text).toBe(0);
       expect(out.text).toContain(`New, TLSv1.3, Cipher is ${suite}`);
       expect(out.text).toContain('Verify return code: 0 (ok)');
-      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, sni: 'localhost', resumed: 'no' });
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.3', cipher: suite, sni: 'localhost', resumed: 'no', crypto: 'native' });
       expect((await logLine(server, n)).fields).toMatchObject({ cipher: suite, sni: 'localhost' });
     });
   }
@@ -198,6 +199,59 @@ describe('openssl s_client → lucid server --www', () => {
     const next = await sClient(server.port, []);
     expect(next.code, next.text).toBe(0);
     expect(page(next.stdout)).toMatchObject({ protocol: 'TLSv1.3' });
+  });
+});
+
+describe('openssl s_client → lucid server --crypto noble', () => {
+  const www = () => lucidServer('www-noble', ['--www', '--crypto', 'noble']);
+
+  for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+    it(`negotiates ${suite}`, async () => {
+      const server = await www();
+      const out = await sClient(server.port, ['-ciphersuites', suite]);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`New, TLSv1.3, Cipher is ${suite}`);
+      expect(page(out.stdout)).toMatchObject({ cipher: suite, crypto: 'noble' });
+    });
+  }
+
+  for (const { group, openssl, tempKey } of NOBLE_GROUPS) {
+    it(`agrees on ${group}`, async () => {
+      const server = await www();
+      const out = await sClient(server.port, ['-groups', openssl]);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`Server Temp Key: ${tempKey}`);
+      expect(page(out.stdout)).toMatchObject({ group, hrr: 'no', crypto: 'noble' });
+    });
+  }
+
+  it('asks for another key share (HelloRetryRequest) when the first is in a group it does not take', async () => {
+    const server = await lucidServer('www-x25519-noble', ['--www', '--groups', 'x25519', '--crypto', 'noble']);
+    const out = await sClient(server.port, ['-groups', 'P-384:X25519']);
+    expect(out.code, out.text).toBe(0);
+    expect(out.text).toContain('Server Temp Key: X25519');
+    expect(page(out.stdout)).toMatchObject({ group: 'x25519', hrr: 'yes' });
+  });
+
+  for (const [leaf, signature, peerType] of [['ed25519', 'ed25519', 'ed25519'], ['rsa', 'rsa_pss_rsae_sha256', 'RSA-PSS']] as const) {
+    it(`presents a ${leaf} certificate behind an intermediate (${signature})`, async () => {
+      const server = await lucidServer(`www-${leaf}-noble`, ['--www', '--crypto', 'noble'], leaf);
+      const out = await sClient(server.port, []);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`Peer signature type: ${peerType}`);
+      expect(out.text).toContain('Verify return code: 0 (ok)');
+      expect(page(out.stdout)).toMatchObject({ signature });
+    });
+  }
+
+  it('resumes a session (s_client -sess_out, -sess_in)', async () => {
+    const server = await www();
+    const sessionFile = join(pki.dir, 'resume-noble.sess');
+    expect((await sClient(server.port, ['-sess_out', sessionFile])).code).toBe(0);
+    const second = await sClient(server.port, ['-sess_in', sessionFile]);
+    expect(second.code, second.text).toBe(0);
+    expect(second.text).toContain('Reused, TLSv1.3');
+    expect(page(second.stdout)).toMatchObject({ resumed: 'yes', crypto: 'noble' });
   });
 });
 

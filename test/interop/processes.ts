@@ -201,6 +201,21 @@ export class Processes {
   }
 }
 
+/**
+ * The lucid side of these suites computes with the default provider, the native one
+ * (OpenSSL through node:crypto). Each file also runs its representative cases with
+ * `--crypto noble`: every cipher suite, one group of each family (below), a
+ * HelloRetryRequest, each kind of certificate and a resumption. The slow cases (megabytes,
+ * KeyUpdate, client certificates, alerts) run on the default only.
+ */
+export const NOBLE_GROUPS = [
+  { group: 'x25519', openssl: 'X25519', gnutls: 'X25519', tempKey: 'X25519' },
+  { group: 'secp256r1', openssl: 'P-256', gnutls: 'SECP256R1', tempKey: 'ECDH, prime256v1' },
+  { group: 'x448', openssl: 'X448', gnutls: 'X448', tempKey: 'X448' },
+  { group: 'secp384r1', openssl: 'P-384', gnutls: 'SECP384R1', tempKey: 'ECDH, secp384r1' },
+  { group: 'ffdhe2048', openssl: 'ffdhe2048', gnutls: 'FFDHE2048', tempKey: 'DH, 2048 bits' },
+] as const;
+
 /** A running server and its port. */
 export interface RunningServer {
   child: Child;

@@ -66,7 +66,7 @@ describe('tls-alpn-01 (RFC 8737)', () => {
   it('is answered only for acme-tls/1 and a provisioned name, by the lucid-tls engine, and traced', async () => {
     const responses = new ChallengeResponses();
     const events: TraceEvent[] = [];
-    const listener = await serveTlsAlpn01(responses, { host: '127.0.0.1', port: 0 }, { trace: (e) => events.push(e) });
+    const listener = await serveTlsAlpn01(responses, { host: '127.0.0.1', port: 0 }, { trace: () => (e) => events.push(e) });
     try {
       responses.provision(task('tls-alpn-01', 'A.Lucid.Test'));
       const good = await sClient(listener.address.port, 'a.lucid.test', 'acme-tls/1');

@@ -84,7 +84,12 @@ async function waitFor(what: string, check: () => Promise<boolean>, processes: C
   throw new Error(`${what} did not start:\n${logs.map((f) => readFileSync(f, 'utf8')).join('\n')}`);
 }
 
-export async function startPebble(options: { alternateRoots?: number } = {}): Promise<Pebble> {
+/**
+ * `authzReuse`: the percentage of orders in which Pebble reuses an account's valid
+ * authorization instead of asking for a challenge (Pebble's default is 50); 0 makes every
+ * renewal prove control again.
+ */
+export async function startPebble(options: { alternateRoots?: number; authzReuse?: number } = {}): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), 'lucid-pebble-'));
   const [acmePort, managementPort, httpPort, tlsPort, dnsPort, dnsManagementPort] = [
     await freePort(), await freePort(), await freePort(), await freePort(), await freePort(true), await freePort(),
@@ -140,6 +145,7 @@ esac
   const pebble = start('pebble', ['-config', join(dir, 'pebble-config.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], logs[1]!, {
     PEBBLE_VA_NOSLEEP: '1',
     ...(options.alternateRoots ? { PEBBLE_ALTERNATE_ROOTS: String(options.alternateRoots) } : {}),
+    ...(options.authzReuse !== undefined ? { PEBBLE_AUTHZREUSE: String(options.authzReuse) } : {}),
   });
   const processes = [challtestsrv, pebble];
   const directory = `https://localhost:${acmePort}/dir`;

@@ -140,7 +140,8 @@ async function startUpstream() {
 
 async function startLucid(upstreamPort) {
   const bin = join(here, '..', 'bin', 'lucid-terminator.js');
-  const args = [bin, '--listen', '127.0.0.1:0', '--upstream', `http://127.0.0.1:${upstreamPort}`, '--cert', certFile, '--key', keyFile, '--access-log', 'off'];
+  // One process, as nginx runs one worker here and the node:https proxy is one process.
+  const args = [bin, '--listen', '127.0.0.1:0', '--upstream', `http://127.0.0.1:${upstreamPort}`, '--cert', certFile, '--key', keyFile, '--access-log', 'off', '--workers', '1'];
   const { child, match } = await startProcess(process.execPath, args, /listening on https:\/\/127\.0\.0\.1:(\d+)/, 'lucid-terminator');
   return { child, port: Number(match[1]) };
 }

@@ -2,6 +2,8 @@
  * The access log: one JSON object per line and per request, written when the response
  * is done (or the request abandoned). JSON lines are what log pipelines read without a
  * custom parser; every field is always present (null when unknown) so queries stay simple.
+ * With ACME, each order is a line too, told apart by its `"event": "acme-order"` field
+ * (acme-manager.ts's `AcmeOrderEntry`); request lines have no `event`.
  * @module
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -48,7 +50,7 @@ export function roundMs(ms: number): number {
 }
 
 /** A sink writing JSON lines to a stream. */
-export function jsonLinesSink(stream: NodeJS.WritableStream): AccessLogSink {
+export function jsonLinesSink<T = AccessLogEntry>(stream: NodeJS.WritableStream): (entry: T) => void {
   return (entry) => {
     stream.write(`${JSON.stringify(entry)}\n`);
   };
@@ -58,15 +60,17 @@ export function jsonLinesSink(stream: NodeJS.WritableStream): AccessLogSink {
 export interface AccessLog {
   /** Where entries go (undefined when the log is off). */
   sink: AccessLogSink | undefined;
+  /** Where other records go, each a line (ACME orders; undefined when the log is off). */
+  record: ((record: object) => void) | undefined;
   /** Flushes and closes the file, if there is one. */
   close: () => Promise<void>;
 }
 
 /** The log a config asks for: stdout for `-`, a file appended to, or none for false. */
 export function openAccessLog(target: string | false): AccessLog {
-  if (target === false) return { sink: undefined, close: async () => {} };
-  if (target === '-') return { sink: jsonLinesSink(process.stdout), close: async () => {} };
+  if (target === false) return { sink: undefined, record: undefined, close: async () => {} };
+  if (target === '-') return { sink: jsonLinesSink(process.stdout), record: jsonLinesSink<object>(process.stdout), close: async () => {} };
   const file: WriteStream = createWriteStream(target, { flags: 'a' });
   file.on('error', (e) => process.stderr.write(`lucid-terminator: access log ${target}: ${e.message}\n`));
-  return { sink: jsonLinesSink(file), close: () => new Promise((resolve) => file.end(() => resolve())) };
+  return { sink: jsonLinesSink(file), record: jsonLinesSink<object>(file), close: () => new Promise((resolve) => file.end(() => resolve())) };
 }

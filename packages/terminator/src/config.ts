@@ -7,8 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dnsIdentifier } from '@lucid-tls/acme';
 
 /** A host and a TCP port to listen on or connect to. */
 export interface HostPort {
@@ -24,6 +26,12 @@ export interface CertificateFiles {
 
 /** Whether a client certificate must be presented (`required`) or may be (`optional`). */
 export type ClientCertMode = 'optional' | 'required';
+
+/**
+ * Which crypto provider computes the TLS: `native` (OpenSSL through `node:crypto`: its
+ * constant-time, hardware-accelerated primitives) or `noble` (JavaScript, `@noble/*`).
+ */
+export type CryptoChoice = 'native' | 'noble';
 
 /** Timeouts, in seconds (fractions allowed). */
 export interface TimeoutSettings {
@@ -48,8 +56,11 @@ export interface TerminatorConfig {
   listen: HostPort | string;
   /** The application server, `http://host:port`. */
   upstream: string;
-  /** One or more certificates; the first is the default when SNI matches none. */
-  certificates: CertificateFiles[];
+  /**
+   * One or more certificates; the first is the default when SNI matches none. Required
+   * unless `acme` obtains them.
+   */
+  certificates?: CertificateFiles[];
   /** A plain-HTTP listener that redirects everything to https (301). */
   redirectFrom?: HostPort | string;
   /**
@@ -92,6 +103,74 @@ export interface TerminatorConfig {
   watchCertificates?: boolean;
   /** Where the JSON access log goes: `-` (stdout, the default), a file path, or false for none. */
   accessLog?: string | false;
+  /** The crypto provider (default `native`). */
+  crypto?: CryptoChoice;
+  /**
+   * Each connection begins with a PROXY protocol header (v1 or v2) from a layer-4 load
+   * balancer, which must be in `trustedProxies`; the client it names is the one logged
+   * and forwarded. Default false.
+   */
+  proxyProtocol?: boolean;
+  /** A file of session ticket keys shared with other terminators (format: ticket-keys.ts, README). */
+  ticketKeys?: string;
+  /**
+   * Processes serving connections, for the command line (default: the number of CPUs);
+   * 1 runs in one process without a cluster. `startTerminator` always runs in the calling process.
+   */
+  workers?: number;
+  /** Certificates obtained and renewed from an ACME server (acme.ts, README). */
+  acme?: AcmeSettings;
+}
+
+/** The challenge types the terminator answers itself: on its HTTPS listener, or on its redirect listener. */
+export type AcmeChallengeType = 'tls-alpn-01' | 'http-01';
+
+/**
+ * Where and how the terminator gets its own certificates (RFC 8555), as the config file
+ * spells it; the `--acme-*` flags set the same fields.
+ */
+export interface AcmeSettings {
+  /** The ACME server's directory URL, e.g. `https://acme-v02.api.letsencrypt.org/directory`. */
+  directory: string;
+  /** Contact addresses of the account (`mailto:` is added). */
+  email?: string[];
+  /**
+   * The certificates to obtain, one per entry: a name, or several names separated by
+   * commas for one certificate naming them all (`"example.com,www.example.com"`).
+   */
+  domains: string[];
+  /** Where the account key, certificates and keys are kept (default {@link DEFAULT_ACME_DIR}). */
+  dir?: string;
+  /** The CAs the ACME server's own HTTPS certificate must chain to (default: the system's). */
+  cafile?: string;
+  /** `tls-alpn-01` (default: answered on `listen`) or `http-01` (answered on `redirectFrom`). */
+  challenge?: AcmeChallengeType;
+  /** Agree to the CA's terms of service when the account is created (RFC 8555 §7.3: never by default). */
+  agreeTos?: boolean;
+  /**
+   * For tests: renew this many seconds after a certificate is obtained or loaded, instead
+   * of two thirds into its lifetime.
+   */
+  renewAfter?: number;
+  /** The first wait after a failed order, in seconds (default 60); it doubles up to an hour. */
+  retryDelay?: number;
+}
+
+/** The default `acme.dir`: state kept across restarts, where system daemons keep it. */
+export const DEFAULT_ACME_DIR = '/var/lib/lucid-terminator/acme';
+
+/** {@link AcmeSettings} checked and completed; durations in milliseconds. */
+export interface ResolvedAcme {
+  directory: string;
+  email: string[];
+  /** The names of each certificate, lower case. */
+  certificates: string[][];
+  dir: string;
+  cafile: string | undefined;
+  challenge: AcmeChallengeType;
+  agreeTos: boolean;
+  renewAfterMs: number | undefined;
+  retryMs: number;
 }
 
 /** A {@link TerminatorConfig} checked and completed; durations in milliseconds. */
@@ -116,6 +195,11 @@ export interface ResolvedConfig {
   upstreamConnections: number;
   watchCertificates: boolean;
   accessLog: string | false;
+  crypto: CryptoChoice;
+  proxyProtocol: boolean;
+  ticketKeys: string | undefined;
+  workers: number;
+  acme: ResolvedAcme | undefined;
 }
 
 /** A setting that is missing or wrong; the message says which and why. */
@@ -126,8 +210,9 @@ export class ConfigError extends Error {
 const TOP_LEVEL_KEYS = new Set<string>([
   'listen', 'upstream', 'certificates', 'redirectFrom', 'redirectToPort', 'hsts', 'clientCa', 'clientCert', 'metrics',
   'trustedProxies', 'minVersion', 'earlyData', 'maxEarlyDataSize', 'tickets', 'timeouts', 'maxConnections', 'maxHeaderSize',
-  'upstreamConnections', 'watchCertificates', 'accessLog',
+  'upstreamConnections', 'watchCertificates', 'accessLog', 'proxyProtocol', 'ticketKeys', 'workers', 'acme', 'crypto',
 ]);
+const ACME_KEYS = new Set<string>(['directory', 'email', 'domains', 'dir', 'cafile', 'challenge', 'agreeTos', 'renewAfter', 'retryDelay']);
 const TIMEOUT_KEYS = ['handshake', 'headers', 'idle', 'upstream', 'shutdown'] as const;
 const DEFAULT_TIMEOUTS = { handshake: 10, headers: 10, idle: 60, upstream: 60, shutdown: 30 };
 
@@ -193,8 +278,10 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     throw new ConfigError('upstream: give only http://HOST:PORT (no path, query or credentials)');
   }
 
-  if (!Array.isArray(config.certificates) || config.certificates.length === 0) throw new ConfigError('certificates: at least one --cert/--key pair is required');
-  const certificates = config.certificates.map((pair, i) => {
+  const acme = config.acme === undefined ? undefined : resolveAcme(config.acme, baseDir);
+  const given = config.certificates ?? [];
+  if (!Array.isArray(given) || (given.length === 0 && !acme)) throw new ConfigError('certificates: at least one --cert/--key pair is required (or --acme-* to obtain them)');
+  const certificates = given.map((pair, i) => {
     if (typeof pair?.cert !== 'string' || typeof pair?.key !== 'string') throw new ConfigError(`certificates[${i}]: needs both cert and key`);
     return { cert: resolve(baseDir, pair.cert), key: resolve(baseDir, pair.key) };
   });
@@ -224,9 +311,14 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
   if (config.minVersion !== undefined && config.minVersion !== 'TLSv1.2' && config.minVersion !== 'TLSv1.3') {
     throw new ConfigError('minVersion: TLSv1.2 or TLSv1.3');
   }
-  for (const flag of ['earlyData', 'watchCertificates'] as const) {
+  if (config.crypto !== undefined && config.crypto !== 'native' && config.crypto !== 'noble') throw new ConfigError('crypto: native or noble');
+  for (const flag of ['earlyData', 'watchCertificates', 'proxyProtocol'] as const) {
     if (config[flag] !== undefined && typeof config[flag] !== 'boolean') throw new ConfigError(`${flag}: true or false`);
   }
+  // PROXY protocol §5: accepting the header from anybody would let anybody choose their address.
+  if (config.proxyProtocol && trustedProxies.length === 0) throw new ConfigError('proxyProtocol needs trustedProxies: the load balancers allowed to send the header');
+  if (config.ticketKeys !== undefined && typeof config.ticketKeys !== 'string') throw new ConfigError('ticketKeys: a file name');
+  if (acme?.challenge === 'http-01' && config.redirectFrom === undefined) throw new ConfigError('acme: http-01 is answered on the redirect listener: add --redirect-from HOST:PORT');
 
   return {
     listen,
@@ -260,7 +352,66 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     upstreamConnections: positive(config.upstreamConnections, 'upstreamConnections', 128, { integer: true }),
     watchCertificates: config.watchCertificates ?? true,
     accessLog: config.accessLog === undefined ? '-' : config.accessLog,
+    proxyProtocol: config.proxyProtocol ?? false,
+    ticketKeys: config.ticketKeys === undefined ? undefined : resolve(baseDir, config.ticketKeys),
+    workers: positive(config.workers, 'workers', availableParallelism(), { integer: true }),
+    acme,
+    crypto: config.crypto ?? 'native',
   };
+}
+
+/** Checks the `acme` settings. */
+function resolveAcme(acme: AcmeSettings, baseDir: string): ResolvedAcme {
+  if (typeof acme !== 'object' || acme === null || Array.isArray(acme)) throw new ConfigError('acme: an object');
+  for (const key of Object.keys(acme)) if (!ACME_KEYS.has(key)) throw new ConfigError(`acme: unknown setting ${JSON.stringify(key)}`);
+  let directory: URL;
+  try {
+    directory = new URL(acme.directory);
+  } catch {
+    throw new ConfigError(`acme.directory (--acme-directory): ${JSON.stringify(acme.directory)} is not a URL`);
+  }
+  // RFC 8555 §6.1: every ACME request goes over HTTPS.
+  if (directory.protocol !== 'https:') throw new ConfigError('acme.directory (--acme-directory): an https:// URL');
+  const strings = (value: unknown, what: string): string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new ConfigError(`${what}: a list of strings`);
+    return value;
+  };
+  const email = strings(acme.email, 'acme.email');
+  for (const address of email) if (!/^[^\s@:]+@[^\s@]+$/.test(address)) throw new ConfigError(`acme.email: ${JSON.stringify(address)} is not an e-mail address`);
+  const certificates = strings(acme.domains, 'acme.domains').map((entry) => entry.split(',').map((name) => acmeName(name.trim())));
+  if (certificates.length === 0) throw new ConfigError('acme.domains (--acme-domain): at least one name');
+  const all = certificates.flat();
+  const twice = all.find((name, i) => all.indexOf(name) !== i);
+  if (twice !== undefined) throw new ConfigError(`acme.domains: ${twice} is named twice`);
+  if (acme.challenge !== undefined && acme.challenge !== 'tls-alpn-01' && acme.challenge !== 'http-01') throw new ConfigError('acme.challenge (--acme-challenge): tls-alpn-01 or http-01');
+  if (acme.dir !== undefined && typeof acme.dir !== 'string') throw new ConfigError('acme.dir: a folder name');
+  if (acme.cafile !== undefined && typeof acme.cafile !== 'string') throw new ConfigError('acme.cafile: a file name');
+  if (acme.agreeTos !== undefined && typeof acme.agreeTos !== 'boolean') throw new ConfigError('acme.agreeTos: true or false');
+  return {
+    directory: directory.href,
+    email,
+    certificates,
+    dir: resolve(baseDir, acme.dir ?? DEFAULT_ACME_DIR),
+    cafile: acme.cafile === undefined ? undefined : resolve(baseDir, acme.cafile),
+    challenge: acme.challenge ?? 'tls-alpn-01',
+    agreeTos: acme.agreeTos ?? false,
+    renewAfterMs: acme.renewAfter === undefined ? undefined : positive(acme.renewAfter, 'acme.renewAfter', 0) * 1000,
+    retryMs: positive(acme.retryDelay, 'acme.retryDelay', 60) * 1000,
+  };
+}
+
+/**
+ * A name the terminator can get a certificate for: a DNS name (RFC 8555 §9.7.7). Not a
+ * wildcard: that needs dns-01 (§8.4), which the terminator does not answer.
+ */
+function acmeName(name: string): string {
+  if (name.startsWith('*.')) throw new ConfigError(`acme.domains: ${name}: a wildcard needs dns-01 (use lucid-tls acme issue --challenge dns-01, then --cert)`);
+  try {
+    return dnsIdentifier(name).value;
+  } catch {
+    throw new ConfigError(`acme.domains: ${JSON.stringify(name)} is not a domain name`);
+  }
 }
 
 /** The command line's usage text. */
@@ -279,10 +430,57 @@ export const USAGE = `Usage: lucid-terminator --listen HOST:PORT --upstream http
   --min-version 1.2|1.3       the lowest TLS version accepted (default 1.2: TLS 1.2's safe subset)
   --early-data                accept TLS 1.3 0-RTT (requests get Early-Data: 1, non-idempotent ones 425)
   --access-log FILE|-|off     where the JSON access log goes (default - : stdout)
+  --crypto native|noble       the crypto provider: native (default) is OpenSSL through node:crypto,
+                              noble is JavaScript (@noble/*)
+  --proxy-protocol            each connection begins with a PROXY protocol header (v1 or v2) from
+                              a load balancer listed with --trusted-proxy
+  --ticket-keys FILE          session ticket keys shared with other terminators (see README.md)
+  --workers N                 processes serving connections (default: the number of CPUs; 1: no cluster)
+  --acme-directory URL        obtain and renew certificates from this ACME server (instead of, or
+                              besides, --cert/--key)
+  --acme-domain NAME[,NAME]   a certificate to obtain, for these names (repeatable)
+  --acme-email ADDR           the account's contact address (repeatable)
+  --acme-agree-tos            agree to the ACME server's terms of service
+  --acme-dir DIR              where the account key and certificates are kept
+                              (default ${DEFAULT_ACME_DIR})
+  --acme-cafile FILE          CAs for the ACME server's own certificate (default: the system's)
+  --acme-challenge TYPE       tls-alpn-01 (default: on --listen) or http-01 (on --redirect-from)
+  --acme-retry-delay SECONDS  the first wait after a failed order (default 60; doubles up to 1 h)
+  --acme-renew-after SECONDS  for tests: renew this long after obtaining, not at 2/3 of the lifetime
   --config FILE               a JSON file with these settings and more (see README.md)
   --help                      this text
 
-Signals: SIGHUP reloads certificates and keys; SIGTERM (or SIGINT) shuts down gracefully.`;
+Signals: SIGHUP reloads certificates, keys and ticket keys (in every worker); SIGTERM (or SIGINT)
+shuts down gracefully.`;
+
+/** The `--acme-*` flags over the config file's `acme` settings. */
+function acmeFlags(v: Record<string, string | boolean | string[] | undefined>, file: AcmeSettings | undefined): AcmeSettings | undefined {
+  const flag = (name: string) => v[`acme-${name}`];
+  const given = Object.keys(v).some((name) => name.startsWith('acme-') && v[name] !== undefined);
+  if (!given) return file;
+  const acme: Partial<AcmeSettings> = { ...file };
+  const directory = flag('directory') as string | undefined;
+  if (directory !== undefined) acme.directory = directory;
+  if (acme.directory === undefined) throw new ConfigError('--acme-* needs --acme-directory URL (the ACME server)');
+  const domains = flag('domain') as string[] | undefined;
+  if (domains !== undefined) acme.domains = domains;
+  const email = flag('email') as string[] | undefined;
+  if (email !== undefined) acme.email = email;
+  if (flag('agree-tos')) acme.agreeTos = true;
+  const dir = flag('dir') as string | undefined;
+  if (dir !== undefined) acme.dir = resolve(dir);
+  const cafile = flag('cafile') as string | undefined;
+  if (cafile !== undefined) acme.cafile = resolve(cafile);
+  const challenge = flag('challenge') as string | undefined;
+  if (challenge !== undefined) acme.challenge = challenge as AcmeChallengeType;
+  for (const [name, key] of [['renew-after', 'renewAfter'], ['retry-delay', 'retryDelay']] as const) {
+    const value = flag(name) as string | undefined;
+    if (value === undefined) continue;
+    if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`--acme-${name}: a number of seconds`);
+    acme[key] = Number(value);
+  }
+  return acme as AcmeSettings;
+}
 
 /** What the command line asked for. */
 export type CommandLine = { help: true } | { help: false; config: TerminatorConfig; baseDir: string };
@@ -312,6 +510,19 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         'min-version': { type: 'string' },
         'early-data': { type: 'boolean' },
         'access-log': { type: 'string' },
+        crypto: { type: 'string' },
+        'proxy-protocol': { type: 'boolean' },
+        'ticket-keys': { type: 'string' },
+        workers: { type: 'string' },
+        'acme-directory': { type: 'string' },
+        'acme-domain': { type: 'string', multiple: true },
+        'acme-email': { type: 'string', multiple: true },
+        'acme-agree-tos': { type: 'boolean' },
+        'acme-dir': { type: 'string' },
+        'acme-cafile': { type: 'string' },
+        'acme-challenge': { type: 'string' },
+        'acme-renew-after': { type: 'string' },
+        'acme-retry-delay': { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -344,6 +555,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (Array.isArray(config.certificates)) config.certificates = config.certificates.map((c) => ({ ...c, cert: rebase(c.cert), key: rebase(c.key) }));
     if (typeof config.clientCa === 'string') config.clientCa = rebase(config.clientCa);
     if (typeof config.accessLog === 'string' && config.accessLog !== '-') config.accessLog = rebase(config.accessLog);
+    if (typeof config.ticketKeys === 'string') config.ticketKeys = rebase(config.ticketKeys);
+    if (typeof config.acme === 'object' && config.acme !== null) {
+      if (typeof config.acme.dir === 'string') config.acme.dir = rebase(config.acme.dir);
+      if (typeof config.acme.cafile === 'string') config.acme.cafile = rebase(config.acme.cafile);
+    }
   }
 
   const certs = v.cert ?? [];
@@ -366,6 +582,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (v['min-version'] !== '1.2' && v['min-version'] !== '1.3') throw new ConfigError('--min-version: 1.2 or 1.3');
     config.minVersion = `TLSv${v['min-version']}`;
   }
+  if (v.crypto !== undefined) config.crypto = v.crypto as CryptoChoice;
+  if (v['proxy-protocol']) config.proxyProtocol = true;
+  if (v['ticket-keys'] !== undefined) config.ticketKeys = resolve(v['ticket-keys']);
+  if (v.workers !== undefined) {
+    if (!/^[1-9]\d*$/.test(v.workers)) throw new ConfigError('--workers: a whole number ≥ 1');
+    config.workers = Number(v.workers);
+  }
+  const acme = acmeFlags(v, config.acme);
+  if (acme) config.acme = acme;
   if (v['access-log'] !== undefined) config.accessLog = v['access-log'] === 'off' ? false : v['access-log'] === '-' ? '-' : resolve(v['access-log']);
   return { help: false, config: config as TerminatorConfig, baseDir };
 }

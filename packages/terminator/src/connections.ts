@@ -10,6 +10,11 @@
  * | no request in flight (keep-alive) | `timeouts.idle` | close_notify, close |
  * | a request in flight | none here: the upstream timeout bounds it | |
  *
+ * On shutdown a connection finishes what it was accepted for: its handshake, and its
+ * first request if it has not sent one yet (behind a load balancer, the request the
+ * balancer has already sent our way), within `timeouts.headers`; a connection that has
+ * served requests and is idle is closed at once.
+ *
  * Closing is polite where TLS allows: `end()` sends close_notify (RFC 8446 §6.1) and the
  * socket is destroyed shortly after if the peer does not close its side.
  * @module
@@ -42,6 +47,11 @@ export interface ConnectionSettings {
 export class TrackedConnection {
   /** When TCP accepted it (performance.now()). */
   readonly acceptedAt = performance.now();
+  /**
+   * Who the client is: the TCP peer, or with the PROXY protocol the client the load
+   * balancer named (its peer is the load balancer).
+   */
+  client: { address: string; port: number | null };
   /** The handshake's duration, once complete. */
   handshakeMs: number | undefined;
   /** The verified client certificate, with mTLS. */
@@ -58,6 +68,8 @@ export class TrackedConnection {
   onTimeout: ((phase: 'handshake' | 'headers' | 'idle') => void) | undefined;
 
   private inFlight = 0;
+  /** Requests begun on this connection. */
+  private served = 0;
   private readonly responses = new Set<ServerResponse>();
   private lastRequest: IncomingMessage | undefined;
   /** When the first byte of a request head not yet complete arrived. */
@@ -76,6 +88,7 @@ export class TrackedConnection {
     private readonly settings: ConnectionSettings,
   ) {
     this.timeouts = settings.timeouts;
+    this.client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? null };
     this.setTimer(performance.now() + this.timeouts.handshake);
     // Sees each chunk before the HTTP parser: bytes that are not a request body begin a head.
     socket.prependListener('data', () => {
@@ -104,6 +117,7 @@ export class TrackedConnection {
   /** A request head was parsed; its response is on its way. */
   requestStarted(req: IncomingMessage, res: ServerResponse): void {
     this.inFlight += 1;
+    this.served += 1;
     this.lastRequest = req;
     this.headStartedAt = undefined;
     this.responses.add(res);
@@ -125,13 +139,16 @@ export class TrackedConnection {
     this.clearTimer();
   }
 
-  /** Shut down politely: now if idle, else after the requests in flight. */
+  /**
+   * Shut down politely: at once if idle after serving requests, else after the requests
+   * in flight, or after the first request of a connection that has not sent one yet.
+   */
   shutdown(): void {
     this.closing = true;
     // Responses not yet begun tell the client this connection ends with them.
     for (const res of this.responses) if (!res.headersSent) res.setHeader('Connection', 'close');
-    if (!this.secure) this.socket.destroy();
-    else if (this.inFlight === 0 && !this.upgraded) this.close();
+    if (this.secure && this.inFlight === 0 && this.served > 0 && !this.upgraded) this.close();
+    else this.schedule();
   }
 
   /** close_notify, then the end of the TCP connection. */
@@ -152,7 +169,9 @@ export class TrackedConnection {
     if (this.ended || this.upgraded || this.inFlight > 0) return undefined;
     // A head that began while an earlier request was in flight is timed from when that one ended.
     if (this.headStartedAt !== undefined) return { phase: 'headers', at: Math.max(this.headStartedAt, this.idleSince) + this.timeouts.headers };
-    return { phase: 'idle', at: this.idleSince + this.timeouts.idle };
+    // Shutting down, a connection waits for its first request no longer than for a request head.
+    const idle = this.closing ? Math.min(this.timeouts.idle, this.timeouts.headers) : this.timeouts.idle;
+    return { phase: 'idle', at: this.idleSince + idle };
   }
 
   /**

@@ -105,8 +105,8 @@ function clientResponseHeaders(headers: IncomingHttpHeaders, hsts: number | unde
 function logEntry(req: IncomingMessage, socket: TLSSocket, conn: TrackedConnection | undefined, early: boolean): AccessLogEntry {
   return {
     time: new Date().toISOString(),
-    client: socket.remoteAddress ?? '',
-    clientPort: socket.remotePort ?? null,
+    client: conn?.client.address ?? socket.remoteAddress ?? '',
+    clientPort: conn ? conn.client.port : (socket.remotePort ?? null),
     sni: socket.servername || null,
     alpn: socket.alpnProtocol || null,
     cipher: socket.getCipher()?.name ?? null,
@@ -315,10 +315,13 @@ class ProxiedRequest {
 
 /** The request's headers for the upstream: the client's, with the forwarding headers this hop sets. */
 function forwardedRequestHeaders(ctx: ProxyContext, req: IncomingMessage, socket: TLSSocket, conn: TrackedConnection | undefined): string[] {
+  // The client is the one who wrote the request: with the PROXY protocol, the load
+  // balancer's client, not the balancer (it relays bytes and writes no header).
+  const client = conn?.client.address ?? socket.remoteAddress ?? '';
   return upstreamRequestHeaders(req.rawHeaders, {
-    peerAddress: socket.remoteAddress ?? '',
+    peerAddress: client,
     host: req.headers.host ?? (socket.servername || undefined),
-    trustedPeer: ctx.trustedProxies.has(socket.remoteAddress),
+    trustedPeer: ctx.trustedProxies.has(client),
     clientIdentity: conn?.identity,
   });
 }

@@ -1,12 +1,14 @@
 /**
  * The plain-HTTP listener of `--redirect-from`: every request, whatever its method, is
- * answered `301 Moved Permanently` to the same host and path on https. Nothing is
+ * answered `301 Moved Permanently` to the same host and path on https, except, with ACME
+ * http-01, the requests for `/.well-known/acme-challenge/` (RFC 8555 §8.3). Nothing is
  * forwarded upstream over plain HTTP. No Strict-Transport-Security here: browsers ignore
  * it over plain HTTP (RFC 6797 §7.2); it comes with the https response the client is sent to.
  * @module
  */
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
+import { answerHttp01, type Http01Source } from '@lucid-tls/acme';
 
 /** A host name or IP literal acceptable in a Location header (no userinfo, path or spaces). */
 const HOSTNAME = /^[a-z0-9.-]+$/i;
@@ -27,9 +29,17 @@ export function httpsLocation(hostHeader: string | undefined, target: string, ht
   return `https://${host.toLowerCase()}${httpsPort === 443 ? '' : `:${httpsPort}`}${path}`;
 }
 
-/** The redirecting server; `httpsPort()` is read per request (the https port may be chosen by the OS). */
-export function createRedirectServer(httpsPort: () => number, maxHeaderSize: number): Server {
+/**
+ * The redirecting server; `httpsPort()` is read per request (the https port may be chosen
+ * by the OS). With `http01`, ACME's http-01 requests are answered from it instead.
+ */
+export function createRedirectServer(httpsPort: () => number, maxHeaderSize: number, http01?: Http01Source): Server {
   const server = createServer({ maxHeaderSize }, (req, res) => {
+    // RFC 8555 §8.3: validation is plain HTTP on this port; it is answered here, not redirected.
+    if (http01 && answerHttp01(http01, req, res)) {
+      req.resume();
+      return;
+    }
     const location = httpsLocation(req.headers.host, req.url ?? '/', httpsPort());
     if (!location) {
       res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' }).end('400 Bad Request: missing or malformed Host header\n');

@@ -12,7 +12,10 @@
  * (`server.emit('connection', socket)`). Handing it over before the handshake is what lets
  * a request in 0-RTT data be read before the handshake completes. Certificates are
  * chosen per handshake by a function, so a reload changes what the next handshake gets
- * and nothing else.
+ * and nothing else. With `proxyProtocol`, each TCP connection first gives its PROXY
+ * protocol header (proxy-protocol.ts), and TLS begins with the bytes after it. With
+ * `acme`, the terminator gets its own certificates (acme-manager.ts) once it listens: it
+ * answers tls-alpn-01 on its HTTPS listener and http-01 on its redirect listener.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -20,10 +23,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { RotatingTicketer, SingleUseTickets, nobleProvider, verifyWithTrustStore, type CertificateVerifier } from '@lucid-tls/tls';
-import { TLSSocket, type ServerSocketSetup } from '@lucid-tls/tls/node';
+import { RotatingTicketer, SharedTicketer, SingleUseTickets, nobleProvider, verifyWithTrustStore, type CertificateVerifier, type Ticketer } from '@lucid-tls/tls';
+import { TLSSocket, nodeCryptoProvider, type ServerSocketSetup } from '@lucid-tls/tls/node';
 import { parseCertificate } from '@lucid-tls/tls/x509';
+import { ACME_TLS_ALPN_PROTOCOL, type ChallengeResponses } from '@lucid-tls/acme';
 import { Pool } from 'undici';
+import { AcmeManager, type AcmeOrderEntry, type AcmeStartResult } from './acme-manager.js';
+import type { ManagedCertificate } from './acme-store.js';
 import { openAccessLog, type AccessLog, type AccessLogSink } from './access-log.js';
 import { CertificateStore } from './certificates.js';
 import { resolveConfig, type HostPort, type ResolvedConfig, type TerminatorConfig } from './config.js';
@@ -33,7 +39,9 @@ import { TrustedProxies } from './forwarded-headers.js';
 import { Metrics, createMetricsServer } from './metrics.js';
 import { handleRequest, handleUpgrade, type ProxyContext } from './proxy.js';
 import { createRedirectServer } from './redirect.js';
+import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader, type ProxyHeader, type ProxyProtocolError } from './proxy-protocol.js';
 import { closingResponse } from './responses.js';
+import { readTicketKeys } from './ticket-keys.js';
 
 /** Options of {@link startTerminator} that are code, not configuration. */
 export interface TerminatorOptions {
@@ -43,6 +51,21 @@ export interface TerminatorOptions {
   onAccessLog?: AccessLogSink;
   /** Receives operational messages: reloads, their failures, shutdown (default: stderr). */
   logger?: (message: string) => void;
+  /**
+   * Session ticket keys held by the caller (a cluster's primary process), instead of the
+   * config's `ticketKeys` file or keys of the terminator's own: the first seals, all
+   * open. Replace them with {@link Terminator.setTicketKeys}.
+   */
+  ticketKeys?: readonly Uint8Array[];
+  /**
+   * With `acme` in the config: the caller (a cluster's primary) runs the ACME client. The
+   * terminator answers the challenges the caller puts in `challenges`, and serves the
+   * certificates the caller has at start, then each it passes to
+   * {@link Terminator.installCertificate}. Without it, the terminator runs its own ACME client.
+   */
+  acmeFromCaller?: { challenges: ChallengeResponses; certificates: readonly ManagedCertificate[] };
+  /** Receives every ACME order, besides the config's `accessLog` target. */
+  onAcmeOrder?: (entry: AcmeOrderEntry) => void;
 }
 
 /** The outcome of a reload. */
@@ -52,6 +75,8 @@ export interface ReloadResult {
   error?: string;
   /** The SAN names of each certificate now served. */
   certificates: string[][];
+  /** With a `ticketKeys` file: how many ticket keys are now in use. */
+  ticketKeys?: number;
 }
 
 /** A running terminator. */
@@ -66,8 +91,18 @@ export interface Terminator {
   readonly config: ResolvedConfig;
   /** TLS connections open now. */
   readonly connectionCount: number;
-  /** Reads the certificates, keys and client CAs again (what SIGHUP does). */
+  /** Reads the certificates, keys, client CAs and ticket keys file again (what SIGHUP does). */
   reload(): ReloadResult;
+  /** Seals new session tickets with `keys[0]` and opens them with any of `keys` (from the next handshake on). */
+  setTicketKeys(keys: readonly Uint8Array[]): void;
+  /**
+   * With `acme`: resolves once each certificate missing at start has been ordered once,
+   * saying which are served and which could not be had (they are tried again later).
+   * Undefined without `acme`, or when the caller runs the ACME client (`acmeFromCaller`).
+   */
+  readonly acmeStarted: Promise<AcmeStartResult> | undefined;
+  /** Serves a certificate obtained by ACME for its names, from the next handshake on (throws if its key does not match). */
+  installCertificate(certificate: ManagedCertificate): void;
   /**
    * Graceful shutdown (what SIGTERM does): stop accepting, let the requests in flight
    * finish (up to `timeouts.shutdown`), close every connection with close_notify.
@@ -93,14 +128,17 @@ function closeServer(server: NetServer | undefined): Promise<void> {
 }
 
 /** The lucid-tls server setup every connection shares. */
-function socketSetup(config: ResolvedConfig, certificates: CertificateStore): ServerSocketSetup {
+function socketSetup(config: ResolvedConfig, certificates: CertificateStore, ticketKeys: readonly Uint8Array[] | undefined): ServerSocketSetup {
+  const provider = config.crypto === 'noble' ? nobleProvider : nodeCryptoProvider;
   const setup: ServerSocketSetup = {
     isServer: true,
     rejectUnauthorized: true,
     config: {
-      certificate: (serverName) => certificates.choose(serverName),
-      alpnProtocols: ['http/1.1'],
+      certificate: certificates.chooser,
+      // RFC 8737 §4: the ACME server offers only acme-tls/1, so no other client ever gets it.
+      alpnProtocols: config.acme?.challenge === 'tls-alpn-01' ? ['http/1.1', ACME_TLS_ALPN_PROTOCOL] : ['http/1.1'],
       minVersion: config.minVersion,
+      provider,
     },
   };
   const mtls = config.clientCa !== undefined;
@@ -110,7 +148,8 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore): Se
     setup.config.tickets = {
       count: config.tickets.count,
       lifetime: config.tickets.lifetimeSeconds,
-      ticketer: new RotatingTicketer(nobleProvider, { rotateAfterMs: config.tickets.rotateMs }),
+      // Shared keys make every holder resume the others' sessions; without, keys of our own.
+      ticketer: ticketKeys ? sharedTicketer(setup, ticketKeys) : new RotatingTicketer(provider, { rotateAfterMs: config.tickets.rotateMs }),
     };
     if (config.earlyData) {
       setup.config.maxEarlyDataSize = config.maxEarlyDataSize;
@@ -124,6 +163,11 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore): Se
     setup.verifier = verifier;
   }
   return setup;
+}
+
+/** A ticketer of shared keys, with the setup's crypto provider. */
+function sharedTicketer(setup: ServerSocketSetup, keys: readonly Uint8Array[]): Ticketer {
+  return new SharedTicketer(setup.config.provider ?? nobleProvider, keys);
 }
 
 /**
@@ -176,6 +220,11 @@ class RunningTerminator implements Terminator {
 
   private readonly logger: (message: string) => void;
   private readonly certificates: CertificateStore;
+  private readonly trustedProxies: TrustedProxies;
+  /** The ticket keys come from the caller (a cluster's primary), not from the config's file. */
+  private readonly ticketKeysFromCaller: boolean;
+  /** Connections still sending their PROXY protocol header. */
+  private readonly awaitingHeader = new Set<Socket>();
   private readonly setup: ServerSocketSetup;
   private readonly accessLog: AccessLog;
   private readonly pool: Pool;
@@ -187,6 +236,8 @@ class RunningTerminator implements Terminator {
   private redirect: HttpServer | undefined;
   private metricsServer: HttpServer | undefined;
   private stopWatching: (() => void) | undefined;
+  private acme: AcmeManager | undefined;
+  acmeStarted: Promise<AcmeStartResult> | undefined;
   private shuttingDown = false;
   private closing: Promise<void> | undefined;
 
@@ -195,8 +246,18 @@ class RunningTerminator implements Terminator {
     options: TerminatorOptions,
   ) {
     this.logger = options.logger ?? ((message: string) => process.stderr.write(`lucid-terminator: ${message}\n`));
-    this.certificates = new CertificateStore(config.certificates, config.clientCa);
-    this.setup = socketSetup(config, this.certificates);
+    this.certificates = new CertificateStore(config.certificates, config.clientCa, config.acme?.certificates.flat(), options.acmeFromCaller?.challenges);
+    for (const certificate of options.acmeFromCaller?.certificates ?? []) this.certificates.setManaged(certificate);
+    this.updateExpiry();
+    this.trustedProxies = new TrustedProxies(config.trustedProxies);
+    this.ticketKeysFromCaller = options.ticketKeys !== undefined;
+    const fileKeys = config.ticketKeys !== undefined && !this.ticketKeysFromCaller ? readTicketKeys(config.ticketKeys) : undefined;
+    this.setup = socketSetup(config, this.certificates, options.ticketKeys ?? fileKeys);
+    // Made now, so that a folder that cannot be written stops the start; started once we listen.
+    if (config.acme && !options.acmeFromCaller) {
+      this.acme = this.acmeManager(config.acme, options.onAcmeOrder);
+      this.acme.loadStored();
+    }
     this.accessLog = openAccessLog(config.accessLog);
     this.pool = upstreamPool(config);
     this.proxy = {
@@ -204,7 +265,7 @@ class RunningTerminator implements Terminator {
       upstream: config.upstream,
       upstreamTimeout: config.timeouts.upstream,
       hsts: config.hsts,
-      trustedProxies: new TrustedProxies(config.trustedProxies),
+      trustedProxies: this.trustedProxies,
       metrics: this.metrics,
       log: this.accessLogSink(options.onAccessLog),
       connectionOf: (socket) => this.connections.get(socket),
@@ -241,7 +302,8 @@ class RunningTerminator implements Terminator {
       this.address = await listen(this.tcp, config.listen);
       if (config.redirectFrom) {
         // The port of the redirect's https:// URLs; ours, as the OS chose it, by default.
-        this.redirect = createRedirectServer(() => config.redirectToPort ?? this.address.port, config.maxHeaderSize);
+        const http01 = config.acme?.challenge === 'http-01' ? this.certificates.challenges : undefined;
+        this.redirect = createRedirectServer(() => config.redirectToPort ?? this.address.port, config.maxHeaderSize, http01);
         this.redirectAddress = await listen(this.redirect, config.redirectFrom);
       }
       if (config.metrics) {
@@ -255,17 +317,82 @@ class RunningTerminator implements Terminator {
       throw error;
     }
     if (config.watchCertificates) this.stopWatching = this.certificates.watch(() => this.reload());
+    if (this.acme) this.acmeStarted = this.acme.start();
+  }
+
+  // ---- ACME ---------------------------------------------------------------------------
+
+  /** Our own ACME client; it starts once we listen (the ACME server validates on our listeners). */
+  private acmeManager(settings: NonNullable<ResolvedConfig['acme']>, onOrder: ((entry: AcmeOrderEntry) => void) | undefined): AcmeManager {
+    return new AcmeManager(settings, {
+      responder: this.certificates.challenges,
+      install: (certificate) => this.installCertificate(certificate),
+      log: this.logger,
+      order: (entry) => {
+        this.accessLog.record?.(entry);
+        onOrder?.(entry);
+      },
+      metrics: this.metrics,
+    });
+  }
+
+  installCertificate(certificate: ManagedCertificate): void {
+    this.certificates.setManaged(certificate);
+    this.updateExpiry();
+  }
+
+  /** `lucid_certificate_expiry_timestamp_seconds`: for each name, the certificate a handshake for it gets. */
+  private updateExpiry(): void {
+    const expiry = new Map<string, number>();
+    for (const { names, leaf } of this.certificates.current) {
+      for (const name of names) if (!expiry.has(name)) expiry.set(name, Math.floor(leaf.notAfter.getTime() / 1000));
+    }
+    this.metrics.certificateExpiry.replace(expiry);
   }
 
   // ---- Each connection ------------------------------------------------------------------
 
-  /** An accepted TCP connection: TLS over it, watched over, and handed to the HTTP parser. */
+  /** An accepted TCP connection: its PROXY protocol header if one is expected, then TLS. */
   private accept(transport: Socket): void {
     transport.setNoDelay(true);
     this.metrics.activeConnections += 1;
     transport.once('close', () => (this.metrics.activeConnections -= 1));
+    if (this.config.proxyProtocol) this.receiveProxyHeader(transport);
+    else this.startTls(transport, undefined);
+  }
+
+  /**
+   * PROXY protocol: only a trusted load balancer may send the header (§5), and it must
+   * send it before anything else (§2); a connection that does not is closed, alone.
+   */
+  private receiveProxyHeader(transport: Socket): void {
+    transport.on('error', () => {});
+    if (!this.trustedProxies.has(transport.remoteAddress)) {
+      this.metrics.proxyProtocolRefused.inc('untrusted');
+      transport.destroy();
+      return;
+    }
+    this.awaitingHeader.add(transport);
+    // Never longer than a handshake may take: the header is part of setting the connection up.
+    readProxyHeader(transport, Math.min(PROXY_HEADER_TIMEOUT_MS, this.config.timeouts.handshake)).then(
+      (header) => {
+        this.awaitingHeader.delete(transport);
+        if (!transport.destroyed) this.startTls(transport, header);
+      },
+      (error: ProxyProtocolError) => {
+        this.awaitingHeader.delete(transport);
+        this.metrics.proxyProtocolRefused.inc(error.reason);
+        transport.destroy();
+      },
+    );
+  }
+
+  /** TLS over the connection, watched over, and handed to the HTTP parser. */
+  private startTls(transport: Socket, proxyHeader: ProxyHeader | undefined): void {
     const socket = new TLSSocket(transport, this.setup);
     const conn = this.track(socket);
+    // The client the load balancer names; LOCAL and UNKNOWN headers leave the TCP peer.
+    if (proxyHeader?.source) conn.client = { ...proxyHeader.source };
     // Errors of a connection are its own: they end it, never the process.
     socket.on('error', () => {});
     socket.once('secure', () => this.secured(conn));
@@ -285,9 +412,11 @@ class RunningTerminator implements Terminator {
     };
     socket.once('close', () => {
       this.connections.delete(socket);
-      // A shutdown cuts handshakes short: those are not failures.
+      // A handshake cut short by the end of a shutdown is not a failure.
       if (!conn.secure && !this.shuttingDown) this.metrics.handshakes.inc(timedOut ? 'timeout' : 'failure');
     });
+    // Accepted before the shutdown began (its PROXY header came after): it finishes too.
+    if (this.shuttingDown) conn.shutdown();
     return conn;
   }
 
@@ -295,6 +424,11 @@ class RunningTerminator implements Terminator {
   private secured(conn: TrackedConnection): void {
     const socket = conn.socket;
     conn.secured();
+    // A tls-alpn-01 validation: the handshake was the whole exchange (RFC 8737 §4).
+    if (socket.alpnProtocol === ACME_TLS_ALPN_PROTOCOL) {
+      socket.end();
+      return;
+    }
     this.metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused(), socket.getProtocol() ?? 'unknown');
     const leaf = socket.info?.peerCertificates[0];
     if (!leaf || !socket.authorized) return;
@@ -356,10 +490,26 @@ class RunningTerminator implements Terminator {
   // ---- Reload and shutdown --------------------------------------------------------------
 
   reload(): ReloadResult {
+    const result = this.reloadCertificates();
+    if (this.config.ticketKeys === undefined || this.ticketKeysFromCaller) return result;
+    try {
+      const keys = readTicketKeys(this.config.ticketKeys);
+      this.setTicketKeys(keys);
+      this.logger(`ticket keys reloaded: ${keys.length}`);
+      return { ...result, ticketKeys: keys.length };
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger(`ticket key reload failed, keeping the previous ones: ${message}`);
+      return { ...result, ok: false, error: result.error ? `${result.error}; ${message}` : message };
+    }
+  }
+
+  private reloadCertificates(): ReloadResult {
     const { certificates, metrics } = this;
     try {
       certificates.reload();
       metrics.reloads.inc('success');
+      this.updateExpiry();
       const names = certificates.current.map((c) => c.names);
       this.logger(`certificates reloaded: ${names.map((n) => n.join(' ')).join('; ')}`);
       return { ok: true, certificates: names };
@@ -371,6 +521,12 @@ class RunningTerminator implements Terminator {
     }
   }
 
+  setTicketKeys(keys: readonly Uint8Array[]): void {
+    // Each connection copies the setup's config when it starts: the next ones get the new ticketer.
+    const { tickets } = this.setup.config;
+    if (tickets) this.setup.config.tickets = { ...tickets, ticketer: sharedTicketer(this.setup, keys) };
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutDown();
     return this.closing;
@@ -380,12 +536,15 @@ class RunningTerminator implements Terminator {
     const { redirect, connections, config } = this;
     this.shuttingDown = true;
     this.stopWatching?.();
+    this.acme?.stop();
     const stoppedAccepting = Promise.all([closeServer(this.tcp), closeServer(redirect)]);
     redirect?.closeIdleConnections();
     for (const conn of connections.values()) conn.shutdown();
     // Wait for the requests in flight, up to the shutdown timeout; then cut what is left.
     const deadline = performance.now() + config.timeouts.shutdown;
-    while (connections.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const busy = () => connections.size > 0 || this.awaitingHeader.size > 0;
+    while (busy() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const transport of this.awaitingHeader) transport.destroy();
     for (const socket of connections.keys()) socket.destroy();
     redirect?.closeAllConnections();
     await stoppedAccepting;

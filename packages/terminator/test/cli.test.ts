@@ -4,17 +4,14 @@
  * graceful shutdown on SIGTERM (requests in flight finish, close_notify is sent, no new
  * connection is accepted).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as lucidConnect, type TLSSocket } from '@lucid-tls/tls/node';
 import { fingerprintSha256 } from '@lucid-tls/tls/x509';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { curl, curlTo, makePki, parseCurlResponse, sleep, startUpstream, until, type TestPki, type Upstream } from './helpers.js';
-
-const BIN = fileURLToPath(new URL('../bin/lucid-terminator.js', import.meta.url));
+import { curl, curlTo, makePki, parseCurlResponse, sleep, startCommand, startUpstream, until, type RunningCommand, type TestPki, type Upstream } from './helpers.js';
 
 let pki: TestPki;
 let upstream: Upstream;
@@ -34,28 +31,8 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-/** A running `lucid-terminator`: its HTTPS port, what it printed, and how it ended. */
-interface Running {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-
 /** Starts the command and waits for its "listening on" line. */
-async function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  let stderr = '';
-  let stdout = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await until(() => /listening on https:\/\/[^ ]+:\d+/.test(stderr) || child.exitCode !== null, 10_000, 'the terminator to start');
-  const port = Number(/listening on https:\/\/[^ ]+:(\d+)/.exec(stderr)?.[1]);
-  return { child, port, stderr: () => stderr, stdout: () => stdout, exited };
-}
+const start = (args: string[]): Promise<RunningCommand> => startCommand(args, running);
 
 /** The SHA-256 fingerprint of the certificate the terminator presents now, as Node prints it. */
 function servedFingerprint(port: number): Promise<string> {
@@ -138,7 +115,8 @@ describe('certificate reload', () => {
     const files = pki.issue('hup', ['localhost']);
     const config = join(pki.dir, 'hup.json');
     writeFileSync(config, JSON.stringify({ listen: '127.0.0.1:0', upstream: upstream.url, certificates: [{ cert: files.cert, key: files.key }], watchCertificates: false, accessLog: false }));
-    const t = await start(['--config', config]);
+    // One process (cluster.test.ts has the reload in every worker).
+    const t = await start(['--config', config, '--workers', '1']);
     try {
       expect(await servedFingerprint(t.port)).toBe(colonHex(fingerprintSha256(files.issued.certificate)));
       const open = await keepAliveConnection(t.port);
@@ -167,7 +145,7 @@ describe('certificate reload', () => {
 
   test('a certificate file replaced on disk is picked up without a signal', async () => {
     const files = pki.issue('watched', ['localhost']);
-    const t = await start(['--listen', '127.0.0.1:0', '--upstream', upstream.url, '--cert', files.cert, '--key', files.key, '--access-log', 'off']);
+    const t = await start(['--listen', '127.0.0.1:0', '--upstream', upstream.url, '--cert', files.cert, '--key', files.key, '--access-log', 'off', '--workers', '1']);
     try {
       expect(await servedFingerprint(t.port)).toBe(colonHex(fingerprintSha256(files.issued.certificate)));
       const renewed = pki.issue('watched-renewed', ['localhost']);
@@ -189,7 +167,7 @@ describe('certificate reload', () => {
 
 describe('graceful shutdown', () => {
   test('SIGTERM: stop accepting, finish the request in flight, close_notify everywhere, exit 0', async () => {
-    const t = await start(['--listen', '127.0.0.1:0', '--upstream', upstream.url, '--cert', pki.localhost.cert, '--key', pki.localhost.key, '--access-log', 'off']);
+    const t = await start(['--listen', '127.0.0.1:0', '--upstream', upstream.url, '--cert', pki.localhost.cert, '--key', pki.localhost.key, '--access-log', 'off', '--workers', '1']);
     const idle = await keepAliveConnection(t.port);
     expect(await idle.get('/warm-up')).toMatch(/^HTTP\/1\.1 200 OK/);
     const busy = await keepAliveConnection(t.port);

@@ -4,14 +4,16 @@
  * client pointed at the terminator, and waits that never hang.
  * @module
  */
-import { execFile, type ExecFileException } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type ExecFileException } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority, type IssuedCertificate } from '@lucid-tls/tls/x509';
 
@@ -282,3 +284,80 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
 
 /** Sleeps. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The `lucid-terminator` command. */
+export const TERMINATOR_BIN = fileURLToPath(new URL('../bin/lucid-terminator.js', import.meta.url));
+
+/** A running `lucid-terminator`: its HTTPS port, what it printed, and how it ended. */
+export interface RunningCommand {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the command and waits for its "listening on" line; `started` collects the child for cleanup. */
+export async function startCommand(args: string[], started: ChildProcess[] = []): Promise<RunningCommand> {
+  const child = spawn(process.execPath, [TERMINATOR_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await until(() => /listening on https:\/\/[^ ]+:\d+/.test(stderr) || child.exitCode !== null, 20_000, 'the terminator to start');
+  const port = Number(/listening on https:\/\/[^ ]+:(\d+)/.exec(stderr)?.[1]);
+  return { child, port, stderr: () => stderr, stdout: () => stdout, exited };
+}
+
+/** What {@link tlsGet} saw. */
+export interface TlsGetResult {
+  /** The upstream's echo ({} when the body is not one). */
+  echo: Echo;
+  status: number;
+  /** The response head, as text. */
+  head: string;
+  /** Whether the TLS session was resumed. */
+  reused: boolean;
+  /** The newest session the server gave (from its tickets). */
+  session: Buffer | undefined;
+  /** The server certificate's SHA-256 fingerprint, as Node prints it. */
+  fingerprint: string;
+  /** The client's own port (what a PROXY header would name). */
+  localPort: number;
+}
+
+/**
+ * One `GET path` on a new TLS connection to 127.0.0.1:`port` with Node's client (OpenSSL),
+ * `Connection: close`, offering `session`, optionally from `localAddress` (e.g. 127.0.0.2).
+ */
+export function tlsGet(options: { port: number; path: string; ca: string; session?: Buffer | undefined; localAddress?: string; timeoutMs?: number }): Promise<TlsGetResult> {
+  const { port, path, ca, session, localAddress, timeoutMs = 15_000 } = options;
+  return new Promise((resolve, reject) => {
+    let latest: Buffer | undefined;
+    let text = '';
+    let localPort = 0;
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ca, ALPNProtocols: ['http/1.1'], ...(session ? { session } : {}), ...(localAddress ? { localAddress } : {}) }, () => {
+      localPort = socket.localPort ?? 0;
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    });
+    socket.on('session', (s: Buffer) => (latest = s));
+    socket.on('data', (d: Buffer) => (text += d));
+    socket.on('end', () => {
+      const head = text.slice(0, Math.max(0, text.indexOf('\r\n\r\n')));
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      resolve({
+        echo: (body.startsWith('{') ? JSON.parse(body) : {}) as Echo,
+        status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0),
+        head,
+        reused: socket.isSessionReused(),
+        session: latest,
+        fingerprint: socket.getPeerCertificate().fingerprint256 ?? '',
+        localPort,
+      });
+    });
+    socket.on('error', reject);
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${path}: timed out`)));
+  });
+}

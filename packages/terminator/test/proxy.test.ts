@@ -111,6 +111,25 @@ describe('forwarding headers', () => {
   });
 });
 
+describe('crypto providers', () => {
+  test('native (OpenSSL) by default; crypto: noble serves the same requests in JavaScript', async () => {
+    expect(terminator.config.crypto).toBe('native');
+    const noble = await startTerminator(
+      { listen: '127.0.0.1:0', upstream: upstream.url, certificates: [{ cert: pki.localhost.cert, key: pki.localhost.key }], accessLog: false, crypto: 'noble' },
+      { logger: () => {} },
+    );
+    try {
+      expect(noble.config.crypto).toBe('noble');
+      const body = randomBytes(100_000);
+      const response = await httpsGet({ host: '127.0.0.1', port: noble.address.port, servername: 'localhost', ca: ca(), method: 'PUT', path: '/put', headers: { 'Content-Length': body.length }, body });
+      const echo = JSON.parse(response.body.toString()) as Echo;
+      expect(echo.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
+    } finally {
+      await noble.close();
+    }
+  });
+});
+
 describe('bodies', () => {
   test('a chunked 3 MiB request body streams upstream intact, chunked', async () => {
     const body = randomBytes(3 << 20);

@@ -3,11 +3,13 @@
  * RFC 4514, Envoy's XFCC), trusted proxies, redirect targets, metrics text.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { createCertificateAuthority, encodeName, issueCertificate, OID } from '@lucid-tls/tls/x509';
 import { describe, expect, test } from 'vitest';
 import {
   ConfigError,
   Metrics,
+  createMetricsServer,
   TrustedProxies,
   clientCertElement,
   escapeRfc4514Value,
@@ -34,6 +36,11 @@ describe('config', () => {
     expect(config.earlyData).toBe(false);
     expect(config.clientCert).toBe('required');
     expect(config.accessLog).toBe('-');
+    expect(config.workers).toBe(availableParallelism());
+    expect(config.proxyProtocol).toBe(false);
+    expect(config.ticketKeys).toBeUndefined();
+    expect(resolveConfig({ ...minimal, ticketKeys: 'keys' }, '/etc/lucid').ticketKeys).toBe('/etc/lucid/keys');
+    expect(config.crypto).toBe('native');
   });
 
   test('HOST:PORT forms', () => {
@@ -51,16 +58,27 @@ describe('config', () => {
     expect(() => resolveConfig({ ...minimal, trustedProxies: ['10.0.0.0/33'] })).toThrow(/prefix/);
     expect(() => resolveConfig({ ...minimal, timeouts: { idel: 5 } as never })).toThrow(/unknown timeout/);
     expect(() => resolveConfig({ ...minimal, listne: 'x' } as never)).toThrow(/unknown setting "listne"/);
+    // PROXY protocol §5: the header is believed only from known load balancers, so some must be named.
+    expect(() => resolveConfig({ ...minimal, proxyProtocol: true })).toThrow(/proxyProtocol needs trustedProxies/);
+    expect(resolveConfig({ ...minimal, proxyProtocol: true, trustedProxies: ['10.0.0.2'] }).proxyProtocol).toBe(true);
+    expect(() => resolveConfig({ ...minimal, workers: 0 })).toThrow(/workers/);
+    expect(() => resolveConfig({ ...minimal, workers: 1.5 })).toThrow(/workers/);
+    expect(() => resolveConfig({ ...minimal, crypto: 'openssl' } as never)).toThrow(/crypto: native or noble/);
   });
 
   test('the command line: pairs of --cert/--key, repeated flags', () => {
-    const command = parseCommandLine(['--listen', '127.0.0.1:1', '--upstream', 'http://127.0.0.1:2', '--cert', '/a.pem', '--key', '/a.key', '--cert', '/b.pem', '--key', '/b.key', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1', '--hsts', '60', '--early-data']);
+    const command = parseCommandLine(['--listen', '127.0.0.1:1', '--upstream', 'http://127.0.0.1:2', '--cert', '/a.pem', '--key', '/a.key', '--cert', '/b.pem', '--key', '/b.key', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1', '--hsts', '60', '--early-data', '--crypto', 'noble']);
     expect(command.help).toBe(false);
     if (command.help) return;
     expect(command.config.certificates).toEqual([{ cert: '/a.pem', key: '/a.key' }, { cert: '/b.pem', key: '/b.key' }]);
     expect(command.config.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
     expect(command.config.hsts).toBe(60);
     expect(command.config.earlyData).toBe(true);
+    const scaled = parseCommandLine(['--workers', '4', '--proxy-protocol', '--ticket-keys', '/etc/keys']);
+    expect(scaled.help === false && scaled.config).toMatchObject({ workers: 4, proxyProtocol: true, ticketKeys: '/etc/keys' });
+    expect(() => parseCommandLine(['--workers', '0'])).toThrow(/--workers: a whole number/);
+    expect(() => parseCommandLine(['--workers', 'all'])).toThrow(/--workers: a whole number/);
+    expect(resolveConfig(command.config).crypto).toBe('noble');
     expect(() => parseCommandLine(['--cert', '/a.pem'])).toThrow(/pairs/);
     expect(() => parseCommandLine(['--bogus'])).toThrow(ConfigError);
   });
@@ -174,5 +192,53 @@ describe('redirect, early data, metrics', () => {
     expect(text).toContain('lucid_tls_handshake_duration_seconds_sum 0.024\n');
     expect(text).toContain('lucid_http_requests_total{status="200"} 1\n');
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  test('the sum of several processes\' metrics (what a cluster\'s primary serves)', () => {
+    const a = new Metrics();
+    const b = new Metrics();
+    a.handshakeSucceeded(0.004, false, 'TLSv1.2');
+    b.handshakeSucceeded(0.02, true, 'TLSv1.3');
+    b.handshakeSucceeded(3, true, 'TLSv1.3');
+    a.requests.inc('200', 2);
+    b.requests.inc('200');
+    b.requests.inc('502');
+    a.activeConnections = 3;
+    b.activeConnections = 4;
+    b.proxyProtocolRefused.inc('malformed');
+    const total = new Metrics();
+    // Through JSON, as over the cluster's IPC channel.
+    for (const m of [a, b]) total.add(JSON.parse(JSON.stringify(m.snapshot())));
+    const text = total.render();
+    expect(text).toContain('lucid_tls_handshakes_total{result="success"} 3\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.2"} 1\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.3"} 2\n');
+    expect(text).toContain('lucid_tls_handshakes_resumed_total 2\n');
+    expect(text).toContain('lucid_tls_resumed_ratio 0.666666666666667\n'); // from the sums, 15 significant digits
+    expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="0.005"} 1\n');
+    expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="0.025"} 2\n');
+    expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="5"} 3\n');
+    expect(text).toContain('lucid_tls_handshake_duration_seconds_count 3\n');
+    expect(text).toContain('lucid_tls_handshake_duration_seconds_sum 3.024\n');
+    expect(text).toContain('lucid_http_requests_total{status="200"} 3\n');
+    expect(text).toContain('lucid_http_requests_total{status="502"} 1\n');
+    expect(text).toContain('lucid_tls_active_connections 7\n');
+    expect(text).toContain('lucid_proxy_protocol_refused_total{reason="malformed"} 1\n');
+  });
+
+  test('/metrics from an asynchronous source: its text, or 503 and why, never a partial sum', async () => {
+    let fail = false;
+    const server = createMetricsServer({ render: async () => (fail ? Promise.reject(new Error('worker 2 did not answer')) : 'lucid_x 1\n') });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+    try {
+      const ok = await fetch(url);
+      expect([ok.status, await ok.text()]).toEqual([200, 'lucid_x 1\n']);
+      fail = true;
+      const failed = await fetch(url);
+      expect([failed.status, await failed.text()]).toEqual([503, 'metrics unavailable: worker 2 did not answer\n']);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -50,7 +50,7 @@ export type {
 export { insecureSkipVerify, verifyWithTrustStore } from './connection/verifiers.js';
 export { decodeSession, encodeSession } from './handshake/session.js';
 export type { Session } from './handshake/session.js';
-export { RotatingTicketer } from './handshake/server/ticketer.js';
+export { RotatingTicketer, SHARED_TICKET_KEY_LENGTH, SharedTicketer } from './handshake/server/ticketer.js';
 export type { Ticketer } from './handshake/server/ticketer.js';
 export { SingleUseTickets } from './handshake/server/anti-replay.js';
 export type { AntiReplay } from './handshake/server/anti-replay.js';

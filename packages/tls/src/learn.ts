@@ -72,4 +72,4 @@ export { concat, fromHex, toHex } from './wire/bytes.js';
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';
 export { compareHandshakes, COMPARED } from './compare/compare.js';
 export type { ComparedHandshake, ComparisonRun, Flight } from './compare/compare.js';
-export type { ScenarioName, ScenarioRun } from './rfc8448/replay.js';
+export type { ScenarioName, ScenarioOptions, ScenarioRun } from './rfc8448/replay.js';

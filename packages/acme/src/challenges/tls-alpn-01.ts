@@ -102,7 +102,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
  * A standalone tls-alpn-01 responder (the CLI's `--tls-listen`): a TLS server that speaks
  * only `acme-tls/1`, answers each validation handshake with the challenge certificate for
  * its SNI name, and closes the connection once the handshake is done (RFC 8737 §4).
- * `trace` receives the engine's trace of every handshake.
+ * `trace` gives each validation connection an observer of its own for the engine's trace
+ * (a CA may validate from several places at once, so the handshakes can overlap).
  *
  * @example
  * ```ts
@@ -113,14 +114,14 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
  * await listener.close();
  * ```
  */
-export async function serveTlsAlpn01(source: TlsAlpn01Source, listen: ListenAddress, options: { trace?: TraceObserver } = {}): Promise<ChallengeListener> {
+export async function serveTlsAlpn01(source: TlsAlpn01Source, listen: ListenAddress, options: { trace?: () => TraceObserver } = {}): Promise<ChallengeListener> {
   const config: ServerConfig = {
     certificate: withTlsAlpn01(source, () => undefined),
     alpnProtocols: [ACME_TLS_ALPN_PROTOCOL],
-    ...(options.trace ? { trace: options.trace } : {}),
   };
   const server = createNetServer({ allowHalfOpen: true }, (transport) => {
-    const socket = new TLSSocket(transport, { isServer: true, config, rejectUnauthorized: false });
+    const traced = options.trace ? { ...config, trace: options.trace() } : config;
+    const socket = new TLSSocket(transport, { isServer: true, config: traced, rejectUnauthorized: false });
     const timer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
     socket.on('error', () => socket.destroy()); // a failed handshake concerns only its own connection
     socket.once('close', () => clearTimeout(timer));

@@ -7,9 +7,10 @@
 import { isIP } from 'node:net';
 import { nobleProvider } from '../crypto/noble.js';
 import type { PskKeyExchangeModeName } from '../handshake/config.js';
-import type { CipherSuiteName, NamedGroupName } from '../crypto/provider.js';
+import type { CipherSuiteName, CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { tls12CipherSuites } from '../handshake/tls12/cipher-suites.js';
 import type { ProtocolName } from '../handshake/versions.js';
+import { nodeCryptoProvider } from '../node/crypto/index.js';
 
 /** A mistake in how the command was called (exit status 2, with the usage text). */
 export class UsageError extends Error {
@@ -134,6 +135,16 @@ export async function runCommand<T>(
   return run(options);
 }
 
+/** The crypto providers `--crypto` chooses from. */
+export const CRYPTO_PROVIDERS = { native: nodeCryptoProvider, noble: nobleProvider } as const;
+
+/** `--crypto noble|native`: the provider the connection computes with (default native, OpenSSL through node:crypto). */
+export function cryptoOption(o: ParsedOptions): { name: keyof typeof CRYPTO_PROVIDERS; provider: CryptoProvider } {
+  const name = o.values.get('crypto') ?? 'native';
+  if (name !== 'native' && name !== 'noble') throw new UsageError(`--crypto wants noble or native, not ${name}`);
+  return { name, provider: CRYPTO_PROVIDERS[name] };
+}
+
 /** What the algorithm options give a configuration. */
 export interface AlgorithmOptions {
   cipherSuites?: CipherSuiteName[];
@@ -167,17 +178,17 @@ function versionOption(o: ParsedOptions, name: 'min-version' | 'max-version'): P
 }
 
 /**
- * `--ciphers` and `--groups` (colon-separated, IANA names, checked against the provider),
- * `--alpn` and `--psk-modes` (comma-separated; RFC 8446 §4.2.9's names), `--min-version`,
- * `--max-version` and `--allow-no-ems`.
+ * `--ciphers` and `--groups` (colon-separated, IANA names, checked against the provider
+ * that will use them), `--alpn` and `--psk-modes` (comma-separated; RFC 8446 §4.2.9's names),
+ * `--min-version`, `--max-version` and `--allow-no-ems`.
  */
-export function algorithmOptions(o: ParsedOptions): AlgorithmOptions {
+export function algorithmOptions(o: ParsedOptions, provider: CryptoProvider): AlgorithmOptions {
   const out: AlgorithmOptions = {};
   const ciphers = o.values.get('ciphers');
-  const suiteNames = [...nobleProvider.cipherSuites, ...tls12CipherSuites(nobleProvider)].map((c) => c.name);
+  const suiteNames = [...provider.cipherSuites, ...tls12CipherSuites(provider)].map((c) => c.name);
   if (ciphers !== undefined) out.cipherSuites = parseNameList(ciphers, ':', suiteNames, 'ciphers');
   const groups = o.values.get('groups');
-  if (groups !== undefined) out.groups = parseNameList(groups, ':', nobleProvider.groups.map((g) => g.name), 'groups');
+  if (groups !== undefined) out.groups = parseNameList(groups, ':', provider.groups.map((g) => g.name), 'groups');
   const alpn = o.values.get('alpn');
   if (alpn !== undefined) out.alpnProtocols = parseList(alpn, ',', 'alpn');
   const modes = o.values.get('psk-modes');

@@ -7,7 +7,7 @@
  *   [--ciphers LIST] [--groups LIST] [--key-shares LIST] [--alpn LIST] [--cert FILE --key FILE]
  *   [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--allow-no-ems]
  *   [--sess-out FILE] [--sess-in FILE] [--early-data FILE] [--request PATH]
- *   [--key-update] [--keylog FILE] [--trace | --trace-json] [--html FILE]
+ *   [--key-update] [--crypto noble|native] [--keylog FILE] [--trace | --trace-json] [--html FILE]
  * ```
  * After the handshake it sends standard input (or, with `--request`, one HTTP/1.1 GET),
  * writes the application data it receives to standard output, and exits 0 when the server
@@ -19,13 +19,12 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
 import type { ClientConfig } from '../handshake/config.js';
 import { insecureSkipVerify, verifyWithTrustStore } from '../connection/verifiers.js';
-import { nobleProvider } from '../crypto/noble.js';
 import { decodeSession } from '../handshake/session.js';
 import { systemTrustStore } from '../node/options.js';
 import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
-import { ALGORITHM_OPTIONS, algorithmOptions, exclusive, parseHostPort, parseNameList, parseOptions, UsageError, runCommand, versionUsage, type HostPort } from './args.js';
+import { ALGORITHM_OPTIONS, algorithmOptions, cryptoOption, exclusive, parseHostPort, parseNameList, parseOptions, UsageError, runCommand, versionUsage, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
 
@@ -49,13 +48,15 @@ ${versionUsage(25)}  --cert FILE --key FILE client certificate (leaf first, then
   --early-data FILE      send the file as 0-RTT early data (with --sess-in)
   --request PATH         send "GET PATH HTTP/1.1" instead of standard input
   --key-update           send a KeyUpdate (update_requested) right after the handshake
+  --crypto noble|native  the crypto provider: native (default) is OpenSSL through node:crypto,
+                         noble is JavaScript (@noble/*)
   --keylog FILE          append NSS key log lines (for Wireshark)
   --trace | --trace-json show every record, message and secret on standard error
   --html FILE            write the trace as an illustrated web page at exit
 `;
 
 const SPEC = {
-  valued: ['connect', 'servername', 'cafile', ...ALGORITHM_OPTIONS.valued, 'key-shares', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html'],
+  valued: ['connect', 'servername', 'cafile', ...ALGORITHM_OPTIONS.valued, 'key-shares', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'crypto'],
   flags: ['insecure', 'key-update', 'trace', 'trace-json', ...ALGORITHM_OPTIONS.flags],
 };
 
@@ -65,6 +66,8 @@ interface ClientOptions {
   /** What server_name carries and the certificate is checked against. */
   serverName: string;
   config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'>;
+  /** Which provider `--crypto` chose, for the summary line. */
+  crypto: string;
   insecure: boolean;
   cafile: string | undefined;
   sessionOut: string | undefined;
@@ -90,10 +93,11 @@ function clientOptions(args: string[]): ClientOptions {
   // An IP address is not sent as server_name (RFC 6066 §3) but is still checked against the certificate.
   const serverName = o.values.get('servername') ?? target.host;
 
-  const config: ClientOptions['config'] = { serverName, ...algorithmOptions(o) };
+  const crypto = cryptoOption(o);
+  const config: ClientOptions['config'] = { serverName, provider: crypto.provider, ...algorithmOptions(o, crypto.provider) };
   const keyShares = o.values.get('key-shares');
   if (keyShares !== undefined) {
-    const offered = config.groups ?? nobleProvider.groups.map((g) => g.name);
+    const offered = config.groups ?? crypto.provider.groups.map((g) => g.name);
     config.keyShareGroups = parseNameList(keyShares, ':', offered, 'key-shares');
   }
 
@@ -122,6 +126,7 @@ function clientOptions(args: string[]): ClientOptions {
     target,
     serverName,
     config,
+    crypto: crypto.name,
     insecure: o.flags.has('insecure'),
     cafile: o.values.get('cafile'),
     sessionOut: o.values.get('sess-out'),
@@ -174,7 +179,7 @@ function runClient(options: ClientOptions): Promise<number> {
 
     socket.once('secureConnect', () => {
       const info = socket.info!;
-      process.stderr.write(`${tokens(negotiated(info))} peer=${peerSubject(info)}\n`);
+      process.stderr.write(`${tokens(negotiated(info))} crypto=${options.crypto} peer=${peerSubject(info)}\n`);
       // §4.6.3: update our keys and ask the server to update its own.
       if (options.keyUpdate) socket.keyUpdate(true);
     });

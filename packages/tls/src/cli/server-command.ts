@@ -6,7 +6,7 @@
  * lucid-tls server --accept [HOST:]PORT --cert FILE --key FILE [--chain FILE]
  *   [--ciphers LIST] [--groups LIST] [--alpn LIST] [--verify-client CAFILE]
  *   [--require-client-cert] [--early-data MAX] [--tickets N] [--handshake-timeout MS]
- *   [--keylog FILE] [--trace | --trace-json] [--www]
+ *   [--crypto noble|native] [--keylog FILE] [--trace | --trace-json] [--www]
  * ```
  * It serves any number of connections at once until SIGINT or SIGTERM. By default it
  * echoes what it receives; with `--www` it answers each HTTP/1.x request with what was
@@ -18,12 +18,11 @@
 import { appendFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
-import { nobleProvider } from '../crypto/noble.js';
 import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../handshake/server/ticketer.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from '../node/create-server.js';
 import { TLSSocket, type ServerSocketSetup } from '../node/tls-socket.js';
-import { ALGORITHM_OPTIONS, versionUsage, algorithmOptions, exclusive, parseCount, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
+import { ALGORITHM_OPTIONS, versionUsage, algorithmOptions, cryptoOption, exclusive, parseCount, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, trustStoreFromFile } from './pem-files.js';
 
@@ -44,13 +43,15 @@ ${versionUsage(27)}  --verify-client CAFILE   ask for a client certificate and v
   --early-data MAX         accept up to MAX bytes of 0-RTT data per connection (single-use tickets)
   --tickets N              session tickets after each full handshake (default 2)
   --handshake-timeout MS   time a client has to complete its handshake (default ${DEFAULT_HANDSHAKE_TIMEOUT})
+  --crypto noble|native    the crypto provider: native (default) is OpenSSL through node:crypto,
+                           noble is JavaScript (@noble/*)
   --keylog FILE            append NSS key log lines (for Wireshark)
   --trace | --trace-json   show every record, message and secret on standard error
   --www                    answer HTTP/1.x requests with what was negotiated, instead of echoing
 `;
 
 const SPEC = {
-  valued: ['accept', 'cert', 'key', 'chain', ...ALGORITHM_OPTIONS.valued, 'verify-client', 'early-data', 'tickets', 'handshake-timeout', 'keylog'],
+  valued: ['accept', 'cert', 'key', 'chain', ...ALGORITHM_OPTIONS.valued, 'verify-client', 'early-data', 'tickets', 'handshake-timeout', 'keylog', 'crypto'],
   flags: ['require-client-cert', 'trace', 'trace-json', 'www', ...ALGORITHM_OPTIONS.flags],
 };
 
@@ -58,6 +59,8 @@ const SPEC = {
 interface ServerCommandOptions {
   listen: HostPort;
   setup: ServerSocketSetup;
+  /** Which provider `--crypto` chose, for the log lines and the `--www` page. */
+  crypto: string;
   handshakeTimeout: number;
   keylog: string | undefined;
   trace: TraceMode | undefined;
@@ -79,11 +82,12 @@ function serverOptions(args: string[]): ServerCommandOptions {
   if (cert === undefined || key === undefined) throw new UsageError('--cert and --key are required');
   const listen = parseHostPort(accept, 'accept', true);
 
-  const config: ServerSocketSetup['config'] = { certificate: certifiedKeyFromFiles(cert, key, o.values.get('chain')), ...algorithmOptions(o) };
+  const crypto = cryptoOption(o);
+  const config: ServerSocketSetup['config'] = { certificate: certifiedKeyFromFiles(cert, key, o.values.get('chain')), provider: crypto.provider, ...algorithmOptions(o, crypto.provider) };
 
   // One ticketer for the whole server, so that any connection resumes another's tickets (§4.6.1).
   const tickets = o.values.get('tickets');
-  config.tickets = { count: tickets === undefined ? 2 : parseCount(tickets, 'tickets'), ticketer: new RotatingTicketer(nobleProvider) };
+  config.tickets = { count: tickets === undefined ? 2 : parseCount(tickets, 'tickets'), ticketer: new RotatingTicketer(crypto.provider) };
   const earlyData = o.values.get('early-data');
   const maxEarlyData = earlyData === undefined ? 0 : parseCount(earlyData, 'early-data');
   if (maxEarlyData > 0) {
@@ -107,6 +111,7 @@ function serverOptions(args: string[]): ServerCommandOptions {
   return {
     listen,
     setup,
+    crypto: crypto.name,
     handshakeTimeout: timeout === undefined ? DEFAULT_HANDSHAKE_TIMEOUT : parseCount(timeout, 'handshake-timeout'),
     keylog: o.values.get('keylog'),
     trace: o.flags.has('trace') ? 'terminal' : o.flags.has('trace-json') ? 'json' : undefined,
@@ -171,8 +176,8 @@ function serve(transport: Socket, options: ServerCommandOptions, id: number): TL
     clearTimeout(timer);
     const info = socket.info!;
     const sni = info.serverName ?? 'none';
-    log(`${tokens(negotiated(info))} sni=${sni} client_cert=${peerSubject(info)}`);
-    if (options.www) answerHttp(socket);
+    log(`${tokens(negotiated(info))} sni=${sni} crypto=${options.crypto} client_cert=${peerSubject(info)}`);
+    if (options.www) answerHttp(socket, options.crypto);
     else socket.pipe(socket); // echo, with backpressure; the client's close_notify ends ours
   });
   return socket;
@@ -186,7 +191,7 @@ const MAX_REQUEST_HEAD = 16 * 1024;
  * what was negotiated; closes after a request with `Connection: close`, an HTTP/1.0
  * request, or anything that is not HTTP (400).
  */
-function answerHttp(socket: TLSSocket): void {
+function answerHttp(socket: TLSSocket, crypto: string): void {
   let buffered = '';
   const onData = (chunk: Buffer) => {
     buffered += chunk.toString('latin1');
@@ -205,7 +210,7 @@ function answerHttp(socket: TLSSocket): void {
       }
       const connection = head.slice(1).find((h) => /^connection\s*:/i.test(h))?.replace(/^[^:]*:\s*/, '').toLowerCase() ?? '';
       const close = requestLine[1] === '0' ? !connection.includes('keep-alive') : connection.includes('close');
-      respond(socket, 200, 'OK', statusPage(socket), close);
+      respond(socket, 200, 'OK', statusPage(socket, crypto), close);
       if (close) return;
     }
   };
@@ -222,10 +227,10 @@ function answerHttp(socket: TLSSocket): void {
   }
 }
 
-/** The `--www` page: what this connection negotiated, one `key: value` per line. */
-function statusPage(socket: TLSSocket): string {
+/** The `--www` page: what this connection negotiated, and with which crypto provider, one `key: value` per line. */
+function statusPage(socket: TLSSocket, crypto: string): string {
   const info = socket.info!;
-  const lines: [string, string][] = [...negotiated(info), ['sni', info.serverName ?? 'none'], ['client_cert', peerSubject(info)]];
+  const lines: [string, string][] = [...negotiated(info), ['sni', info.serverName ?? 'none'], ['crypto', crypto], ['client_cert', peerSubject(info)]];
   return lines.map(([k, v]) => `${k}: ${v}\n`).join('');
 }
 

@@ -125,7 +125,7 @@ export function mgf1(hash: HashFunction, seed: Uint8Array, length: number): Uint
 // EMSA-PSS (RFC 8017 §9.1)
 
 /** EMSA-PSS-ENCODE (§9.1.1) of `message` with `salt`, into an emBits-bit encoded message. */
-function emsaPssEncode(hash: HashFunction, message: Uint8Array, salt: Uint8Array, emBits: number): Uint8Array {
+export function emsaPssEncode(hash: HashFunction, message: Uint8Array, salt: Uint8Array, emBits: number): Uint8Array {
   const hLen = hash.outputLength;
   const emLen = Math.ceil(emBits / 8);
   if (emLen < hLen + salt.length + 2) throw new Error('RSA key too small for this PSS hash and salt length');

@@ -9,9 +9,10 @@ import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClientConfig } from '../handshake/config.js';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
-import type { NamedGroupName } from '../crypto/provider.js';
+import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { decodeSession } from '../handshake/session.js';
 import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
+import { nodeCryptoProvider } from './crypto/index.js';
 import { TLSSocket } from './tls-socket.js';
 
 /** The options of {@link connect}, named as in `node:tls`. */
@@ -59,9 +60,15 @@ export interface ConnectOptions {
   /**
    * Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, `secp256r1`, …,
    * `ffdhe2048`, `MLKEM768`), in preference order. The client sends key shares for
-   * X25519MLKEM768 and x25519 when they are listed, else for the first group.
+   * X25519MLKEM768 and x25519 when they are listed, else for the first group. Default: the
+   * provider's.
    */
   groups?: readonly NamedGroupName[];
+  /**
+   * The crypto provider (default `nodeCryptoProvider`: OpenSSL through `node:crypto`);
+   * `nobleProvider` computes in JavaScript instead.
+   */
+  crypto?: CryptoProvider;
   /** An already connected duplex (e.g. a `net.Socket`) to run TLS over, instead of connecting to host:port. */
   socket?: Duplex;
   /** The transport's idle timeout in ms (`socket.setTimeout`). */
@@ -98,7 +105,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const identity = options.servername || host;
   if (!identity) throw new TypeError('connect: host or servername is required');
 
-  const config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'> = { serverName, ...algorithmSettings(options) };
+  const config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'> = { serverName, provider: options.crypto ?? nodeCryptoProvider, ...algorithmSettings(options) };
   if (options.cert !== undefined || options.key !== undefined) {
     if (options.cert === undefined || options.key === undefined) throw new TypeError('cert and key go together');
     config.certificate = certifiedKeyFromPem(options.cert, options.key);

@@ -9,13 +9,13 @@ import { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CertifiedKey, ServerConfig } from '../handshake/config.js';
 import { verifyWithTrustStore } from '../connection/verifiers.js';
-import { nobleProvider } from '../crypto/noble.js';
-import type { NamedGroupName } from '../crypto/provider.js';
+import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer, type Ticketer } from '../handshake/server/ticketer.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { matchesHostname } from '../x509/hostname.js';
 import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
+import { nodeCryptoProvider } from './crypto/index.js';
 import { TLSSocket, type ServerSocketSetup } from './tls-socket.js';
 
 /** The options of {@link createServer}, named as in `node:tls` where Node has the option. */
@@ -65,10 +65,15 @@ export interface ServerOptions {
    * handshake_failure). Not a node:tls option: OpenSSL accepts such peers.
    */
   requireExtendedMasterSecret?: boolean;
-  /** Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, …, `ffdhe2048`), in preference order. */
+  /** Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, …, `ffdhe2048`), in preference order (default: the provider's). */
   groups?: readonly NamedGroupName[];
   /** Keep writing after a client's close_notify (default false, as in Node). */
   allowHalfOpen?: boolean;
+  /**
+   * The crypto provider (default `nodeCryptoProvider`: OpenSSL through `node:crypto`);
+   * `nobleProvider` computes in JavaScript instead. The default ticketer uses it too.
+   */
+  crypto?: CryptoProvider;
 }
 
 /**
@@ -155,8 +160,9 @@ export function createServer(options: ServerOptions, secureConnectionListener?: 
 
 /** Translates the Node-style options into what every connection of the server shares. */
 function serverSocketSetup(options: ServerOptions): ServerSocketSetup {
-  const config: ServerSocketSetup['config'] = { certificate: certificateChooser(options), ...algorithmSettings(options) };
-  config.tickets = { count: options.tickets ?? 2, ticketer: options.ticketer ?? new RotatingTicketer(nobleProvider) };
+  const provider = options.crypto ?? nodeCryptoProvider;
+  const config: ServerSocketSetup['config'] = { certificate: certificateChooser(options), provider, ...algorithmSettings(options) };
+  config.tickets = { count: options.tickets ?? 2, ticketer: options.ticketer ?? new RotatingTicketer(provider) };
   if (options.maxEarlyDataSize) {
     config.maxEarlyDataSize = options.maxEarlyDataSize;
     config.antiReplay = new SingleUseTickets();

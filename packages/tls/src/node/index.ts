@@ -18,6 +18,7 @@ export type { ConnectOptions } from './connect.js';
 export { createServer, Server, DEFAULT_HANDSHAKE_TIMEOUT } from './create-server.js';
 export type { ServerOptions } from './create-server.js';
 export { TLSSocket } from './tls-socket.js';
+export { nodeCryptoProvider } from './crypto/index.js';
 export type { CipherNameAndProtocol, ClientSocketSetup, ServerSocketSetup, TLSSocketSetup } from './tls-socket.js';
 export { peerCertificate, describeForNode, openSslDate } from './peer-certificate.js';
 export type { DetailedPeerCertificate, PeerCertificate } from './peer-certificate.js';

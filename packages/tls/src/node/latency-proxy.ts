@@ -51,13 +51,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   // Half-open on both sides: an end crosses the link like the data before it, and late data still flows back.
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     const upstream = connect({ port: options.target.port, host: options.target.host, allowHalfOpen: true });
-    for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
+    for (const s of [client, upstream]) {
       sockets.add(s);
-      // A side that goes away takes the other with it, once what it sent has crossed the link.
-      s.once('close', () => {
-        sockets.delete(s);
-        setTimeout(() => other.destroy(), oneWay + 1);
-      });
+      s.once('close', () => sockets.delete(s));
       s.on('error', () => s.destroy());
     }
     // The TCP handshake: a client may send only after the SYN-ACK, one round trip after its SYN.
@@ -80,17 +76,28 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
 
 /**
  * Copies `from` to `to`, each chunk `delayMs` after it arrived and never before the chunk
- * ahead of it (order is kept); the first chunk waits `firstExtraMs` more. An end is
- * forwarded the same way, after the data before it.
+ * ahead of it (one queue and one timer per direction keep the order); the first chunk waits
+ * `firstExtraMs` more. An end is forwarded the same way, after the data before it; a side
+ * that goes away without one takes the other with it, also after what it sent has crossed.
  */
 function relay(from: Socket, to: Socket, delayMs: number, firstExtraMs: number): void {
-  const openedAt = Date.now();
-  let lastDue = 0;
+  const notBefore = Date.now() + firstExtraMs;
+  const queue: { due: number; action: () => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+  const run = () => {
+    timer = undefined;
+    while (queue.length && queue[0]!.due <= Date.now()) queue.shift()!.action();
+    if (queue.length) timer = setTimeout(run, queue[0]!.due - Date.now());
+  };
   const later = (action: () => void) => {
-    const due = Math.max(Date.now() + delayMs, openedAt + firstExtraMs + delayMs, lastDue);
-    lastDue = due;
-    setTimeout(action, due - Date.now());
+    queue.push({ due: Math.max(Date.now(), notBefore) + delayMs, action });
+    timer ??= setTimeout(run, queue[0]!.due - Date.now());
   };
   from.on('data', (chunk: Buffer) => later(() => to.destroyed || to.write(chunk)));
-  from.on('end', () => later(() => to.destroyed || to.end()));
+  from.on('end', () => {
+    ended = true;
+    later(() => to.destroyed || to.end());
+  });
+  from.once('close', () => ended || later(() => to.destroy()));
 }

@@ -19,6 +19,7 @@ import type { CertificateVerifier, ClientConfig, ServerConfig } from '../handsha
 import type { Connection, ConnectionEvent, ConnectionInfo } from '../connection/connection.js';
 import { ServerConnection } from '../connection/server-connection.js';
 import { encodeSession } from '../handshake/session.js';
+import { nodeCryptoProvider } from './crypto/index.js';
 import type { KeyLogWriter } from '../trace/keylog.js';
 import { isIP } from '../wire/ip.js';
 import type { ProtocolName } from '../handshake/versions.js';
@@ -43,7 +44,10 @@ interface SocketSetup {
 /** How a client {@link TLSSocket} is set up (see `connect()` for the Node-style options). */
 export interface ClientSocketSetup extends SocketSetup {
   isServer: false;
-  /** The engine's configuration, except what the socket supplies itself. */
+  /**
+   * The engine's configuration, except what the socket supplies itself. Its `provider`
+   * defaults to `nodeCryptoProvider` here (the sans-IO engine's own default is `nobleProvider`).
+   */
   config: Omit<ClientConfig, 'verifyServerCertificate' | 'keyLog'>;
   /** Decides whether the server's chain is trusted; it is never skipped. */
   verifier: CertificateVerifier;
@@ -52,6 +56,7 @@ export interface ClientSocketSetup extends SocketSetup {
 /** How a server {@link TLSSocket} is set up (see `createServer()`). */
 export interface ServerSocketSetup extends SocketSetup {
   isServer: true;
+  /** The engine's configuration, except what the socket supplies itself; `provider` defaults to `nodeCryptoProvider`. */
   config: Omit<ServerConfig, 'verifyClientCertificate' | 'keyLog'>;
   /** Decides whether a client's chain is trusted (needed when `config.clientAuth` asks for one). */
   verifier?: CertificateVerifier;
@@ -320,12 +325,14 @@ export class TLSSocket extends Duplex {
 
   private createConnection(): Connection {
     const setup = this.setup;
+    // Over Node, the engine computes with OpenSSL unless the setup names a provider.
+    const provider = setup.config.provider ?? nodeCryptoProvider;
     if (setup.isServer) {
-      const config: ServerConfig = { ...setup.config };
+      const config: ServerConfig = { ...setup.config, provider };
       if (setup.verifier) config.verifyClientCertificate = this.recordingVerifier(setup.verifier);
       return new ServerConnection(this.withKeyLog(config));
     }
-    const config: ClientConfig = { ...setup.config, verifyServerCertificate: this.recordingVerifier(setup.verifier) };
+    const config: ClientConfig = { ...setup.config, provider, verifyServerCertificate: this.recordingVerifier(setup.verifier) };
     return new ClientConnection(this.withKeyLog(config));
   }
 

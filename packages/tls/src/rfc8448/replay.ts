@@ -164,6 +164,16 @@ function commonServer(events: TraceEvent[]): Omit<ServerConfig, 'certificate' | 
   };
 }
 
+/** How to run a scenario. */
+export interface ScenarioOptions {
+  /**
+   * The crypto provider both engines compute with (default `nobleProvider`); the RFC's
+   * inputs are fixed on it with `withFixedInputs`, so any provider that keeps to the
+   * provider contract reproduces the same values.
+   */
+  provider?: CryptoProvider;
+}
+
 /**
  * Runs one scenario. `resumed_0rtt` runs `simple_1rtt` first, for its ticket.
  *
@@ -176,7 +186,8 @@ function commonServer(events: TraceEvent[]): Omit<ServerConfig, 'certificate' | 
  * ```
  * @category RFC 8448
  */
-export function runScenario(name: ScenarioName): ScenarioRun {
+export function runScenario(name: ScenarioName, options: ScenarioOptions = {}): ScenarioRun {
+  const base = options.provider ?? nobleProvider;
   const events: TraceEvent[] = [];
   const sc = inputs[name] as Record<string, string | number>;
   const str = (k: string) => sc[k] as string;
@@ -189,9 +200,9 @@ export function runScenario(name: ScenarioName): ScenarioRun {
     if (sc[`${side}_p256_private`]) shares.secp256r1 = h(str(`${side}_p256_private`));
     return shares;
   };
-  let clientProvider = withFixedInputs(nobleProvider, { random: clientRandoms, keyShares: keyShares('client') });
+  let clientProvider = withFixedInputs(base, { random: clientRandoms, keyShares: keyShares('client') });
   const serverRandoms = [h(str('serverRandom'))];
-  let serverProvider: CryptoProvider = nobleProvider;
+  let serverProvider: CryptoProvider = base;
   let pssSalts: Uint8Array[] = [];
 
   const clientConfig: ClientConfig = { ...commonClient(events, name, serverCert) };
@@ -213,7 +224,7 @@ export function runScenario(name: ScenarioName): ScenarioRun {
   if (name === 'client_authentication') {
     // RFC 8448 prints neither private key of scenario 6: both signatures are replayed, and verified live.
     const clientCert = h(str('clientCertificate'));
-    serverProvider = replaySignature(nobleProvider, 0x0403, str('serverCertificateVerify'));
+    serverProvider = replaySignature(base, 0x0403, str('serverCertificateVerify'));
     clientProvider = replaySignature(clientProvider, 0x0804, str('clientCertificateVerify'));
     serverConfig.certificate = { chain: [serverCert], privateKey: { type: 'ec', curve: 'P-256', d: new Uint8Array(32) } };
     serverConfig.clientAuth = 'required';
@@ -227,7 +238,7 @@ export function runScenario(name: ScenarioName): ScenarioRun {
   let ticketer: RecordedTicketer | undefined;
   if (name === 'resumed_0rtt') {
     // The session comes from a live run of scenario 3, like the RFC's.
-    const first = runSimpleForSession();
+    const first = runSimpleForSession(base);
     session = first.session;
     ticketer = new RecordedTicketer(session.ticket);
     ticketer.remember(first.ticketState);
@@ -244,8 +255,8 @@ export function runScenario(name: ScenarioName): ScenarioRun {
 
   // The server's CertificateVerify salt (RSA-PSS) needs the transcript hash before it: run once to learn it.
   if (['simple_1rtt', 'hello_retry_request', 'compatibility_mode'].includes(name)) {
-    pssSalts = [recoverSalt(str('serverCertificateVerify'), transcriptBeforeCertificateVerify(name, clientConfig, serverConfig, clientProvider, serverRandoms))];
-    clientProvider = withFixedInputs(nobleProvider, { random: clientRandoms, keyShares: keyShares('client') });
+    pssSalts = [recoverSalt(str('serverCertificateVerify'), transcriptBeforeCertificateVerify(name, clientConfig, serverConfig, clientProvider, serverRandoms, base))];
+    clientProvider = withFixedInputs(base, { random: clientRandoms, keyShares: keyShares('client') });
   }
   serverProvider = withFixedInputs(serverProvider, { random: serverRandoms, keyShares: keyShares('server'), pssSalts });
 
@@ -272,6 +283,7 @@ function transcriptBeforeCertificateVerify(
   serverConfig: ServerConfig,
   clientProvider: CryptoProvider,
   serverRandoms: Uint8Array[],
+  base: CryptoProvider,
 ): Uint8Array {
   const sc = inputs[name] as Record<string, string>;
   const shares: { x25519?: Uint8Array; secp256r1?: Uint8Array } = {};
@@ -284,7 +296,7 @@ function transcriptBeforeCertificateVerify(
     trace: (e) => {
       if (e.kind === 'message') messages.push(fromHex(e.hex));
     },
-    provider: withFixedInputs(nobleProvider, { random: serverRandoms.slice(0, 1), keyShares: shares, pssSalts: [new Uint8Array(32)] }),
+    provider: withFixedInputs(base, { random: serverRandoms.slice(0, 1), keyShares: shares, pssSalts: [new Uint8Array(32)] }),
   });
   const client = new ClientConnection({ ...clientConfig, trace: undefined, provider: clientProvider });
   server.receive(client.takeOutgoing());
@@ -306,8 +318,8 @@ function transcriptBeforeCertificateVerify(
 }
 
 /** Scenario 3 again, only for the session it leaves (for scenario 4). */
-function runSimpleForSession(): { session: Session; ticketState: Uint8Array } {
-  const run = runScenario('simple_1rtt');
+function runSimpleForSession(provider: CryptoProvider): { session: Session; ticketState: Uint8Array } {
+  const run = runScenario('simple_1rtt', { provider });
   const nst = decodeHandshakeMessage(h(run.values.new_session_ticket!)).message;
   if (nst.type !== 'new_session_ticket') throw new Error('no ticket');
   const psk = h(run.values.resumption_psk!);

@@ -50,7 +50,7 @@ function client(port: number, args: string[] = [], input = '') {
   return run(['client', '--connect', `localhost:${port}`, '--cafile', caFile, ...args], input);
 }
 
-const SUMMARY = /^protocol=TLSv1\.3 cipher=TLS_\w+ group=\w+ signature=\w+ alpn=\S+ resumed=(yes|no) early_data=(accepted|rejected|none) hrr=(yes|no) peer=.+$/m;
+const SUMMARY = /^protocol=TLSv1\.3 cipher=TLS_\w+ group=\w+ signature=\w+ alpn=\S+ resumed=(yes|no) early_data=(accepted|rejected|none) hrr=(yes|no) crypto=(native|noble) peer=.+$/m;
 
 describe('lucid-tls client', () => {
   it('sends standard input, prints what comes back, and one summary line', async () => {
@@ -69,8 +69,19 @@ describe('lucid-tls client', () => {
       resumed: 'no',
       early_data: 'none',
       hrr: 'no',
+      crypto: 'native',
       peer: 'O=Lucid TLS development certificate, CN=localhost',
     });
+  });
+
+  it('computes with the provider --crypto names (native by default, noble on request)', async () => {
+    const { port } = await server();
+    for (const crypto of ['noble', 'native']) {
+      const out = await client(port, ['--crypto', crypto, '--groups', 'secp256r1'], 'over ' + crypto);
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout.toString()).toBe(`over ${crypto}`);
+      expect(tokens(out.stderr)).toMatchObject({ crypto, group: 'secp256r1' });
+    }
   });
 
   it('exits 0 when the server closes, even while standard input is still open', async () => {
@@ -270,6 +281,7 @@ describe('lucid-tls client: failures', () => {
       ['--connect', 'localhost:1', '--cert', clientCertFile],
       ['--connect', 'localhost:1', '--request', 'no-slash'],
       ['--connect', 'localhost:1', '--bogus'],
+      ['--connect', 'localhost:1', '--crypto', 'openssl'],
     ]) {
       const out = await run(['client', ...args]);
       expect({ args, code: out.code }).toEqual({ args, code: 2 });

@@ -12,12 +12,8 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import type { NamedGroupName } from '../../src/crypto/provider.js';
 import type { MessageEvent, SecretEvent, TraceEvent, TraceField } from '../../src/trace/events.js';
 import { fromHex, toHex } from '../../src/wire/bytes.js';
-import { pair as makePair, pump, text, utf8 } from './harness/pair.js';
+import { pair, pump, text, utf8 } from './harness/pair.js';
 import { checkLeavesTile, findMessage, findTraceField, traceLog } from './harness/trace-log.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
-
-/** The harness's pair, called as this file was written: the client's and the server's settings. */
-const pair = (client: Partial<ClientConfig> = {}, server: Partial<ServerConfig> = {}) => makePair({ client, server });
 
 const groupNames = nobleProvider.groups.map((g) => g.name);
 
@@ -48,7 +44,7 @@ describe('a handshake in every group', () => {
   for (const name of groupNames) {
     it(name, () => {
       const log = traceLog();
-      const { client, server } = pair({ groups: [name], trace: log.observer }, { groups: [name], trace: log.observer });
+      const { client, server } = pair({ client: { groups: [name], trace: log.observer }, server: { groups: [name], trace: log.observer } });
       pump(client, server);
       expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
       for (const conn of [client, server]) {
@@ -79,7 +75,7 @@ describe('a HelloRetryRequest to every group', () => {
     const first: NamedGroupName = name === 'x25519' ? 'secp256r1' : 'x25519';
     it(`${name} (the client's first share: ${first})`, () => {
       const log = traceLog();
-      const { client, server } = pair({ groups: [first, name], keyShareGroups: [first], trace: log.observer }, { groups: [name], trace: log.observer });
+      const { client, server } = pair({ client: { groups: [first, name], keyShareGroups: [first], trace: log.observer }, server: { groups: [name], trace: log.observer } });
       pump(client, server);
       expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
       for (const conn of [client, server]) {
@@ -100,7 +96,7 @@ describe('a HelloRetryRequest to every group', () => {
 describe('the defaults', () => {
   it('the client shares X25519MLKEM768 and x25519, lists every group, and our server takes the hybrid', () => {
     const log = traceLog();
-    const { client, server } = pair({ trace: log.observer }, { trace: log.observer });
+    const { client, server } = pair({ client: { trace: log.observer }, server: { trace: log.observer } });
     pump(client, server);
     const hello = findMessage(log.events, 'client', 'sent', 'ClientHello')!;
     expect(shareEntries(hello).map((f) => f.children![0]!.value)).toEqual(['X25519MLKEM768', 'x25519']);
@@ -114,14 +110,14 @@ describe('the defaults', () => {
   });
 
   it('a server without the hybrid answers the x25519 share, with no HelloRetryRequest', () => {
-    const { client, server } = pair({}, { groups: ['x25519', 'secp256r1'] });
+    const { client, server } = pair({ client: {}, server: { groups: ['x25519', 'secp256r1'] } });
     pump(client, server);
     expect(server.info.group).toBe('x25519');
     expect(client.info.helloRetryRequest).toBe(false);
   });
 
   it('a client limited to groups outside the defaults shares its first group', () => {
-    const { client, server } = pair({ groups: ['secp384r1', 'ffdhe2048'] }, {});
+    const { client, server } = pair({ client: { groups: ['secp384r1', 'ffdhe2048'] }, server: {} });
     pump(client, server);
     expect(server.info.group).toBe('secp384r1');
     expect(client.info.helloRetryRequest).toBe(false);
@@ -133,7 +129,7 @@ describe('the trace of a hybrid', () => {
   for (const name of hybrids) {
     it(`${name}: the key_exchange fields name the parts in order, sent and received, and tile the message`, () => {
       const log = traceLog();
-      const { client, server } = pair({ groups: [name], trace: log.observer }, { groups: [name], trace: log.observer });
+      const { client, server } = pair({ client: { groups: [name], trace: log.observer }, server: { groups: [name], trace: log.observer } });
       pump(client, server);
       const [a, b] = HYBRID_PARTS[name].map((p) => GROUP_LAYOUTS[p]);
       for (const [type, from, labels] of [
@@ -153,7 +149,7 @@ describe('the trace of a hybrid', () => {
 
   it('X25519MLKEM768: the secrets name each part, and the shared secret is ML-KEM’s then X25519’s', () => {
     const log = traceLog();
-    const { client, server } = pair({ groups: ['X25519MLKEM768'], trace: log.observer }, { groups: ['X25519MLKEM768'], trace: log.observer });
+    const { client, server } = pair({ client: { groups: ['X25519MLKEM768'], trace: log.observer }, server: { groups: ['X25519MLKEM768'], trace: log.observer } });
     pump(client, server);
     const ours = secretsOf(log.events, 'client');
     const theirs = secretsOf(log.events, 'server');
@@ -178,7 +174,7 @@ describe('the trace of a hybrid', () => {
 
   it('SecP256r1MLKEM768: the ECDH part comes first, in the key shares and in the shared secret', () => {
     const log = traceLog();
-    const { client, server } = pair({ groups: ['SecP256r1MLKEM768'], trace: log.observer }, { groups: ['SecP256r1MLKEM768'], trace: log.observer });
+    const { client, server } = pair({ client: { groups: ['SecP256r1MLKEM768'], trace: log.observer }, server: { groups: ['SecP256r1MLKEM768'], trace: log.observer } });
     pump(client, server);
     const ours = secretsOf(log.events, 'client');
     const hello = findMessage(log.events, 'client', 'sent', 'ClientHello')!;

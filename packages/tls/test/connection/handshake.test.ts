@@ -1,6 +1,6 @@
 /**
  * Full 1-RTT handshakes between our client and server in memory (RFC 8446 §2): every
- * cipher suite × group × server key type, then application data both ways, a 1 MiB
+ * cipher suite × group × server key type on each crypto provider (noble and native), then application data both ways, a 1 MiB
  * transfer split into 2^14-byte records (§5.1), ALPN, SNI, middlebox compatibility mode,
  * close_notify, the exporter and record_size_limit.
  */
@@ -8,14 +8,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
 import { ClientConnection } from '../../src/connection/client-connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
-import type { CipherSuiteName, NamedGroupName } from '../../src/crypto/provider.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import type { CipherSuiteName, CryptoProvider } from '../../src/crypto/provider.js';
+import { nodeCryptoProvider } from '../../src/node/crypto/index.js';
 import { equalBytes } from '../../src/wire/bytes.js';
 import { pinned, testCert, type CertKind } from './harness/pki.js';
 import { catchTlsError, eventTypes, pair, patternBytes, pump, text, utf8 } from './harness/pair.js';
 import { findMessage, findTraceField, messageTypes, records, traceLog } from './harness/trace-log.js';
 
 const SUITES: CipherSuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
-const GROUPS: NamedGroupName[] = ['x25519', 'secp256r1'];
+const PROVIDERS: [string, CryptoProvider][] = [
+  ['noble', nobleProvider],
+  ['native', nodeCryptoProvider],
+];
 const CERTS: [CertKind, string][] = [
   ['p256', 'ecdsa_secp256r1_sha256'],
   ['p384', 'ecdsa_secp384r1_sha384'],
@@ -38,15 +43,16 @@ function recordHeaders(bytes: Uint8Array): { type: number; length: number }[] {
   return out;
 }
 
-describe('1-RTT handshake: every suite × group × certificate', () => {
+// Once per crypto provider, with every group the provider has.
+describe.each(PROVIDERS)('1-RTT handshake on the %s provider: every suite × group × certificate', (_name, provider) => {
   for (const suite of SUITES) {
-    for (const group of GROUPS) {
+    for (const group of provider.groups.map((g) => g.name)) {
       for (const [kind, scheme] of CERTS) {
         it(`${suite} / ${group} / ${kind}`, () => {
           const cert = testCert(kind);
           const verifier = pinned(cert.der);
-          const client = new ClientConnection({ serverName: 'localhost', verifyServerCertificate: verifier, cipherSuites: [suite], groups: [group] });
-          const server = new ServerConnection({ certificate: cert, groups: [group] });
+          const client = new ClientConnection({ provider, serverName: 'localhost', verifyServerCertificate: verifier, cipherSuites: [suite], groups: [group] });
+          const server = new ServerConnection({ provider, certificate: cert, groups: [group] });
           pump(client, server);
 
           expect(client.handshakeComplete).toBe(true);

@@ -9,7 +9,7 @@ import type { ConnectionEvent } from '../../src/connection/connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { SingleUseTickets } from '../../src/handshake/server/anti-replay.js';
-import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
+import { RotatingTicketer, SharedTicketer } from '../../src/handshake/server/ticketer.js';
 import { decodeSession, encodeSession, type Session } from '../../src/handshake/session.js';
 import { equalBytes } from '../../src/wire/bytes.js';
 import { pinned, testCert } from './harness/pki.js';
@@ -116,6 +116,45 @@ describe('session tickets', () => {
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
     expect(client.info.resumed || server.info.resumed).toBe(false);
     expect(messageTypes(log.events, 'server', 'sent')).toContain('Certificate');
+  });
+
+  it('servers with the same shared keys resume each other\'s sessions; the first key seals, every key opens', () => {
+    const key = (fill: number) => new Uint8Array(32).fill(fill);
+    const serverWith = (keys: Uint8Array[]): ServerConfig => ({ certificate: cert, tickets: { ticketer: new SharedTicketer(nobleProvider, keys) } });
+    const resumes = (session: Session, server: ServerConfig) => {
+      const client = new ClientConnection(clientConfig(cert, { session }));
+      const s = new ServerConnection(server);
+      pump(client, s);
+      expect(client.handshakeComplete && s.handshakeComplete).toBe(true);
+      return client.info.resumed && s.info.resumed;
+    };
+    const [fromA] = sessionsFrom(serverWith([key(1)]));
+    expect(resumes(fromA!, serverWith([key(1)]))).toBe(true); // another "machine", same key
+    // Rotation: key 2 is added behind key 1, then moved to the front; key 1 still opens.
+    expect(resumes(fromA!, serverWith([key(1), key(2)]))).toBe(true);
+    expect(resumes(fromA!, serverWith([key(2), key(1)]))).toBe(true);
+    const [fromRotated] = sessionsFrom(serverWith([key(2), key(1)]));
+    expect(resumes(fromRotated!, serverWith([key(2)]))).toBe(true);
+    // Key 1 retired: its tickets fall back to a full handshake.
+    expect(resumes(fromA!, serverWith([key(2)]))).toBe(false);
+    // A RotatingTicketer's ticket is not one of the shared keys'.
+    const [fromRotating] = sessionsFrom(serverSide().config());
+    expect(resumes(fromRotating!, serverWith([key(1)]))).toBe(false);
+  });
+
+  it('SharedTicketer: a tampered or truncated ticket opens to nothing; bad keys are refused without showing them', () => {
+    const ticketer = new SharedTicketer(nobleProvider, [new Uint8Array(32).fill(7)]);
+    const ticket = ticketer.seal(utf8('state'));
+    expect(text(ticketer.open(ticket)!)).toBe('state');
+    for (const i of [0, 5, 20, ticket.length - 1]) {
+      const bad = ticket.slice();
+      bad[i]! ^= 1;
+      expect(ticketer.open(bad)).toBeNull();
+    }
+    expect(ticketer.open(ticket.subarray(0, 31))).toBeNull();
+    expect(ticketer.open(new Uint8Array(0))).toBeNull();
+    expect(() => new SharedTicketer(nobleProvider, [])).toThrow(/at least one key/);
+    expect(() => new SharedTicketer(nobleProvider, [new Uint8Array(32), new Uint8Array(16).fill(0xab)])).toThrow(/^SharedTicketer: key 2 is not 32 bytes$/);
   });
 
   it('an expired session is not offered', () => {

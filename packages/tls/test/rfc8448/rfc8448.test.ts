@@ -13,6 +13,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import { nodeCryptoProvider } from '../../src/node/crypto/index.js';
 import { runScenario, SCENARIOS } from '../../src/rfc8448/replay.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/rfc8448-vectors.json', import.meta.url), 'utf8')) as {
@@ -20,10 +22,14 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/rfc8448-vectors.jso
 };
 const bin = fileURLToPath(new URL('../../bin/lucid-tls.js', import.meta.url));
 
-describe('RFC 8448, live', () => {
+// Once per crypto provider: the RFC's fixed inputs give the same values on both.
+describe.each([
+  ['noble', nobleProvider],
+  ['native', nodeCryptoProvider],
+])('RFC 8448, live, on the %s provider', (_name, provider) => {
   for (const name of SCENARIOS) {
     it(`${name}: every printed value is reproduced`, () => {
-      const { values, events } = runScenario(name);
+      const { values, events } = runScenario(name, { provider });
       const expected = fixture.scenarios[name]!.values;
       for (const [key, hex] of Object.entries(expected)) expect(values[key], key).toBe(hex);
       // Every record on the wire is the RFC's, in its order per side.

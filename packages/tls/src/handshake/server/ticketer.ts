@@ -6,7 +6,8 @@
  */
 import type { Aead, AeadKey, CryptoProvider } from '../../crypto/provider.js';
 import { aes256gcm } from '../../crypto/aead.js';
-import { concat } from '../../wire/bytes.js';
+import { sha256 } from '../../crypto/hash.js';
+import { concat, equalBytes } from '../../wire/bytes.js';
 import { Reader, Writer } from '../../wire/codec.js';
 import { fail } from '../../alert.js';
 
@@ -131,7 +132,7 @@ const NONCE_LENGTH = 12;
  */
 export class RotatingTicketer implements Ticketer {
   private keys: { id: Uint8Array; key: AeadKey; createdAt: number }[] = [];
-  private readonly aead: Aead = aes256gcm;
+  private get aead(): Aead { return this.provider.cipherSuites.find((s) => s.aead.name === 'AES-256-GCM')?.aead ?? aes256gcm; }
 
   constructor(
     private readonly provider: CryptoProvider,
@@ -166,6 +167,73 @@ export class RotatingTicketer implements Ticketer {
     return this.keys[0]!;
   }
 
+}
+
+/** The length of a {@link SharedTicketer} key: an AES-256-GCM key. */
+export const SHARED_TICKET_KEY_LENGTH = 32;
+
+/**
+ * A ticketer whose keys are given rather than generated: the same keys on several
+ * processes or machines make each one resume the others' sessions. The first key seals;
+ * every key opens, so keys are rotated by adding the next one behind the current one
+ * everywhere, then moving it to the front, then removing the old one once its tickets
+ * have expired. Tickets have the {@link RotatingTicketer}'s layout (key_id || nonce ||
+ * AES-256-GCM(state)); a key's id is the first four bytes of SHA-256 over a label and
+ * the key, so every holder of a key agrees on its id without sharing anything else
+ * (RFC 5077 §4 names this field key_name). The keys are secrets: whoever has one can
+ * read every session sealed with it, including its resumption secret.
+ *
+ * @example
+ * ```ts
+ * import { SharedTicketer, nobleProvider } from '@lucid-tls/tls';
+ * const oldKey = new Uint8Array(32).fill(1);
+ * const newKey = new Uint8Array(32).fill(2);
+ * const before = new SharedTicketer(nobleProvider, [oldKey]);
+ * const ticket = before.seal(Uint8Array.of(42));
+ * // Rotated: the new key seals, the old one still opens.
+ * const after = new SharedTicketer(nobleProvider, [newKey, oldKey]);
+ * console.log(after.open(ticket)); // → Uint8Array(1) [ 42 ]
+ * console.log(new SharedTicketer(nobleProvider, [newKey]).open(ticket)); // → null
+ * ```
+ * @category Configuration
+ */
+export class SharedTicketer implements Ticketer {
+  private readonly keys: { id: Uint8Array; key: AeadKey }[];
+  private readonly aead: Aead;
+
+  /** `keys`: at least one, each {@link SHARED_TICKET_KEY_LENGTH} bytes; the first seals. */
+  constructor(
+    private readonly provider: CryptoProvider,
+    keys: readonly Uint8Array[],
+  ) {
+    if (keys.length === 0) throw new RangeError('SharedTicketer: at least one key');
+    // The provider's own AES-256-GCM when it has one: the same tickets, its speed.
+    this.aead = provider.cipherSuites.find((suite) => suite.aead.name === 'AES-256-GCM')?.aead ?? aes256gcm;
+    // The message names the position only: a key never appears in an error.
+    keys.forEach((key, i) => {
+      if (key.length !== SHARED_TICKET_KEY_LENGTH) throw new RangeError(`SharedTicketer: key ${i + 1} is not ${SHARED_TICKET_KEY_LENGTH} bytes`);
+    });
+    this.keys = keys.map((key) => ({ id: sharedKeyId(key), key: this.aead.importKey(key) }));
+  }
+
+  seal(state: Uint8Array): Uint8Array {
+    const current = this.keys[0]!;
+    const nonce = this.provider.randomBytes(NONCE_LENGTH);
+    return concat(current.id, nonce, current.key.seal(nonce, state, current.id));
+  }
+
+  open(ticket: Uint8Array): Uint8Array | null {
+    if (ticket.length < KEY_ID_LENGTH + NONCE_LENGTH + this.aead.tagLength) return null;
+    const id = ticket.subarray(0, KEY_ID_LENGTH);
+    const entry = this.keys.find((k) => equalBytes(k.id, id));
+    if (!entry) return null;
+    return entry.key.open(ticket.subarray(KEY_ID_LENGTH, KEY_ID_LENGTH + NONCE_LENGTH), ticket.subarray(KEY_ID_LENGTH + NONCE_LENGTH), id);
+  }
+}
+
+/** A shared key's id: a hash of the key under a label of its own, so it says nothing about the key. */
+function sharedKeyId(key: Uint8Array): Uint8Array {
+  return sha256.hash(concat(new TextEncoder().encode('lucid-tls ticket key id'), key)).slice(0, KEY_ID_LENGTH);
 }
 
 /** Opens a ticket into its state, or null when it is not ours or is malformed. */
