@@ -3,7 +3,8 @@
  * `gnutls-cli` → `lucid-tls server`, and `lucid-tls client` → `gnutls-serv`. Suites,
  * signatures (ECDSA, Ed25519, RSA-PSS, RSA PKCS#1), resumption with tickets, client
  * certificates, ALPN, megabytes, close_notify; a peer without the extended master secret
- * (`%NO_SESSION_HASH`) refused, and accepted with `--allow-no-ems`; renegotiation refused.
+ * (`%NO_SESSION_HASH`) refused, and accepted with `--allow-no-ems`; renegotiation refused. All
+ * with the default (native) crypto provider, representative cases again with `--crypto noble`.
  */
 
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ describe('gnutls-cli (TLS 1.2 only) → lucid server --www', () => {
       const out = await gnutlsCli(server.port, [], `${TLS12}:-CIPHER-ALL:+${cipher}`);
       expect(out.code, out.text).toBe(0);
       expect(out.text).toContain(`(${signature})-(${cipher})`);
-      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.2', cipher: suite });
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.2', cipher: suite, crypto: 'native' });
     });
   }
 
@@ -198,3 +199,27 @@ describe('lucid client → gnutls-serv (TLS 1.2 only) --http', () => {
   });
 });
 
+describe('TLS 1.2 with GnuTLS on the noble provider (--crypto noble)', () => {
+  for (const [leaf, cipher, suite] of [
+    ['ecdsa', 'CHACHA20-POLY1305', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
+    ['rsa', 'AES-256-GCM', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
+  ] as const) {
+    it(`gnutls-cli → lucid server: ${suite} with a ${leaf} certificate`, async () => {
+      const server = await lucidServer(`www-${leaf}-noble`, ['--www', '--crypto', 'noble'], leaf);
+      const out = await gnutlsCli(server.port, [], `${TLS12}:-CIPHER-ALL:+${cipher}`);
+      expect(out.code, out.text).toBe(0);
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.2', cipher: suite, crypto: 'noble' });
+    });
+  }
+
+  it('lucid client → gnutls-serv: AES-128-GCM with an RSA PKCS#1 v1.5 signature, then resumption', async () => {
+    const { port } = await gnutlsServer('http-rsa-pkcs1', ['--http'], 'rsa', `${TLS12}:-SIGN-ALL:+SIGN-RSA-SHA256`);
+    const sessionFile = join(pki.dir, 'gnutls12-noble.session');
+    const first = await client(port, ['--crypto', 'noble', '--ciphers', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', '--sess-out', sessionFile, '--request', '/']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(clientSummary(first.stderr)).toMatchObject({ protocol: 'TLSv1.2', signature: 'rsa_pkcs1_sha256', crypto: 'noble' });
+    const second = await client(port, ['--crypto', 'noble', '--sess-in', sessionFile, '--request', '/']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(clientSummary(second.stderr)).toMatchObject({ protocol: 'TLSv1.2', resumed: 'yes', crypto: 'noble' });
+  });
+});

@@ -4,13 +4,15 @@
  * OpenSSL's names, `getProtocol()` and `getCipher()` as Node reports them, resumption,
  * client certificates, ALPN, the RFC 5705 exporter computed the same on both sides (with a
  * context, and without one, which TLS 1.2 tells apart), megabytes each way, close_notify;
- * and `minVersion: 'TLSv1.3'` refusing TLS 1.2.
+ * and `minVersion: 'TLSv1.3'` refusing TLS 1.2; on the default (native) crypto provider, and
+ * handshakes both ways on the noble one.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
-import { connect, createServer, type ConnectOptions, type Server, type ServerOptions, type TLSSocket } from '@lucid-tls/tls/node';
+import { nobleProvider, type CryptoProvider } from '@lucid-tls/tls';
+import { connect, createServer, nodeCryptoProvider, type ConnectOptions, type Server, type ServerOptions, type TLSSocket } from '@lucid-tls/tls/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type InteropPki, type LeafKind } from './pki.js';
 import { testData } from './processes.js';
@@ -57,15 +59,17 @@ describe('node:tls client (maxVersion TLSv1.2) → our createServer', () => {
     });
   }
 
-  for (const [leaf, cipher] of [
-    ['ecdsa', 'ECDHE-ECDSA-AES256-GCM-SHA384'],
-    ['rsa', 'ECDHE-RSA-CHACHA20-POLY1305'],
-  ] as [LeafKind, string][]) {
-    it(`speaks ${cipher}, with ALPN; the exporter agrees with and without a context`, async () => {
+  for (const [leaf, cipher, providerName, crypto] of [
+    ['ecdsa', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'native', nodeCryptoProvider],
+    ['rsa', 'ECDHE-RSA-CHACHA20-POLY1305', 'native', nodeCryptoProvider],
+    ['ecdsa', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'noble', nobleProvider],
+    ['rsa', 'ECDHE-RSA-AES128-GCM-SHA256', 'noble', nobleProvider],
+  ] as [LeafKind, string, string, CryptoProvider][]) {
+    it(`speaks ${cipher} on the ${providerName} provider, with ALPN; the exporter agrees with and without a context`, async () => {
       const files = pki.servers[leaf];
       let secured!: (socket: TLSSocket) => void;
       const ours = new Promise<TLSSocket>((resolve) => (secured = resolve));
-      const port = await ourServer({ cert: read(files.chain), key: read(files.key), ALPNProtocols: ['http/1.1'] }, (socket) => secured(socket));
+      const port = await ourServer({ cert: read(files.chain), key: read(files.key), ALPNProtocols: ['http/1.1'], crypto }, (socket) => secured(socket));
       const client = await nodeClient(port, { ciphers: cipher, ALPNProtocols: ['h2', 'http/1.1'] });
       const server = await ours;
       expect(client.getProtocol()).toBe('TLSv1.2');
@@ -134,18 +138,20 @@ describe('our connect (maxVersion TLSv1.2) → node:tls server', () => {
     });
   }
 
-  it('accepts a TLS 1.2 server while offering both; the exporter agrees', async () => {
-    let nodeSide: tls.TLSSocket | undefined;
-    const port = await nodeServer({ ALPNProtocols: ['http/1.1'] }, (socket) => (nodeSide = socket));
-    const ours = await ourClient(port, { ALPNProtocols: ['http/1.1'] });
-    expect(ours.getProtocol()).toBe('TLSv1.2');
-    expect(ours.getCipher()).toMatchObject({ name: 'ECDHE-ECDSA-AES128-GCM-SHA256', version: 'TLSv1.2' });
-    while (!nodeSide) await new Promise((r) => setTimeout(r, 5));
-    expect(nodeSide.getProtocol()).toBe('TLSv1.2');
-    expect(ours.alpnProtocol).toBe('http/1.1');
-    expect(ours.exportKeyingMaterial(20, 'EXPORTER-x', Buffer.from('c')).toString('hex')).toBe(nodeSide.exportKeyingMaterial(20, 'EXPORTER-x', Buffer.from('c')).toString('hex'));
-    expect(ours.exportKeyingMaterial(20, 'EXPORTER-x').toString('hex')).toBe(nodeExport(nodeSide, 20, 'EXPORTER-x').toString('hex'));
-  });
+  for (const [providerName, crypto] of [['native', nodeCryptoProvider], ['noble', nobleProvider]] as const) {
+    it(`accepts a TLS 1.2 server while offering both, on the ${providerName} provider; the exporter agrees`, async () => {
+      let nodeSide: tls.TLSSocket | undefined;
+      const port = await nodeServer({ ALPNProtocols: ['http/1.1'] }, (socket) => (nodeSide = socket));
+      const ours = await ourClient(port, { ALPNProtocols: ['http/1.1'], crypto });
+      expect(ours.getProtocol()).toBe('TLSv1.2');
+      expect(ours.getCipher()).toMatchObject({ name: 'ECDHE-ECDSA-AES128-GCM-SHA256', version: 'TLSv1.2' });
+      while (!nodeSide) await new Promise((r) => setTimeout(r, 5));
+      expect(nodeSide.getProtocol()).toBe('TLSv1.2');
+      expect(ours.alpnProtocol).toBe('http/1.1');
+      expect(ours.exportKeyingMaterial(20, 'EXPORTER-x', Buffer.from('c')).toString('hex')).toBe(nodeSide.exportKeyingMaterial(20, 'EXPORTER-x', Buffer.from('c')).toString('hex'));
+      expect(ours.exportKeyingMaterial(20, 'EXPORTER-x').toString('hex')).toBe(nodeExport(nodeSide, 20, 'EXPORTER-x').toString('hex'));
+    });
+  }
 
   it('resumes with the session it kept, by OpenSSL’s suite name', async () => {
     const port = await nodeServer({}, (socket) => socket.end(`reused=${socket.isSessionReused()}\n`));

@@ -5,7 +5,9 @@
  * tickets, client certificates, ALPN, megabytes each way, close_notify; a peer without the
  * extended master secret (OpenSSL configured with `Options = -ExtendedMasterSecret`) refused,
  * and accepted with `--allow-no-ems`; renegotiation refused with a no_renegotiation warning
- * both ways (which OpenSSL, unlike the RFC, treats as the end: FEATURES.md).
+ * both ways (which OpenSSL, unlike the RFC, treats as the end: FEATURES.md). All with the
+ * default (native) crypto provider, and the suites, signatures and resumption again with
+ * `--crypto noble`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,7 +82,7 @@ describe('openssl s_client -tls1_2 → lucid server --www', () => {
       expect(out.text).toContain(`New, TLSv1.2, Cipher is ${openssl}`);
       expect(out.text).toContain('Extended master secret: yes');
       expect(out.text).toContain('Verify return code: 0 (ok)');
-      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.2', cipher: iana, sni: 'localhost', resumed: 'no' });
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.2', cipher: iana, sni: 'localhost', resumed: 'no', crypto: 'native' });
     });
   }
 
@@ -174,6 +176,42 @@ describe('openssl s_client -tls1_2 → lucid server --www', () => {
     expect(old.code).not.toBe(0);
     expect(old.text).toMatch(/alert protocol version/);
     expect(await logLine(server, n)).toMatch(/\(sent alert protocol_version\)$/);
+  });
+});
+
+describe('openssl s_client -tls1_2 → lucid server --www --crypto noble', () => {
+  for (const [openssl, iana, leaf] of SUITES) {
+    it(`negotiates ${iana}`, async () => {
+      const server = await lucidServer(`www-${leaf}-noble`, ['--www', '--crypto', 'noble'], leaf);
+      const out = await sClient(server.port, ['-cipher', openssl]);
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).toContain(`New, TLSv1.2, Cipher is ${openssl}`);
+      expect(out.text).toContain('Extended master secret: yes');
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.2', cipher: iana, crypto: 'noble' });
+    });
+  }
+
+  for (const [leaf, sigalgs, signature] of [
+    ['ed25519', 'ed25519', 'ed25519'],
+    ['rsa', 'RSA+SHA512', 'rsa_pkcs1_sha512'],
+  ] as const) {
+    it(`signs its ServerKeyExchange with ${signature}`, async () => {
+      const server = await lucidServer(`www-${leaf}-noble`, ['--www', '--crypto', 'noble'], leaf);
+      const out = await sClient(server.port, ['-sigalgs', sigalgs]);
+      expect(out.code, out.text).toBe(0);
+      expect(page(out.stdout)).toMatchObject({ protocol: 'TLSv1.2', signature, crypto: 'noble' });
+    });
+  }
+
+  it('resumes with a session ticket (RFC 5077)', async () => {
+    const server = await lucidServer('www-ecdsa-noble', ['--www', '--crypto', 'noble']);
+    const sessionFile = join(pki.dir, 'openssl-tls12-noble.sess');
+    const first = await sClient(server.port, ['-sess_out', sessionFile]);
+    expect(first.code, first.text).toBe(0);
+    const second = await sClient(server.port, ['-sess_in', sessionFile]);
+    expect(second.code, second.text).toBe(0);
+    expect(second.text).toContain('Reused, TLSv1.2');
+    expect(page(second.stdout)).toMatchObject({ protocol: 'TLSv1.2', resumed: 'yes', crypto: 'noble' });
   });
 });
 
@@ -285,5 +323,28 @@ describe('lucid client --max-version 1.2 → openssl s_server -tls1_2', () => {
     expect(summaryOf(out.stderr.split('\n').find((l) => l.startsWith('protocol='))!)).toMatchObject({ protocol: 'TLSv1.2' });
     const body = out.stdout.subarray(out.stdout.indexOf('\r\n\r\n') + 4);
     expect(body.equals(data)).toBe(true);
+  });
+});
+
+describe('lucid client --max-version 1.2 --crypto noble → openssl s_server -tls1_2', () => {
+  for (const [openssl, iana, leaf] of SUITES) {
+    it(`negotiates ${iana}`, async () => {
+      const { port } = await sServer(`www-${leaf}`, ['-www'], leaf);
+      const out = await client(port, ['--crypto', 'noble', '--ciphers', iana, '--request', '/']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(clientSummary(out.stderr)).toMatchObject({ protocol: 'TLSv1.2', cipher: iana, crypto: 'noble' });
+      expect(out.stdout.toString()).toContain(`New, TLSv1.2, Cipher is ${openssl}`);
+    });
+  }
+
+  it('checks a ServerKeyExchange signed with rsa_pkcs1_sha512, and resumes with its ticket', async () => {
+    const { port } = await sServer('www-rsa-RSA+SHA512', ['-www', '-sigalgs', 'RSA+SHA512'], 'rsa');
+    const sessionFile = join(pki.dir, 'lucid-tls12-noble.session');
+    const first = await client(port, ['--crypto', 'noble', '--sess-out', sessionFile, '--request', '/']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(clientSummary(first.stderr)).toMatchObject({ protocol: 'TLSv1.2', signature: 'rsa_pkcs1_sha512', crypto: 'noble' });
+    const second = await client(port, ['--crypto', 'noble', '--sess-in', sessionFile, '--request', '/']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(clientSummary(second.stderr)).toMatchObject({ protocol: 'TLSv1.2', resumed: 'yes' });
   });
 });

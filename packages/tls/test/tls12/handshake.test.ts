@@ -1,17 +1,18 @@
 /**
  * TLS 1.2 handshakes between our client and server in memory (RFC 5246 §7.3, RFC 8422,
- * RFC 7627, RFC 5077): every suite with every kind of certificate and curve, ALPN, SNI,
- * record_size_limit, client certificates, tickets, the exporter, the key log, and traces
- * whose fields tile every message.
+ * RFC 7627, RFC 5077): every suite with every kind of certificate and curve on each crypto
+ * provider (noble and native) and across them, ALPN, SNI, record_size_limit, client
+ * certificates, tickets, the exporter, the key log, and traces whose fields tile every message.
  */
 import { describe, expect, it } from 'vitest';
 import { ClientConnection } from '../../src/connection/client-connection.js';
 import { ServerConnection } from '../../src/connection/server-connection.js';
-import type { CipherSuiteName, NamedGroupName } from '../../src/crypto/provider.js';
+import type { CipherSuiteName, CryptoProvider, NamedGroupName } from '../../src/crypto/provider.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
+import { nodeCryptoProvider } from '../../src/node/crypto/index.js';
 import { RotatingTicketer } from '../../src/handshake/server/ticketer.js';
 import { decodeSession, encodeSession, type Session } from '../../src/handshake/session.js';
-import { tls12CipherSuites } from '../../src/handshake/tls12/cipher-suites.js';
+import { ecdheGroups, tls12CipherSuites } from '../../src/handshake/tls12/cipher-suites.js';
 import type { MessageEvent, SecretEvent } from '../../src/trace/events.js';
 import { equalBytes, toHex } from '../../src/wire/bytes.js';
 import { catchTlsError, eventTypes, patternBytes, pump, text, utf8 } from '../connection/harness/pair.js';
@@ -20,12 +21,21 @@ import { checkLeavesTile, findMessage, findTraceField, messageTypes } from '../c
 import { tls12Pair } from './helpers.js';
 
 const suites = tls12CipherSuites(nobleProvider).map((s) => s);
+const PROVIDERS: [string, CryptoProvider][] = [
+  ['noble', nobleProvider],
+  ['native', nodeCryptoProvider],
+];
 
-describe('a full TLS 1.2 handshake (RFC 5246 §7.3)', () => {
+describe.each(PROVIDERS)('a full TLS 1.2 handshake (RFC 5246 §7.3) on the %s provider', (_name, provider) => {
+  it('the provider has the same TLS 1.2 suites and curves as noble', () => {
+    expect(tls12CipherSuites(provider).map((s) => s.name)).toEqual(suites.map((s) => s.name));
+    expect(ecdheGroups(provider.groups).map((g) => g.name)).toEqual(ecdheGroups(nobleProvider.groups).map((g) => g.name));
+  });
+
   for (const kind of ['p256', 'ed25519', 'rsa'] as CertKind[]) {
     for (const suite of suites.filter((s) => s.authentication === (kind === 'rsa' ? 'RSA' : 'ECDSA'))) {
       it(`${suite.name} with a ${kind} certificate`, () => {
-        const { client, server, log } = tls12Pair({ cipherSuites: [suite.name] }, {}, testCert(kind));
+        const { client, server, log } = tls12Pair({ cipherSuites: [suite.name], provider }, { provider }, testCert(kind));
         pump(client, server);
         expect(client.info).toMatchObject({ protocol: 'TLSv1.2', cipherSuite: { name: suite.name }, resumed: false });
         expect(server.info).toMatchObject({ protocol: 'TLSv1.2', cipherSuite: { name: suite.name } });
@@ -43,30 +53,29 @@ describe('a full TLS 1.2 handshake (RFC 5246 §7.3)', () => {
   }
 
   it('a P-384 certificate, for a client that lists secp384r1 (RFC 8422 §5.3: else no ECDSA suite)', () => {
-    const canP384 = nobleProvider.groups.some((g) => g.name === 'secp384r1');
-    const { client, server } = tls12Pair({}, {}, testCert('p384'));
-    if (canP384) {
-      pump(client, server);
-      expect(client.info.signatureScheme).toBe('ecdsa_secp384r1_sha384');
-    } else {
-      // Our groups lack secp384r1, so our client cannot list it: the server may not use the certificate.
-      expect(catchTlsError(() => pump(client, server))).toMatchObject({ alert: 'handshake_failure', reason: expect.stringContaining('P-384') });
-    }
+    const { client, server } = tls12Pair({ provider }, { provider }, testCert('p384'));
+    pump(client, server);
+    expect(client.info.signatureScheme).toBe('ecdsa_secp384r1_sha384');
+    const without = tls12Pair({ provider, groups: ['x25519', 'secp256r1'] }, { provider }, testCert('p384'));
+    expect(catchTlsError(() => pump(without.client, without.server))).toMatchObject({ alert: 'handshake_failure', reason: expect.stringContaining('P-384') });
   });
 
-  for (const group of ['x25519', 'secp256r1'] as NamedGroupName[]) {
+  for (const group of ['x25519', 'x448', 'secp256r1', 'secp384r1', 'secp521r1'] as NamedGroupName[]) {
     it(`ECDHE over ${group}`, () => {
-      const { client, server } = tls12Pair({ groups: [group] }, {}, testCert('rsa'));
+      const { client, server } = tls12Pair({ groups: [group], provider }, { provider }, testCert('rsa'));
       pump(client, server);
       expect(client.info.group).toBe(group);
       expect(server.info.group).toBe(group);
+      client.write(utf8('over ' + group));
+      pump(client, server);
+      expect(text(server.read())).toBe('over ' + group);
     });
   }
 
   it('the server picks its own preference among the client’s suites and curves', () => {
     const { client, server } = tls12Pair(
-      { cipherSuites: ['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'], groups: ['x25519', 'secp256r1'] },
-      { groups: ['secp256r1', 'x25519'] },
+      { cipherSuites: ['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'], groups: ['x25519', 'secp256r1'], provider },
+      { groups: ['secp256r1', 'x25519'], provider },
     );
     pump(client, server);
     expect(server.info.cipherSuite?.name).toBe('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384');
@@ -75,13 +84,49 @@ describe('a full TLS 1.2 handshake (RFC 5246 §7.3)', () => {
 
   it('signs the ServerKeyExchange with RSA PKCS#1 v1.5 when that is all the client accepts (TLS 1.2 still needs it)', () => {
     for (const scheme of ['rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512'] as const) {
-      const { client, server, log } = tls12Pair({ signatureSchemes: [scheme] }, {}, testCert('rsa'));
+      const { client, server, log } = tls12Pair({ signatureSchemes: [scheme], provider }, { provider }, testCert('rsa'));
       pump(client, server);
       expect(client.info.signatureScheme).toBe(scheme);
       expect(findTraceField(findMessage(log.events, 'client', 'received', 'ServerKeyExchange')!.fields, 'algorithm')?.value).toBe(scheme);
     }
   });
 
+  it('resumes a session from a ticket the same provider sealed (RFC 5077)', () => {
+    const ticketer = new RotatingTicketer(provider);
+    const first = tls12Pair({ provider }, { provider, tickets: { ticketer } });
+    pump(first.client, first.server);
+    const session = first.client.takeEvents().flatMap((e) => (e.type === 'session' ? [e.session] : []))[0]!;
+    const { client, server } = tls12Pair({ provider, session }, { provider, tickets: { ticketer } });
+    pump(client, server);
+    expect(server.info.resumed).toBe(true);
+    client.write(utf8('resumed'));
+    pump(client, server);
+    expect(text(server.read())).toBe('resumed');
+  });
+});
+
+describe('TLS 1.2 across providers: a noble side and a native side agree on every byte they must', () => {
+  for (const [clientName, clientProvider, serverName, serverProvider] of [
+    ['noble', nobleProvider, 'native', nodeCryptoProvider],
+    ['native', nodeCryptoProvider, 'noble', nobleProvider],
+  ] as const) {
+    for (const [kind, suite] of [['p256', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'], ['ed25519', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'], ['rsa', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384']] as const) {
+      it(`a ${clientName} client and a ${serverName} server: ${suite}, ${kind} certificate, data, exporter`, () => {
+        const { client, server } = tls12Pair({ provider: clientProvider, cipherSuites: [suite] }, { provider: serverProvider }, testCert(kind));
+        pump(client, server);
+        expect(client.info.cipherSuite?.name).toBe(suite);
+        client.write(patternBytes(20_000));
+        server.write(utf8('back'));
+        pump(client, server);
+        expect(equalBytes(server.read(), patternBytes(20_000))).toBe(true);
+        expect(text(client.read())).toBe('back');
+        expect(toHex(client.exportKeyingMaterial('EXPORTER-x', utf8('c'), 32))).toBe(toHex(server.exportKeyingMaterial('EXPORTER-x', utf8('c'), 32)));
+      });
+    }
+  }
+});
+
+describe('a TLS 1.2 handshake’s extensions', () => {
   it('ALPN, SNI and record_size_limit are answered in the ServerHello', () => {
     const { client, server, log } = tls12Pair({ alpnProtocols: ['h2', 'http/1.1'], recordSizeLimit: 1000 }, { alpnProtocols: ['http/1.1'], recordSizeLimit: 16385 });
     pump(client, server);
