@@ -1,8 +1,8 @@
 /**
  * TLS 1.2 at the terminator: clients that stop at TLS 1.2 (here node:tls with maxVersion
  * TLSv1.2, and curl --tls-max 1.2) are served by default, counted under their protocol in the
- * metrics, and refused with protocol_version when the terminator is started with
- * minVersion TLSv1.3.
+ * metrics (summed over a cluster's workers: cluster.test.ts), on either crypto provider, and
+ * refused with protocol_version when the terminator is started with minVersion TLSv1.3.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, parseCommandLine, resolveConfig, startTerminator, type AccessLogEntry, type Terminator } from '../src/index.js';
@@ -12,6 +12,7 @@ let pki: TestPki;
 let upstream: Upstream;
 let terminator: Terminator;
 let strict: Terminator;
+let noble: Terminator;
 const log: AccessLogEntry[] = [];
 
 beforeAll(async () => {
@@ -20,11 +21,13 @@ beforeAll(async () => {
   const base = { listen: '127.0.0.1:0', upstream: upstream.url, certificates: [{ cert: pki.localhost.cert, key: pki.localhost.key }], accessLog: false as const };
   terminator = await startTerminator(base, { onAccessLog: (entry) => log.push(entry), logger: () => {} });
   strict = await startTerminator({ ...base, minVersion: 'TLSv1.3' }, { logger: () => {} });
+  noble = await startTerminator({ ...base, crypto: 'noble' }, { logger: () => {} });
 });
 
 afterAll(async () => {
   await terminator?.close();
   await strict?.close();
+  await noble?.close();
   await upstream?.close();
   pki?.cleanup();
 });
@@ -45,6 +48,12 @@ describe('TLS 1.2 clients', () => {
     const before = terminator.metrics.protocols.get('TLSv1.3');
     await httpsGet({ host: '127.0.0.1', port: terminator.address.port, servername: 'localhost', path: '/tls13', ca: pki.ca.certPem, agent: false });
     expect(terminator.metrics.protocols.get('TLSv1.3')).toBe(before + 1);
+  });
+
+  test('on the noble crypto provider (crypto: noble) as on the native default', async () => {
+    const response = await httpsGet({ host: '127.0.0.1', port: noble.address.port, servername: 'localhost', path: '/tls12-noble', ca: pki.ca.certPem, maxVersion: 'TLSv1.2', agent: false });
+    expect(response.status).toBe(200);
+    expect(noble.metrics.protocols.get('TLSv1.2')).toBe(1);
   });
 
   test('minVersion TLSv1.3 refuses them with protocol_version', async () => {
