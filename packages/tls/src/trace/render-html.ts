@@ -231,7 +231,7 @@ function renderEvent(r: Renderer, event: TraceEvent): string {
     case 'state':
       return renderState(id, event);
     case 'alert':
-      return renderAlert(id, event);
+      return renderAlert(r, id, event);
   }
 }
 
@@ -388,10 +388,10 @@ function renderState(id: string, e: StateEvent): string {
   return `${open('div', id, 'state', e.side, { to: e.to })}<p><span class="side">${e.side}</span> state: ${esc(e.from)} → <b>${esc(e.to)}</b></p></div>`;
 }
 
-/** An alert (§6), in the color of its level. */
-function renderAlert(id: string, e: AlertEvent): string {
+/** An alert (§6; RFC 5246 §7.2 in TLS 1.2, whose warnings do not end the connection), in the color of its level. */
+function renderAlert(r: Renderer, id: string, e: AlertEvent): string {
   const reason = e.reason ? `<p class="reason">${esc(e.reason)}</p>` : '';
-  return `${open('div', id, 'alert', e.side, { level: e.level })}<p>${actor(e.side, e.direction)} <span class="title">alert: ${esc(e.level)} ${esc(e.description)}</span> ${rfcLink('RFC 8446 §6')}</p>${reason}</div>`;
+  return `${open('div', id, 'alert', e.side, { level: e.level })}<p>${actor(e.side, e.direction)} <span class="title">alert: ${esc(e.level)} ${esc(e.description)}</span> ${rfcLink(r.tls12 ? 'RFC 5246 §7.2' : 'RFC 8446 §6')}</p>${reason}</div>`;
 }
 
 // ---------------------------------------------------------------------------------------------
