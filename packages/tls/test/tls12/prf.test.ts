@@ -1,12 +1,14 @@
 /**
  * TLS 1.2's PRF and what it derives (RFC 5246 §5, §6.3, §7.4.9, §8.1; RFC 7627 §4; RFC 5705
  * §4): the TLS working group's test vectors for P_SHA256 and P_SHA384, and every derivation
- * checked against OpenSSL's own TLS1-PRF (`openssl kdf`) on random inputs.
+ * checked against OpenSSL's own TLS1-PRF (`openssl kdf`) on random inputs, with the HMACs of
+ * both providers (noble and native).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sha256, sha384 } from '../../src/crypto/hash.js';
+import * as native from '../../src/node/crypto/hash.js';
 import type { HashFunction } from '../../src/crypto/provider.js';
 import {
   exportKeyingMaterialTls12,
@@ -44,8 +46,15 @@ describe('the TLS 1.2 PRF (RFC 5246 §5)', () => {
     );
   });
 
-  it('agrees with OpenSSL on every derivation, for random inputs and both hashes', () => {
-    for (const hash of [sha256, sha384]) {
+  it('gives the test vectors with the native provider’s HMAC too', () => {
+    expect(toHex(prf(native.sha256, fromHex('9bbe436ba940f017b17652849a71db35'), 'test label', fromHex('a0ba9f936cda311827a6f796ffd5198c'), 100))).toBe(
+      toHex(prf(sha256, fromHex('9bbe436ba940f017b17652849a71db35'), 'test label', fromHex('a0ba9f936cda311827a6f796ffd5198c'), 100)),
+    );
+    expect(toHex(prf(native.sha384, fromHex('b80b733d6ceefcdc71566ea48e5567df'), 'test label', fromHex('cd665cf6a8447dd6ff8b27555edb7465'), 148)).slice(0, 16)).toBe('7b0c18e9ced410ed');
+  });
+
+  it('agrees with OpenSSL on every derivation, for random inputs and both hashes, on both providers', () => {
+    for (const hash of [sha256, sha384, native.sha256, native.sha384]) {
       const [pms, client, server, sessionHash] = [randomBytes(32), randomBytes(32), randomBytes(32), randomBytes(hash.outputLength)];
       const ms = masterSecret(hash, pms, client, server);
       expect(toHex(ms)).toBe(opensslPrf(hash, pms, 'master secret', concat(client, server), 48));

@@ -1,7 +1,7 @@
 /**
  * TLS 1.2 AEAD record protection (RFC 5246 §6.2.3.3, RFC 5288 §3, RFC 7905 §2), checked
  * against node:crypto's AES-GCM and ChaCha20-Poly1305 with the nonce and additional data
- * built here from the RFCs' text; and the record layer's TLS 1.2 rules: real content types,
+ * built here from the RFCs' text, on the AEADs of both providers (noble and native); and the record layer's TLS 1.2 rules: real content types,
  * no padding, the record_size_limit on the plaintext alone, and change_cipher_spec as the
  * switch to the new keys (RFC 5246 §7.1).
  */
@@ -9,6 +9,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/alert.js';
 import { aes128gcm, aes256gcm, chacha20poly1305 } from '../../src/crypto/aead.js';
+import * as native from '../../src/node/crypto/aead.js';
 import type { Aead } from '../../src/crypto/provider.js';
 import { ContentType } from '../../src/record/content-type.js';
 import { RecordLayer } from '../../src/record/record-layer.js';
@@ -31,8 +32,11 @@ function referenceSeal(aead: Aead, key: Uint8Array, iv: Uint8Array, seq: number,
 }
 
 describe('Tls12RecordProtection', () => {
-  for (const aead of [aes128gcm, aes256gcm, chacha20poly1305]) {
-    it(`${aead.name}: the records of RFC 5288 / RFC 7905, as node:crypto makes them, both ways`, () => {
+  for (const [provider, aead] of [
+    ...[aes128gcm, aes256gcm, chacha20poly1305].map((a) => ['noble', a] as const),
+    ...[native.aes128gcm, native.aes256gcm, native.chacha20poly1305].map((a) => ['native', a] as const),
+  ]) {
+    it(`${aead.name} (${provider}): the records of RFC 5288 / RFC 7905, as node:crypto makes them, both ways`, () => {
       const key = randomBytes(aead.keyLength);
       const iv = randomBytes(Tls12RecordProtection.ivLength(aead));
       expect(iv.length).toBe(aead.name === 'ChaCha20-Poly1305' ? 12 : 4);
