@@ -95,7 +95,7 @@ ${PAGE_SCRIPT}
  * @category Trace
  */
 export function createHtmlRenderer(): (event: TraceEvent) => string {
-  const r: Renderer = { count: 0, shown: new Map() };
+  const r: Renderer = { count: 0, shown: new Map(), tls12: false };
   return (event) => renderEvent(r, event);
 }
 
@@ -149,6 +149,8 @@ interface Renderer {
   count: number;
   /** What one side showed in full, by key, with the element id: the peer's copy points to it. */
   shown: Map<string, { side: Side; id: string }>;
+  /** Whether a ServerHello without supported_versions said this is TLS 1.2, whose records differ (RFC 5246 §6.2.3). */
+  tls12: boolean;
 }
 
 /** How many shown items to remember (when only one side is traced, nothing repeats). */
@@ -229,7 +231,7 @@ function renderEvent(r: Renderer, event: TraceEvent): string {
     case 'state':
       return renderState(id, event);
     case 'alert':
-      return renderAlert(id, event);
+      return renderAlert(r, id, event);
   }
 }
 
@@ -256,7 +258,7 @@ function echo(id: string, kind: string, side: Side, heading: string, what: strin
 /** A record (§5): its header (§5.1), and for protected records the ciphertext and what it decrypts to (§5.2). */
 function renderRecord(r: Renderer, id: string, e: RecordEvent): string {
   const length = byteCount(e.hex) - 5;
-  const type = e.protected || e.outerType !== e.innerType ? `${e.outerType} → ${e.innerType}` : e.innerType;
+  const type = (e.protected && !r.tls12) || e.outerType !== e.innerType ? `${e.outerType} → ${e.innerType}` : e.innerType;
   const heading = `${actor(e.side, e.direction)} record <span class="title">${esc(type)}</span>`;
   const key = `record ${e.hex}`;
   if (e.direction === 'received' && !e.dropped) {
@@ -270,12 +272,16 @@ function renderRecord(r: Renderer, id: string, e: RecordEvent): string {
   if (e.paddingLength) facts.push(`${plural(e.paddingLength, 'byte')} of padding`);
   const header = e.hex.slice(0, 10);
   const rows: string[] = [
-    row('type', header.slice(0, 2), esc(e.outerType), e.protected ? 'Every protected record says application_data; the real type is inside, encrypted.' : ''),
+    row('type', header.slice(0, 2), esc(e.outerType), !e.protected ? '' : r.tls12 ? 'TLS 1.2 shows the real type, even in a protected record.' : 'Every protected record says application_data; the real type is inside, encrypted.'),
     row('legacy_record_version', header.slice(2, 6), `0x${header.slice(2, 6)}`, 'Frozen for compatibility; ignored on receipt.'),
     row('length', header.slice(6, 10), String(length), 'Length of the fragment that follows, in bytes.'),
   ];
   let contents: string;
-  if (e.protected) {
+  if (e.protected && r.tls12) {
+    contents = `<div class="payload"><h4>Encrypted record body (${plural(length, 'byte')}): for AES-GCM an 8-byte explicit nonce first, then the AEAD ciphertext and 16-byte tag</h4>${hexBox(e.hex.slice(10))}</div>
+<div class="payload decrypted"><h4>Decrypted: ${esc(e.innerType)} content (${plural(byteCount(e.contentHex), 'byte')})</h4>
+<p class="note">No inner type, no padding: the additional data was the sequence number, the type, the version and this length (${rfcLink('RFC 5246 §6.2.3')}).</p>${hexDump(e.contentHex)}</div>`;
+  } else if (e.protected) {
     contents = `<div class="payload"><h4>Encrypted record body (${plural(length, 'byte')}): AEAD ciphertext and 16-byte tag</h4>${hexBox(e.hex.slice(10))}</div>
 <div class="payload decrypted"><h4>Decrypted: ${esc(e.innerType)} content (${plural(byteCount(e.contentHex), 'byte')})</h4>
 <p class="note">TLSInnerPlaintext is this content, then the real content type (${esc(e.innerType)}), then ${plural(e.paddingLength ?? 0, 'zero byte')} of padding (${rfcLink('RFC 8446 §5.2')}).</p>${hexDump(e.contentHex)}</div>`;
@@ -309,6 +315,8 @@ function renderMessage(r: Renderer, id: string, e: MessageEvent): string {
   } else remember(r, key, e.side, id);
 
   const { fields, body, rfc } = unwrapMessage(e);
+  // A ServerHello without supported_versions settles TLS 1.2 (RFC 8446 §4.2.1): its records read differently.
+  if (e.type === 'ServerHello' && !JSON.stringify(e.fields).includes('"value":"supported_versions"')) r.tls12 = true;
   const note = body?.note ? `<p class="note">${esc(body.note)}</p>` : '';
   return `${open('details', id, 'message', e.side, { type: e.type })}
 <summary>${heading} <span class="facts">${plural(byteCount(e.hex), 'byte')}</span> ${rfc ? rfcLink(rfc) : ''}</summary>
@@ -338,7 +346,7 @@ ${renderFields(f.children, depth + 1)}</details>`;
     .join('\n');
 }
 
-/** Where each kind of derived value is defined in RFC 8446, by its label. */
+/** Where each kind of derived value is defined (in RFC 8446 unless TLS 1.2's), by its label. */
 const SECRET_SECTIONS: Record<string, string> = {
   'key share': 'RFC 8446 §4.2.8',
   '(EC)DHE': 'RFC 8446 §7.4',
@@ -348,6 +356,14 @@ const SECRET_SECTIONS: Record<string, string> = {
   resumption: 'RFC 8446 §4.6.1',
   'Transcript-Hash': 'RFC 8446 §4.4.1',
   'traffic upd': 'RFC 8446 §7.2',
+  // TLS 1.2's PRF outputs, by their PRF labels.
+  ECDHE: 'RFC 8422 §5.10',
+  session_hash: 'RFC 7627 §3',
+  'extended master secret': 'RFC 7627 §4',
+  'master secret': 'RFC 5246 §8.1',
+  'key expansion': 'RFC 5246 §6.3',
+  'client finished': 'RFC 5246 §7.4.9',
+  'server finished': 'RFC 5246 §7.4.9',
 };
 
 /** A secret (§7.1): its name and label, its derivation, the context it was bound to and its value. */
@@ -372,10 +388,10 @@ function renderState(id: string, e: StateEvent): string {
   return `${open('div', id, 'state', e.side, { to: e.to })}<p><span class="side">${e.side}</span> state: ${esc(e.from)} → <b>${esc(e.to)}</b></p></div>`;
 }
 
-/** An alert (§6), in the color of its level. */
-function renderAlert(id: string, e: AlertEvent): string {
+/** An alert (§6; RFC 5246 §7.2 in TLS 1.2, whose warnings do not end the connection), in the color of its level. */
+function renderAlert(r: Renderer, id: string, e: AlertEvent): string {
   const reason = e.reason ? `<p class="reason">${esc(e.reason)}</p>` : '';
-  return `${open('div', id, 'alert', e.side, { level: e.level })}<p>${actor(e.side, e.direction)} <span class="title">alert: ${esc(e.level)} ${esc(e.description)}</span> ${rfcLink('RFC 8446 §6')}</p>${reason}</div>`;
+  return `${open('div', id, 'alert', e.side, { level: e.level })}<p>${actor(e.side, e.direction)} <span class="title">alert: ${esc(e.level)} ${esc(e.description)}</span> ${rfcLink(r.tls12 ? 'RFC 5246 §7.2' : 'RFC 8446 §6')}</p>${reason}</div>`;
 }
 
 // ---------------------------------------------------------------------------------------------
