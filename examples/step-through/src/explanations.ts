@@ -29,8 +29,29 @@ const EXPLANATIONS: Record<string, string> = {
   'application data': 'Application data, encrypted under the application traffic keys; the record’s real content type is hidden inside the encryption (§5.2).',
 };
 
-/** The explanation of an item a flight carried (`ClientHello`, `application data`, `alert close_notify`, …). */
-export function explain(item: string): string {
+/** What differs in TLS 1.2 (RFC 5246, RFC 8422, RFC 5077): its own messages, and the ones TLS 1.3 kept but changed. */
+const TLS12_EXPLANATIONS: Record<string, string> = {
+  ClientHello:
+    'The client’s offer: a fresh random, the cipher suites (ECDHE with an AEAD: the safe part of TLS 1.2), the curves and signature schemes it supports. Unlike TLS 1.3, no key share yet: the client waits for the server’s choice (RFC 5246 §7.4.1.2).',
+  ServerHello:
+    'The server’s choice of cipher suite, and its answers to the client’s extensions: the extended master secret and secure renegotiation, which a careful TLS 1.2 requires (RFC 7627, RFC 5746). Nothing is encrypted yet, nor will be until change_cipher_spec (RFC 5246 §7.4.1.3).',
+  Certificate: 'The server’s certificate chain, in plaintext: anyone on the path can read which site this is, and the certificate that proves it (RFC 5246 §7.4.2).',
+  ServerKeyExchange:
+    'The server’s ephemeral ECDHE public key on the curve it chose, signed with its certificate’s key together with both randoms (RFC 8422 §5.4). Only now can the client make its own half: the round trip TLS 1.3 saves.',
+  CertificateRequest: 'The server asks for a client certificate: which kinds of key, which signature algorithms (RFC 5246 §7.4.4).',
+  ServerHelloDone: 'The server has said everything: the client’s turn (RFC 5246 §7.4.5).',
+  ClientKeyExchange:
+    'The client’s ephemeral public key on the server’s curve. Both sides now compute the pre-master secret, and from it and the hash of the handshake so far the 48-byte master secret (RFC 8422 §5.7, RFC 7627).',
+  CertificateVerify: 'The client’s signature over every handshake message so far, with its certificate’s key (RFC 5246 §7.4.8).',
+  change_cipher_spec: 'A real TLS 1.2 message, not a dummy: from the next record on, this side encrypts with the keys from the key block (RFC 5246 §7.1).',
+  Finished: 'The first encrypted message: 12 bytes of PRF over the master secret and the whole handshake, proving both sides saw the same one (RFC 5246 §7.4.9).',
+  NewSessionTicket:
+    'Inside the handshake, before the server’s change_cipher_spec: the session, sealed by the server, for the client to resume with (RFC 5077 §3.3).',
+  'application data': 'Application data under the key block’s keys; in TLS 1.2 the record header shows its real type (RFC 5246 §6.2.3).',
+};
+
+/** The explanation of an item a flight carried (`ClientHello`, `application data`, `alert close_notify`, …), in the protocol spoken. */
+export function explain(item: string, protocol: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.3'): string {
   if (item.startsWith('alert ')) return `An alert: ${item.slice(6)}. A fatal alert ends the connection; close_notify says the sender will send no more (§6).`;
-  return EXPLANATIONS[item] ?? item;
+  return (protocol === 'TLSv1.2' ? TLS12_EXPLANATIONS[item] : undefined) ?? EXPLANATIONS[item] ?? item;
 }

@@ -8,11 +8,11 @@
  * @module
  */
 import './style.css';
-import type { CipherSuiteName, NamedGroupName, TraceEvent } from '@lucid-tls/tls';
+import type { CipherSuiteName, NamedGroupName, ProtocolName, TraceEvent } from '@lucid-tls/tls';
 import type { IssuedKeyType } from '@lucid-tls/tls/x509';
 import { explain } from './explanations.js';
 import { Pki } from './pki.js';
-import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, MODES, timelineOf, type Step, type StepperOptions } from './stepper.js';
+import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, MODES, timelineOf, VERSIONS, type Step, type StepperOptions } from './stepper.js';
 import { createHtmlRenderer, describeRtt, escapeHtml, formatMs, renderTimelineHtml, TIMELINE_RTTS, TIMELINE_STYLE, TRACE_HTML_STYLE, type Timeline } from '@lucid-tls/tls';
 
 /** The element with a `data-testid`: the page's parts are named once, for people and tests alike. */
@@ -48,6 +48,7 @@ function fillSelect(name: string, values: readonly string[], selected: string): 
   const select = form.elements.namedItem(name) as HTMLSelectElement;
   select.innerHTML = values.map((v) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(v)}</option>`).join('');
 }
+fillSelect('version', VERSIONS, DEFAULT_OPTIONS.version);
 fillSelect('cipherSuite', CIPHER_SUITES, DEFAULT_OPTIONS.cipherSuite);
 fillSelect('group', GROUPS, DEFAULT_OPTIONS.group);
 (form.elements.namedItem('applicationData') as HTMLTextAreaElement).value = DEFAULT_OPTIONS.applicationData;
@@ -55,15 +56,17 @@ fillSelect('group', GROUPS, DEFAULT_OPTIONS.group);
 function readOptions(): StepperOptions {
   const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value;
   const checked = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).checked;
+  const tls13 = value('version') === 'TLSv1.3';
   return {
+    version: value('version') as ProtocolName,
     cipherSuite: value('cipherSuite') as CipherSuiteName,
     group: value('group') as NamedGroupName,
     serverKey: value('serverKey') as IssuedKeyType,
-    helloRetryRequest: checked('helloRetryRequest'),
+    helloRetryRequest: tls13 && checked('helloRetryRequest'),
     resumption: checked('resumption'),
-    earlyData: checked('resumption') && checked('earlyData'),
+    earlyData: tls13 && checked('resumption') && checked('earlyData'),
     clientCertificate: checked('clientCertificate'),
-    middleboxCompatibility: checked('middleboxCompatibility'),
+    middleboxCompatibility: tls13 && checked('middleboxCompatibility'),
     applicationData: value('applicationData'),
   };
 }
@@ -92,7 +95,10 @@ function reset(): void {
   summary.hidden = true;
   failure = undefined;
   timeline = undefined;
-  (form.elements.namedItem('earlyData') as HTMLInputElement).disabled = !(form.elements.namedItem('resumption') as HTMLInputElement).checked;
+  // TLS 1.2 has no HelloRetryRequest, no 0-RTT and no middlebox compatibility mode: those choices are TLS 1.3's.
+  const tls12 = (form.elements.namedItem('version') as HTMLSelectElement).value === 'TLSv1.2';
+  for (const name of ['helloRetryRequest', 'middleboxCompatibility']) (form.elements.namedItem(name) as HTMLInputElement).disabled = tls12;
+  (form.elements.namedItem('earlyData') as HTMLInputElement).disabled = tls12 || !(form.elements.namedItem('resumption') as HTMLInputElement).checked;
   status.textContent = 'preparing…';
   status.className = 'handshake-status';
   setButtons(false);
@@ -214,7 +220,7 @@ function showSummary(s: HandshakeStepper): void {
     ['protocol', info.protocol],
     ['cipher suite', info.cipherSuite?.name ?? '—'],
     ['key exchange', info.group ?? 'none (pre-shared key only)'],
-    ['server signature', info.resumed ? 'none: resumed with a pre-shared key' : (info.signatureScheme ?? '—')],
+    ['server signature', info.resumed ? `none: resumed with ${info.protocol === 'TLSv1.2' ? 'the session’s master secret' : 'a pre-shared key'}` : (info.signatureScheme ?? '—')],
     ['application protocol (ALPN)', info.alpnProtocol ?? 'none'],
     ['HelloRetryRequest', info.helloRetryRequest ? 'yes' : 'no'],
     ['resumed', info.resumed ? 'yes' : 'no'],
@@ -242,7 +248,8 @@ function showStep(step: Step): void {
   section.id = `step-${step.number}`;
   section.dataset.testid = 'step';
   section.dataset.step = String(step.number);
-  const explanations = [...new Set(carried)].map((item) => `<li>${item.startsWith('alert') ? '' : `<b>${escapeHtml(item.replace(' again', ''))}</b>: `}${escapeHtml(explain(item))}</li>`);
+  const protocol = stepper!.options.version;
+  const explanations = [...new Set(carried)].map((item) => `<li>${item.startsWith('alert') ? '' : `<b>${escapeHtml(item.replace(' again', ''))}</b>: `}${escapeHtml(explain(item, protocol))}</li>`);
   const read = (who: string, what: string, text: string) =>
     `<div class="delivered" data-testid="delivered"><p>The ${who} read ${what}:</p><pre>${escapeHtml(text)}</pre></div>`;
   section.innerHTML = `

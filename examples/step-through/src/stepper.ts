@@ -1,5 +1,5 @@
 /**
- * A TLS 1.3 client and server in one page, with the network in between replaced by a
+ * A TLS client and server in one page (TLS 1.3, or TLS 1.2 to compare), with the network in between replaced by a
  * button: each {@link HandshakeStepper.next} delivers one flight — the bytes one side has
  * sent since the other last spoke — and returns what happened, as trace events.
  *
@@ -14,7 +14,7 @@
  * @module
  */
 import { ClientConnection, RotatingTicketer, ServerConnection, SingleUseTickets, TlsError, handshakeTimeline, nobleProvider, verifyWithTrustStore } from '@lucid-tls/tls';
-import type { CipherSuiteName, ClientConfig, Connection, NamedGroupName, ServerConfig, Session, Side, Timeline, TraceEvent } from '@lucid-tls/tls';
+import type { CipherSuiteName, ClientConfig, Connection, NamedGroupName, ProtocolName, ServerConfig, Session, Side, Timeline, TraceEvent } from '@lucid-tls/tls';
 import type { IssuedKeyType } from '@lucid-tls/tls/x509';
 import { type Pki, SERVER_NAME } from './pki.js';
 
@@ -22,8 +22,14 @@ import { type Pki, SERVER_NAME } from './pki.js';
 export const CIPHER_SUITES: readonly CipherSuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 export const GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1'];
 
+/** The versions the page steps through: TLS 1.3, and TLS 1.2's safe subset beside it. */
+export const VERSIONS: readonly ProtocolName[] = ['TLSv1.3', 'TLSv1.2'];
+
 /** What the reader chose. */
 export interface StepperOptions {
+  /** The protocol version both sides speak. TLS 1.2 has no HelloRetryRequest, 0-RTT or middlebox compatibility mode. */
+  version: ProtocolName;
+  /** The TLS 1.3 suite; in TLS 1.2, the ECDHE suite with the same AEAD and hash for the certificate's key. */
   cipherSuite: CipherSuiteName;
   /** The key-exchange group the handshake ends up using. */
   group: NamedGroupName;
@@ -44,6 +50,7 @@ export interface StepperOptions {
 }
 
 export const DEFAULT_OPTIONS: StepperOptions = {
+  version: 'TLSv1.3',
   cipherSuite: 'TLS_AES_128_GCM_SHA256',
   group: 'x25519',
   helloRetryRequest: false,
@@ -95,6 +102,8 @@ export class HandshakeStepper {
   ) {
     const { client, server } = configs(options, pki);
     const session = options.resumption ? firstHandshake(client, server) : undefined;
+    // 0-RTT is TLS 1.3's (RFC 8446 §2.3).
+    const earlyData = !!session && options.earlyData && options.version === 'TLSv1.3';
     const observe = (e: TraceEvent) => this.trace.push(e);
     const data = encoder.encode(options.applicationData);
     this.server = new ServerConnection({ ...server, trace: observe });
@@ -103,9 +112,9 @@ export class HandshakeStepper {
       ...client,
       trace: observe,
       ...(session ? { session } : {}),
-      ...(session && options.earlyData ? { earlyData: data } : {}),
+      ...(earlyData ? { earlyData: data } : {}),
     });
-    this.offeredEarlyData = !!session && options.earlyData;
+    this.offeredEarlyData = earlyData;
     this.flight = { from: 'client', bytes: this.client.takeOutgoing(), events: this.takeTrace() };
   }
 
@@ -170,7 +179,8 @@ export class HandshakeStepper {
     const heard = step.earlyData ?? step.applicationData;
     if (to === 'server' && heard !== undefined && !this.answered && !receiver.error) {
       this.answered = true;
-      const reply = `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nHello from a TLS 1.3 server running in your browser! You sent ${encoder.encode(heard).length} bytes.\n`;
+      const version = this.server.info.protocol.replace('TLSv', 'TLS ');
+      const reply = `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nHello from a ${version} server running in your browser! You sent ${encoder.encode(heard).length} bytes.\n`;
       this.server.write(encoder.encode(reply));
       answer.push(...this.takeTrace());
     }
@@ -239,18 +249,29 @@ function carried(events: TraceEvent[], side: Side): string[] {
   return items;
 }
 
+/** TLS 1.2's ECDHE suite with the AEAD and hash of a TLS 1.3 suite, for a certificate key (RFC 5289, RFC 7905). */
+export function tls12Suite(suite: CipherSuiteName, serverKey: IssuedKeyType): CipherSuiteName {
+  const auth = serverKey === 'rsa' ? 'RSA' : 'ECDSA';
+  const cipher = { TLS_AES_128_GCM_SHA256: 'AES_128_GCM_SHA256', TLS_AES_256_GCM_SHA384: 'AES_256_GCM_SHA384', TLS_CHACHA20_POLY1305_SHA256: 'CHACHA20_POLY1305_SHA256' }[suite as string] ?? 'AES_128_GCM_SHA256';
+  return `TLS_ECDHE_${auth}_WITH_${cipher}` as CipherSuiteName;
+}
+
 /** The client's and server's settings for the chosen options (without trace or session). */
 function configs(options: StepperOptions, pki: Pki): { client: ClientConfig; server: ServerConfig } {
   const other = GROUPS.find((g) => g !== options.group)!;
-  const suites = [options.cipherSuite, ...CIPHER_SUITES.filter((s) => s !== options.cipherSuite)];
+  const tls13Suites = [options.cipherSuite, ...CIPHER_SUITES.filter((s) => s !== options.cipherSuite)];
+  const suites = options.version === 'TLSv1.2' ? tls13Suites.map((s) => tls12Suite(s, options.serverKey)) : tls13Suites;
+  const tls12 = options.version === 'TLSv1.2';
   const client: ClientConfig = {
+    minVersion: options.version,
+    maxVersion: options.version,
     serverName: SERVER_NAME,
     verifyServerCertificate: verifyWithTrustStore(pki.trustStore),
     cipherSuites: suites,
     // To force a HelloRetryRequest, the client guesses wrong: its one key share is for the other group.
     groups: options.helloRetryRequest ? [other, options.group] : [options.group, other],
-    keyShareGroups: [options.helloRetryRequest ? other : options.group],
-    middleboxCompatibility: options.middleboxCompatibility,
+    keyShareGroups: [options.helloRetryRequest && !tls12 ? other : options.group],
+    middleboxCompatibility: options.middleboxCompatibility && !tls12,
     // As a browser does: the server picks the one it speaks, in EncryptedExtensions (RFC 7301).
     alpnProtocols: ['h2', 'http/1.1'],
   };

@@ -299,4 +299,55 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     expect(summary).toMatch(/client certificate\s+sent and verified/);
     expect(summary).toContain('ed25519');
   });
+
+  it('steps through a TLS 1.2 handshake, flight by flight, with its own explanations', async () => {
+    await byTestId('version').selectOption('TLSv1.2');
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
+    expect(await byTestId('hello-retry').isDisabled()).toBe(true);
+    expect(await byTestId('early-data').isDisabled()).toBe(true);
+    await clickThrough('tls12');
+    expect(await titles()).toEqual([
+      'Flight 1 client → server ClientHello',
+      'Flight 2 server → client ServerHello, Certificate, ServerKeyExchange, ServerHelloDone',
+      'Flight 3 client → server ClientKeyExchange, change_cipher_spec, Finished',
+      'Flight 4 server → client NewSessionTicket, change_cipher_spec, Finished',
+      'Flight 5 client → server application data',
+      'Flight 6 server → client application data',
+    ]);
+    const flight2 = byTestId('step').nth(1);
+    expect(await flight2.locator('.explanations li', { hasText: /^ServerKeyExchange:/ }).innerText()).toMatch(/the round trip TLS 1\.3 saves\.$/);
+    expect(await flight2.locator('.explanations li', { hasText: /^Certificate:/ }).innerText()).toMatch(/in plaintext/);
+    // The HTML trace reads TLS 1.2 records: the real type in the header, no inner type.
+    expect(await byTestId('step').nth(2).innerText()).toContain('TLS 1.2 shows the real type, even in a protected record.');
+    // The secrets of RFC 5246 and RFC 7627, under their labels, in the flight that makes them.
+    const flight3 = await byTestId('step').nth(2).innerText();
+    for (const label of ['“extended master secret”', '“key expansion”']) expect(flight3).toContain(label);
+    const summary = await byTestId('summary').innerText();
+    expect(summary).toMatch(/protocol\s+TLSv1\.2/);
+    expect(summary).toContain('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256');
+  });
+
+  it('resumes a TLS 1.2 session from its ticket with an RSA certificate: one round trip, no certificate, no key exchange', async () => {
+    await byTestId('version').selectOption('TLSv1.2');
+    await byTestId('server-key').selectOption('rsa');
+    await byTestId('cipher-suite').selectOption('TLS_AES_256_GCM_SHA384');
+    await byTestId('resumption').check();
+    await expect.poll(() => byTestId('handshake-status').textContent(), POLL).toBe('ready: press next');
+    await clickThrough('tls12-resumed');
+    expect(await titles()).toEqual([
+      'Flight 1 client → server ClientHello',
+      'Flight 2 server → client ServerHello, change_cipher_spec, Finished',
+      'Flight 3 client → server change_cipher_spec, Finished',
+      'Flight 4 client → server application data',
+      'Flight 5 server → client application data',
+    ]);
+    const text = await byTestId('steps').innerText();
+    expect(text).toContain('“key expansion”');
+    expect(text).not.toContain('sends ServerKeyExchange');
+    const summary = await byTestId('summary').innerText();
+    expect(summary).toMatch(/protocol\s+TLSv1\.2/);
+    expect(summary).toContain('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
+    expect(summary).toMatch(/resumed\s+yes/);
+    expect(summary).toMatch(/server signature\s+none: resumed with the session’s master secret/);
+  });
 });

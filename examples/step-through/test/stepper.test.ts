@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Pki } from '../src/pki.js';
-import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, MODES, timelineOf, type Step, type StepperOptions } from '../src/stepper.js';
+import { explain } from '../src/explanations.js';
+import { CIPHER_SUITES, DEFAULT_OPTIONS, GROUPS, HandshakeStepper, MODES, timelineOf, tls12Suite, type Step, type StepperOptions } from '../src/stepper.js';
 
 let pki: Pki;
 beforeAll(() => {
@@ -189,5 +190,87 @@ describe('HandshakeStepper', () => {
     // The stepper's flights are the timeline's: its links go to the right step.
     const { steps } = run();
     expect(timelines[0]!.flights.map((f) => `${f.from}: ${f.carried.join(', ')}`)).toEqual(flights(steps).slice(0, 3));
+  });
+
+  it('steps through a TLS 1.2 handshake: two round trips, change_cipher_spec, the key exchange messages', () => {
+    const { stepper, steps } = run({ version: 'TLSv1.2', cipherSuite: 'TLS_CHACHA20_POLY1305_SHA256' });
+    expect(flights(steps)).toEqual([
+      'client: ClientHello',
+      'server: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone',
+      'client: ClientKeyExchange, change_cipher_spec, Finished',
+      'server: NewSessionTicket, change_cipher_spec, Finished',
+      'client: application data',
+      'server: application data',
+    ]);
+    expect(steps[5]!.applicationData).toMatch(/Hello from a TLS 1\.2 server/);
+    const info = stepper.client.info;
+    expect([info.protocol, info.cipherSuite?.name, info.group]).toEqual(['TLSv1.2', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'x25519']);
+    // The change_cipher_spec switches the receiver's keys: its Finished record opens under them.
+    const received = steps[1]!.events.filter((e) => e.side === 'client' && e.kind === 'record' && e.direction === 'received');
+    expect(received.every((e) => e.kind === 'record' && !e.protected)).toBe(true);
+    const finished = steps[3]!.events.filter((e) => e.side === 'client' && e.kind === 'record' && e.direction === 'received');
+    expect(finished.map((e) => (e.kind === 'record' ? `${e.innerType}${e.protected ? ' (protected)' : ''}` : ''))).toEqual(['handshake', 'change_cipher_spec', 'handshake (protected)']);
+  });
+
+  it('TLS 1.2 with an RSA certificate, resumption and a client certificate; the TLS 1.3-only choices are ignored', () => {
+    const rsa = run({ version: 'TLSv1.2', serverKey: 'rsa', helloRetryRequest: true, middleboxCompatibility: true });
+    expect(rsa.stepper.client.info.cipherSuite?.name).toBe('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+    expect(rsa.stepper.client.info.helloRetryRequest).toBe(false);
+    const resumed = run({ version: 'TLSv1.2', resumption: true, earlyData: true });
+    expect(flights(resumed.steps).slice(0, 3)).toEqual(['client: ClientHello', 'server: ServerHello, change_cipher_spec, Finished', 'client: change_cipher_spec, Finished']);
+    expect(resumed.stepper.client.info).toMatchObject({ protocol: 'TLSv1.2', resumed: true, earlyData: 'none' });
+    const mutual = run({ version: 'TLSv1.2', clientCertificate: true });
+    expect(flights(mutual.steps)[2]).toBe('client: Certificate, ClientKeyExchange, CertificateVerify, change_cipher_spec, Finished');
+  });
+
+  it('TLS 1.2: every suite with every group, for an ECDSA and an RSA certificate', () => {
+    for (const serverKey of ['ec', 'rsa'] as const) {
+      for (const cipherSuite of CIPHER_SUITES) {
+        for (const group of GROUPS) {
+          const { stepper, steps } = run({ version: 'TLSv1.2', cipherSuite, group, serverKey });
+          const expected = tls12Suite(cipherSuite, serverKey);
+          expect(expected).toMatch(serverKey === 'rsa' ? /^TLS_ECDHE_RSA_WITH_/ : /^TLS_ECDHE_ECDSA_WITH_/);
+          expect(steps).toHaveLength(6);
+          expect([stepper.client.info.cipherSuite?.name, stepper.server.info.cipherSuite?.name]).toEqual([expected, expected]);
+          expect([stepper.client.info.protocol, stepper.client.info.group]).toEqual(['TLSv1.2', group]);
+          expect(steps.every((s) => s.error === undefined)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('TLS 1.2: each secret appears in the flight that makes it, with its RFC name', () => {
+    const { steps } = run({ version: 'TLSv1.2' });
+    const secrets = (step: Step, side: string) => step.events.flatMap((e) => (e.kind === 'secret' && e.side === side ? [`${e.name} (${e.label})`] : []));
+    // Flight 3: the client made its key share from the server's, and both sides derived the same secrets.
+    const keys = ['pre_master_secret (ECDHE)', 'session_hash (session_hash)', 'master_secret (extended master secret)', 'client_write_key (key expansion)', 'server_write_key (key expansion)', 'client_write_IV (key expansion)', 'server_write_IV (key expansion)'];
+    expect(secrets(steps[2]!, 'client')).toEqual(expect.arrayContaining(keys));
+    expect(secrets(steps[2]!, 'server')).toEqual(expect.arrayContaining(keys));
+    // The key exchange is not finished before flight 3: no master secret in the first two flights.
+    expect(steps.slice(0, 2).flatMap((s) => [...secrets(s, 'client'), ...secrets(s, 'server')]).filter((n) => n.startsWith('master_secret'))).toEqual([]);
+    const value = (side: string) => steps[2]!.events.find((e) => e.kind === 'secret' && e.side === side && e.name === 'master_secret');
+    expect(value('client')).toMatchObject({ hex: (value('server') as { hex: string }).hex });
+  });
+
+  it('TLS 1.2: every item a flight carries has its own TLS 1.2 explanation where the message differs from TLS 1.3', () => {
+    const items = new Set([run({ version: 'TLSv1.2', clientCertificate: true }), run({ version: 'TLSv1.2', resumption: true })].flatMap((r) => r.steps.flatMap((s) => s.carried)));
+    expect([...items].sort()).toEqual(['Certificate', 'CertificateRequest', 'CertificateVerify', 'ClientHello', 'ClientKeyExchange', 'Finished', 'NewSessionTicket', 'ServerHello', 'ServerHelloDone', 'ServerKeyExchange', 'application data', 'change_cipher_spec']);
+    for (const item of items) {
+      expect(explain(item, 'TLSv1.2'), item).toMatch(/RFC \d+/);
+      expect(explain(item, 'TLSv1.2'), item).not.toBe(explain(item, 'TLSv1.3'));
+    }
+  });
+
+  it('TLS 1.2: a ServerKeyExchange signature damaged on the wire fails flight 2, and the client’s alert is the next flight', () => {
+    const stepper = new HandshakeStepper({ ...DEFAULT_OPTIONS, version: 'TLSv1.2' }, pki);
+    stepper.next();
+    // The flight ends with ServerHelloDone's 9-byte record; the byte before it is the signature's last.
+    const flight = (stepper as unknown as { flight: { bytes: Uint8Array } }).flight;
+    flight.bytes = Uint8Array.from(flight.bytes);
+    flight.bytes[flight.bytes.length - 10]! ^= 0xff;
+    const step = stepper.next()!;
+    expect(step.error).toMatch(/^decrypt_error: the ServerKeyExchange signature does not verify/);
+    expect(stepper.next()?.carried).toEqual(['alert decrypt_error']);
+    expect(stepper.handshakeComplete).toBe(false);
   });
 });

@@ -81,6 +81,11 @@ export interface TerminatorConfig {
    * X-Forwarded-Client-Cert headers are kept and appended to; everybody else's are removed.
    */
   trustedProxies?: string[];
+  /**
+   * The lowest TLS version accepted: `TLSv1.2` (default: TLS 1.2's safe subset for the clients
+   * that still need it, TLS 1.3 for the rest) or `TLSv1.3`.
+   */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** Accept TLS 1.3 0-RTT early data (RFC 8446 §4.2.10, RFC 8470). Default false. */
   earlyData?: boolean;
   /** The most early data accepted per connection, in bytes (default 16384). */
@@ -180,6 +185,7 @@ export interface ResolvedConfig {
   clientCert: ClientCertMode;
   metrics: HostPort | undefined;
   trustedProxies: string[];
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
   earlyData: boolean;
   maxEarlyDataSize: number;
   tickets: { count: number; rotateMs: number; lifetimeSeconds: number };
@@ -203,7 +209,7 @@ export class ConfigError extends Error {
 
 const TOP_LEVEL_KEYS = new Set<string>([
   'listen', 'upstream', 'certificates', 'redirectFrom', 'redirectToPort', 'hsts', 'clientCa', 'clientCert', 'metrics',
-  'trustedProxies', 'earlyData', 'maxEarlyDataSize', 'tickets', 'timeouts', 'maxConnections', 'maxHeaderSize',
+  'trustedProxies', 'minVersion', 'earlyData', 'maxEarlyDataSize', 'tickets', 'timeouts', 'maxConnections', 'maxHeaderSize',
   'upstreamConnections', 'watchCertificates', 'accessLog', 'proxyProtocol', 'ticketKeys', 'workers', 'acme', 'crypto',
 ]);
 const ACME_KEYS = new Set<string>(['directory', 'email', 'domains', 'dir', 'cafile', 'challenge', 'agreeTos', 'renewAfter', 'retryDelay']);
@@ -302,6 +308,9 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
   if (config.accessLog !== undefined && config.accessLog !== false && typeof config.accessLog !== 'string') {
     throw new ConfigError('accessLog: "-", a file name, or false');
   }
+  if (config.minVersion !== undefined && config.minVersion !== 'TLSv1.2' && config.minVersion !== 'TLSv1.3') {
+    throw new ConfigError('minVersion: TLSv1.2 or TLSv1.3');
+  }
   if (config.crypto !== undefined && config.crypto !== 'native' && config.crypto !== 'noble') throw new ConfigError('crypto: native or noble');
   for (const flag of ['earlyData', 'watchCertificates', 'proxyProtocol'] as const) {
     if (config[flag] !== undefined && typeof config[flag] !== 'boolean') throw new ConfigError(`${flag}: true or false`);
@@ -322,6 +331,7 @@ export function resolveConfig(config: TerminatorConfig, baseDir = process.cwd())
     clientCert: config.clientCert ?? 'required',
     metrics: hostPort(config.metrics, 'metrics'),
     trustedProxies,
+    minVersion: config.minVersion ?? 'TLSv1.2',
     earlyData: config.earlyData ?? false,
     maxEarlyDataSize: positive(config.maxEarlyDataSize, 'maxEarlyDataSize', 16384, { integer: true }),
     tickets: {
@@ -417,6 +427,7 @@ export const USAGE = `Usage: lucid-terminator --listen HOST:PORT --upstream http
   --client-cert MODE          with --client-ca: required (default) or optional
   --metrics HOST:PORT         serve Prometheus metrics at http://HOST:PORT/metrics
   --trusted-proxy ADDR[/BITS] keep forwarding headers from this peer (repeatable)
+  --min-version 1.2|1.3       the lowest TLS version accepted (default 1.2: TLS 1.2's safe subset)
   --early-data                accept TLS 1.3 0-RTT (requests get Early-Data: 1, non-idempotent ones 425)
   --access-log FILE|-|off     where the JSON access log goes (default - : stdout)
   --crypto native|noble       the crypto provider: native (default) is OpenSSL through node:crypto,
@@ -496,6 +507,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         'client-cert': { type: 'string' },
         metrics: { type: 'string' },
         'trusted-proxy': { type: 'string', multiple: true },
+        'min-version': { type: 'string' },
         'early-data': { type: 'boolean' },
         'access-log': { type: 'string' },
         crypto: { type: 'string' },
@@ -566,6 +578,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (v.metrics !== undefined) config.metrics = v.metrics;
   if (v['trusted-proxy'] !== undefined) config.trustedProxies = v['trusted-proxy'];
   if (v['early-data']) config.earlyData = true;
+  if (v['min-version'] !== undefined) {
+    if (v['min-version'] !== '1.2' && v['min-version'] !== '1.3') throw new ConfigError('--min-version: 1.2 or 1.3');
+    config.minVersion = `TLSv${v['min-version']}`;
+  }
   if (v.crypto !== undefined) config.crypto = v.crypto as CryptoChoice;
   if (v['proxy-protocol']) config.proxyProtocol = true;
   if (v['ticket-keys'] !== undefined) config.ticketKeys = resolve(v['ticket-keys']);

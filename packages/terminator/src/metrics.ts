@@ -7,6 +7,7 @@
  * | metric | type | what |
  * | --- | --- | --- |
  * | `lucid_tls_handshakes_total{result}` | counter | handshakes by `success`, `failure` (alert, bad client, disconnect) or `timeout` |
+ * | `lucid_tls_handshakes_by_protocol_total{protocol}` | counter | successful handshakes by protocol version (`TLSv1.2`, `TLSv1.3`) |
  * | `lucid_tls_handshakes_resumed_total` | counter | successful handshakes that resumed a session (PSK) |
  * | `lucid_tls_resumed_ratio` | gauge | resumed / successful handshakes |
  * | `lucid_tls_handshake_duration_seconds` | histogram | TCP accept to handshake complete |
@@ -151,6 +152,7 @@ export interface HistogramSnapshot {
 /** The counters of a {@link Metrics}, as plain data: what a worker sends its primary. */
 export interface MetricsSnapshot {
   handshakes: Record<string, number>;
+  protocols: Record<string, number>;
   handshakeDuration: HistogramSnapshot;
   requests: Record<string, number>;
   upstreamErrors: Record<string, number>;
@@ -167,6 +169,7 @@ export interface MetricsSnapshot {
 /** The terminator's metrics. */
 export class Metrics {
   readonly handshakes = new LabeledCounter('lucid_tls_handshakes_total', 'TLS handshakes by result.', 'result', ['success', 'failure', 'timeout']);
+  readonly protocols = new LabeledCounter('lucid_tls_handshakes_by_protocol_total', 'Successful TLS handshakes by protocol version.', 'protocol', ['TLSv1.2', 'TLSv1.3']);
   readonly handshakeDuration = new Histogram('lucid_tls_handshake_duration_seconds', 'Time from TCP accept to the end of the TLS handshake.', HANDSHAKE_BUCKETS);
   readonly requests = new LabeledCounter('lucid_http_requests_total', 'HTTPS requests by response status.', 'status');
   readonly upstreamErrors = new LabeledCounter('lucid_upstream_errors_total', 'Upstream failures: unavailable (502) or timeout (504).', 'kind', ['unavailable', 'timeout']);
@@ -180,8 +183,9 @@ export class Metrics {
   earlyDataRequests = 0;
 
   /** Records a completed handshake. */
-  handshakeSucceeded(seconds: number, resumed: boolean): void {
+  handshakeSucceeded(seconds: number, resumed: boolean, protocol: string): void {
     this.handshakes.inc('success');
+    this.protocols.inc(protocol);
     this.handshakeDuration.observe(seconds);
     if (resumed) this.resumed += 1;
   }
@@ -190,6 +194,7 @@ export class Metrics {
   snapshot(): MetricsSnapshot {
     return {
       handshakes: this.handshakes.entries(),
+      protocols: this.protocols.entries(),
       handshakeDuration: this.handshakeDuration.snapshot(),
       requests: this.requests.entries(),
       upstreamErrors: this.upstreamErrors.entries(),
@@ -221,6 +226,7 @@ export class Metrics {
   add(other: MetricsSnapshot): void {
     const addAll = (counter: LabeledCounter, values: Record<string, number>) => Object.entries(values).forEach(([label, n]) => counter.inc(label, n));
     addAll(this.handshakes, other.handshakes);
+    addAll(this.protocols, other.protocols);
     this.handshakeDuration.add(other.handshakeDuration);
     addAll(this.requests, other.requests);
     addAll(this.upstreamErrors, other.upstreamErrors);
@@ -240,6 +246,7 @@ export class Metrics {
     return (
       [
         this.handshakes.render(),
+        this.protocols.render(),
         single('lucid_tls_handshakes_resumed_total', 'counter', 'Successful handshakes that resumed a session.', this.resumed),
         single('lucid_tls_resumed_ratio', 'gauge', 'Resumed handshakes over successful handshakes.', successes === 0 ? 0 : this.resumed / successes),
         this.handshakeDuration.render(),

@@ -137,6 +137,7 @@ function socketSetup(config: ResolvedConfig, certificates: CertificateStore, tic
       certificate: certificates.chooser,
       // RFC 8737 §4: the ACME server offers only acme-tls/1, so no other client ever gets it.
       alpnProtocols: config.acme?.challenge === 'tls-alpn-01' ? ['http/1.1', ACME_TLS_ALPN_PROTOCOL] : ['http/1.1'],
+      minVersion: config.minVersion,
       provider,
     },
   };
@@ -428,7 +429,7 @@ class RunningTerminator implements Terminator {
       socket.end();
       return;
     }
-    this.metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused());
+    this.metrics.handshakeSucceeded((performance.now() - conn.acceptedAt) / 1000, socket.isSessionReused(), socket.getProtocol() ?? 'unknown');
     const leaf = socket.info?.peerCertificates[0];
     if (!leaf || !socket.authorized) return;
     try {

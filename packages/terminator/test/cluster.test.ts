@@ -88,6 +88,26 @@ describe('--workers 2', () => {
     expect(metric(text, 'lucid_http_requests_total{status="200"}')).toBe(9);
     expect(metric(text, 'lucid_tls_handshake_duration_seconds_count')).toBe(9);
     expect(metric(text, 'lucid_tls_resumed_ratio')).toBeCloseTo(8 / 9, 10);
+    expect(metric(text, 'lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.3"}')).toBe(9);
+    t.child.kill('SIGTERM');
+    expect(await t.exited).toBe(0);
+  });
+
+  test('TLS 1.2 sessions resume on either worker too (RFC 5077 tickets under the shared keys); /metrics counts them by protocol', async () => {
+    const t = await start(['--metrics', '127.0.0.1:0']);
+    const metricsUrl = /metrics at (http:\/\/[^ ;]+)/.exec(t.stderr())![1]!;
+    const get12 = (path: string, session?: Buffer) => tlsGet({ port: t.port, path, session, ca: pki.ca.certPem, maxVersion: 'TLSv1.2' });
+    const first = await get12('/first12');
+    expect([first.status, first.reused]).toEqual([200, false]);
+    const resumed = [];
+    for (let i = 0; i < 8; i++) resumed.push(await get12(`/again12/${i}`, first.session!));
+    expect(resumed.map((r) => r.reused)).toEqual(Array(8).fill(true));
+    expect(new Set([first, ...resumed].map((r) => r.echo.connection)).size).toBe(2);
+    await get(t.port, '/tls13');
+    const text = await (await fetch(metricsUrl)).text();
+    expect(metric(text, 'lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.2"}')).toBe(9);
+    expect(metric(text, 'lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.3"}')).toBe(1);
+    expect(metric(text, 'lucid_tls_handshakes_resumed_total')).toBe(8);
     t.child.kill('SIGTERM');
     expect(await t.exited).toBe(0);
   });

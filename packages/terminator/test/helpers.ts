@@ -332,13 +332,13 @@ export interface TlsGetResult {
  * One `GET path` on a new TLS connection to 127.0.0.1:`port` with Node's client (OpenSSL),
  * `Connection: close`, offering `session`, optionally from `localAddress` (e.g. 127.0.0.2).
  */
-export function tlsGet(options: { port: number; path: string; ca: string; session?: Buffer | undefined; localAddress?: string; timeoutMs?: number }): Promise<TlsGetResult> {
-  const { port, path, ca, session, localAddress, timeoutMs = 15_000 } = options;
+export function tlsGet(options: { port: number; path: string; ca: string; session?: Buffer | undefined; localAddress?: string; timeoutMs?: number; maxVersion?: 'TLSv1.2' | 'TLSv1.3' }): Promise<TlsGetResult> {
+  const { port, path, ca, session, localAddress, timeoutMs = 15_000, maxVersion } = options;
   return new Promise((resolve, reject) => {
     let latest: Buffer | undefined;
     let text = '';
     let localPort = 0;
-    const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ca, ALPNProtocols: ['http/1.1'], ...(session ? { session } : {}), ...(localAddress ? { localAddress } : {}) }, () => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ca, ALPNProtocols: ['http/1.1'], ...(session ? { session } : {}), ...(localAddress ? { localAddress } : {}), ...(maxVersion ? { maxVersion } : {}) }, () => {
       localPort = socket.localPort ?? 0;
       socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
     });

@@ -176,14 +176,16 @@ describe('redirect, early data, metrics', () => {
 
   test('Prometheus text', () => {
     const metrics = new Metrics();
-    metrics.handshakeSucceeded(0.004, false);
-    metrics.handshakeSucceeded(0.02, true);
+    metrics.handshakeSucceeded(0.004, false, 'TLSv1.3');
+    metrics.handshakeSucceeded(0.02, true, 'TLSv1.2');
     metrics.handshakes.inc('failure');
     metrics.requests.inc('200');
     const text = metrics.render();
     expect(text).toContain('lucid_tls_handshakes_total{result="success"} 2\n');
     expect(text).toContain('lucid_tls_handshakes_total{result="failure"} 1\n');
     expect(text).toContain('lucid_tls_resumed_ratio 0.5\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.2"} 1\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.3"} 1\n');
     expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="0.005"} 1\n');
     expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="0.025"} 2\n');
     expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="+Inf"} 2\n');
@@ -195,9 +197,9 @@ describe('redirect, early data, metrics', () => {
   test('the sum of several processes\' metrics (what a cluster\'s primary serves)', () => {
     const a = new Metrics();
     const b = new Metrics();
-    a.handshakeSucceeded(0.004, false);
-    b.handshakeSucceeded(0.02, true);
-    b.handshakeSucceeded(3, true);
+    a.handshakeSucceeded(0.004, false, 'TLSv1.2');
+    b.handshakeSucceeded(0.02, true, 'TLSv1.3');
+    b.handshakeSucceeded(3, true, 'TLSv1.3');
     a.requests.inc('200', 2);
     b.requests.inc('200');
     b.requests.inc('502');
@@ -209,6 +211,8 @@ describe('redirect, early data, metrics', () => {
     for (const m of [a, b]) total.add(JSON.parse(JSON.stringify(m.snapshot())));
     const text = total.render();
     expect(text).toContain('lucid_tls_handshakes_total{result="success"} 3\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.2"} 1\n');
+    expect(text).toContain('lucid_tls_handshakes_by_protocol_total{protocol="TLSv1.3"} 2\n');
     expect(text).toContain('lucid_tls_handshakes_resumed_total 2\n');
     expect(text).toContain('lucid_tls_resumed_ratio 0.666666666666667\n'); // from the sums, 15 significant digits
     expect(text).toContain('lucid_tls_handshake_duration_seconds_bucket{le="0.005"} 1\n');

@@ -29,7 +29,7 @@
 // ---- Engine: the sans-IO connections, what they report, how they fail ----------------
 export { ClientConnection } from './connection/client-connection.js';
 export { ServerConnection } from './connection/server-connection.js';
-export { Connection, MAX_KEY_UPDATES_WITHOUT_DATA } from './connection/connection.js';
+export { Connection, MAX_KEY_UPDATES_WITHOUT_DATA, MAX_WARNING_ALERTS_WITHOUT_DATA } from './connection/connection.js';
 export type { ConnectionEvent, ConnectionInfo } from './connection/connection.js';
 export type { ProtocolName } from './handshake/versions.js';
 export { MAX_HANDSHAKE_MESSAGE_LENGTH } from './handshake/deframer.js';

@@ -1,8 +1,8 @@
 /**
  * `@lucid-tls/tls/learn`: the building blocks the engine is made of, for reading the
  * protocol piece by piece (the tutorials use them): the key schedule of RFC 8446 §7, the
- * transcript, the record protection of §5, the message codec, the hashes and AEADs, and the
- * RFC 8448 replay. An application that only wants TLS needs none of them; the engine is
+ * transcript, the record protection of §5, the message codec, the hashes and AEADs, TLS 1.2's
+ * PRF, key block and record protection (RFC 5246), and the RFC 8448 replay. An application that only wants TLS needs none of them; the engine is
  * `@lucid-tls/tls`.
  *
  * @example
@@ -41,6 +41,23 @@ export type * from './handshake/messages/types.js';
 export { findExtension } from './handshake/messages/types.js';
 
 export { RecordProtection, perRecordNonce } from './record/record-protection.js';
+export type { OpenedRecord, Protection } from './record/record-protection.js';
+export { Tls12RecordProtection } from './record/tls12-record-protection.js';
+
+export {
+  MasterSecret,
+  exportKeyingMaterialTls12,
+  extendedMasterSecret,
+  keyBlock,
+  masterSecret,
+  pHash,
+  prf,
+  verifyData,
+} from './handshake/tls12/prf.js';
+export type { KeyBlock, Tls12Secret } from './handshake/tls12/prf.js';
+export { tls12CipherSuites } from './handshake/tls12/cipher-suites.js';
+export type { Tls12CipherSuite } from './handshake/tls12/cipher-suites.js';
+export { serverEcdhParams } from './handshake/tls12/messages/server-key-exchange.js';
 export { RecordLayer } from './record/record-layer.js';
 export { ContentType, contentTypeName } from './record/content-type.js';
 export { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH } from './record/limits.js';
@@ -53,4 +70,6 @@ export type { DecodedView, FieldInfo } from './wire/codec.js';
 export { concat, fromHex, toHex } from './wire/bytes.js';
 
 export { runScenario, SCENARIOS } from './rfc8448/replay.js';
+export { compareHandshakes, COMPARED } from './compare/compare.js';
+export type { ComparedHandshake, ComparisonRun, Flight } from './compare/compare.js';
 export type { ScenarioName, ScenarioOptions, ScenarioRun } from './rfc8448/replay.js';

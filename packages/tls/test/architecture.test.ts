@@ -19,8 +19,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   handshake: ['alert', 'wire', 'crypto', 'record', 'trace', 'x509'],
   connection: ['alert', 'wire', 'crypto', 'record', 'trace', 'x509', 'handshake'],
   rfc8448: ['alert', 'wire', 'crypto', 'record', 'trace', 'x509', 'handshake', 'connection'],
+  compare: ['alert', 'wire', 'crypto', 'record', 'trace', 'x509', 'handshake', 'connection'],
   node: ['alert', 'wire', 'crypto', 'record', 'trace', 'x509', 'handshake', 'connection'],
-  cli: ['alert', 'wire', 'crypto', 'record', 'trace', 'x509', 'handshake', 'connection', 'rfc8448', 'node'],
+  cli: ['alert', 'wire', 'crypto', 'record', 'trace', 'x509', 'handshake', 'connection', 'rfc8448', 'compare', 'node'],
   // The package's entry points gather what they export.
   index: ['*'],
   learn: ['*'],

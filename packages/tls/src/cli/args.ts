@@ -8,6 +8,8 @@ import { isIP } from 'node:net';
 import { nobleProvider } from '../crypto/noble.js';
 import type { PskKeyExchangeModeName } from '../handshake/config.js';
 import type { CipherSuiteName, CryptoProvider, NamedGroupName } from '../crypto/provider.js';
+import { tls12CipherSuites } from '../handshake/tls12/cipher-suites.js';
+import type { ProtocolName } from '../handshake/versions.js';
 import { nodeCryptoProvider } from '../node/crypto/index.js';
 
 /** A mistake in how the command was called (exit status 2, with the usage text). */
@@ -149,22 +151,53 @@ export interface AlgorithmOptions {
   groups?: NamedGroupName[];
   alpnProtocols?: string[];
   pskKeyExchangeModes?: PskKeyExchangeModeName[];
+  minVersion?: ProtocolName;
+  maxVersion?: ProtocolName;
+  requireExtendedMasterSecret?: boolean;
+}
+
+/** The valued options and flags {@link algorithmOptions} reads, for a command's spec. */
+export const ALGORITHM_OPTIONS = { valued: ['ciphers', 'groups', 'alpn', 'psk-modes', 'min-version', 'max-version'], flags: ['allow-no-ems'] } as const;
+
+/** The usage lines of the version options, their descriptions starting at column `column`. */
+export function versionUsage(column: number): string {
+  const lines: [string, string][] = [
+    ['--min-version 1.2|1.3', 'the lowest protocol version (default 1.2)'],
+    ['--max-version 1.2|1.3', 'the highest protocol version (default 1.3, preferred)'],
+    ['--allow-no-ems', 'TLS 1.2: accept a peer without the extended master secret (RFC 7627)'],
+  ];
+  return lines.map(([option, text]) => `  ${option.padEnd(column - 2)}${text}\n`).join('');
+}
+
+/** `1.2` or `1.3` as a protocol name. */
+function versionOption(o: ParsedOptions, name: 'min-version' | 'max-version'): ProtocolName | undefined {
+  const value = o.values.get(name);
+  if (value === undefined) return undefined;
+  if (value !== '1.2' && value !== '1.3') throw new UsageError(`--${name}: 1.2 or 1.3, not ${value}`);
+  return `TLSv${value}`;
 }
 
 /**
  * `--ciphers` and `--groups` (colon-separated, IANA names, checked against the provider
- * that will use them), `--alpn` and `--psk-modes` (comma-separated; RFC 8446 §4.2.9's names).
+ * that will use them), `--alpn` and `--psk-modes` (comma-separated; RFC 8446 §4.2.9's names),
+ * `--min-version`, `--max-version` and `--allow-no-ems`.
  */
 export function algorithmOptions(o: ParsedOptions, provider: CryptoProvider): AlgorithmOptions {
   const out: AlgorithmOptions = {};
   const ciphers = o.values.get('ciphers');
-  if (ciphers !== undefined) out.cipherSuites = parseNameList(ciphers, ':', provider.cipherSuites.map((c) => c.name), 'ciphers');
+  const suiteNames = [...provider.cipherSuites, ...tls12CipherSuites(provider)].map((c) => c.name);
+  if (ciphers !== undefined) out.cipherSuites = parseNameList(ciphers, ':', suiteNames, 'ciphers');
   const groups = o.values.get('groups');
   if (groups !== undefined) out.groups = parseNameList(groups, ':', provider.groups.map((g) => g.name), 'groups');
   const alpn = o.values.get('alpn');
   if (alpn !== undefined) out.alpnProtocols = parseList(alpn, ',', 'alpn');
   const modes = o.values.get('psk-modes');
   if (modes !== undefined) out.pskKeyExchangeModes = parseNameList(modes, ',', ['psk_dhe_ke', 'psk_ke'] as const, 'psk-modes');
+  const [minVersion, maxVersion] = [versionOption(o, 'min-version'), versionOption(o, 'max-version')];
+  if (minVersion) out.minVersion = minVersion;
+  if (maxVersion) out.maxVersion = maxVersion;
+  if (minVersion && maxVersion && minVersion > maxVersion) throw new UsageError('--min-version is above --max-version');
+  if (o.flags.has('allow-no-ems')) out.requireExtendedMasterSecret = false;
   return out;
 }
 

@@ -1,9 +1,11 @@
 /**
- * `lucid-tls client`: a TLS 1.3 client for the terminal, in the manner of `openssl s_client`.
+ * `lucid-tls client`: a TLS client (TLS 1.3, and TLS 1.2's safe subset) for the terminal, in
+ * the manner of `openssl s_client`.
  *
  * ```
  * lucid-tls client --connect HOST:PORT [--servername NAME] [--cafile FILE | --insecure]
  *   [--ciphers LIST] [--groups LIST] [--key-shares LIST] [--alpn LIST] [--cert FILE --key FILE]
+ *   [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--allow-no-ems]
  *   [--sess-out FILE] [--sess-in FILE] [--early-data FILE] [--request PATH]
  *   [--key-update] [--crypto noble|native] [--keylog FILE] [--trace | --trace-json] [--html FILE]
  *   [--rtt MS]
@@ -29,7 +31,7 @@ import { TLSSocket } from '../node/tls-socket.js';
 import type { TraceEvent, TraceObserver } from '../trace/events.js';
 import { renderHtml } from '../trace/render-html.js';
 import { handshakeTimeline, type Timeline } from '../trace/timeline.js';
-import { algorithmOptions, cryptoOption, exclusive, parseHostPort, parseNameList, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
+import { ALGORITHM_OPTIONS, algorithmOptions, cryptoOption, exclusive, parseHostPort, parseNameList, parseOptions, UsageError, runCommand, versionUsage, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { parseRtt } from './latency-command.js';
 import { certifiedKeyFromFiles, readBinaryFile, trustStoreFromFile } from './pem-files.js';
@@ -48,7 +50,7 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
   --psk-modes LIST       PSK key exchange modes, comma-separated (default psk_dhe_ke;
                          psk_ke resumes without a key exchange: not forward secret)
   --alpn LIST            ALPN protocols, comma-separated (h2,http/1.1)
-  --cert FILE --key FILE client certificate (leaf first, then its chain) and its key
+${versionUsage(25)}  --cert FILE --key FILE client certificate (leaf first, then its chain) and its key
   --sess-out FILE        save the session from the server's tickets
   --sess-in FILE         resume a saved session
   --early-data FILE      send the file as 0-RTT early data (with --sess-in)
@@ -66,8 +68,8 @@ export const CLIENT_USAGE = `usage: lucid-tls client --connect HOST:PORT [option
 `;
 
 const SPEC = {
-  valued: ['connect', 'servername', 'cafile', 'ciphers', 'groups', 'key-shares', 'alpn', 'psk-modes', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'crypto', 'rtt'],
-  flags: ['insecure', 'key-update', 'trace', 'trace-json'],
+  valued: ['connect', 'servername', 'cafile', ...ALGORITHM_OPTIONS.valued, 'key-shares', 'cert', 'key', 'sess-out', 'sess-in', 'early-data', 'request', 'keylog', 'html', 'crypto', 'rtt'],
+  flags: ['insecure', 'key-update', 'trace', 'trace-json', ...ALGORITHM_OPTIONS.flags],
 };
 
 /** The client's options, checked. */
@@ -255,14 +257,14 @@ function runConnection(options: ClientOptions, to: { host: string; port: number 
       stdin.unpipe(socket);
       // Standard input may never end (a terminal): stop reading it, or the process would wait.
       stdin.destroy();
-      if (options.html) writeHtml(options.html, events, options.serverName);
+      if (options.html) writeHtml(options.html, events, options.serverName, socket.info?.protocol);
       if (rttMs !== undefined) process.stderr.write(`${timing(rttMs, secureMs, firstByteMs, handshakeTimeline(events))}\n`);
       resolve(failed ? 1 : 0);
     });
   });
 }
 
-function writeHtml(file: string, events: TraceEvent[], serverName: string): void {
-  writeFileSync(file, renderHtml(events, { title: `A TLS 1.3 connection to ${serverName}, byte by byte` }));
+function writeHtml(file: string, events: TraceEvent[], serverName: string, protocol = 'TLSv1.3'): void {
+  writeFileSync(file, renderHtml(events, { title: `A ${protocol.replace('TLSv', 'TLS ')} connection to ${serverName}, byte by byte` }));
   process.stderr.write(`wrote ${file}\n`);
 }

@@ -6,6 +6,7 @@ import { TlsError } from '../alert.js';
 import { acmeCommand } from './acme-command.js';
 import { clientCommand } from './client-command.js';
 import { latencyCommand } from './latency-command.js';
+import { compareCommand } from './compare-command.js';
 import { rfc8448Command } from './rfc8448-command.js';
 import { serverCommand } from './server-command.js';
 import { caCommand, certCommand, x509Command } from './x509-command.js';
@@ -13,10 +14,11 @@ import { caCommand, certCommand, x509Command } from './x509-command.js';
 const USAGE = `usage: lucid-tls <command> [options]
 
 commands:
-  client --connect HOST:PORT [...]                       connect to a TLS 1.3 server (client --help)
-  server --accept [HOST:]PORT --cert FILE --key FILE     serve TLS 1.3: echo, or --www (server --help)
+  client --connect HOST:PORT [...]                       connect to a TLS 1.3 or 1.2 server (client --help)
+  server --accept [HOST:]PORT --cert FILE --key FILE     serve TLS 1.3 and 1.2: echo, or --www (server --help)
   rfc8448 [SCENARIO] [--json] [--trace | --trace-json]   run the engines on RFC 8448's inputs (rfc8448 --help)
   rfc8448 SCENARIO --html FILE                           write the trace as an illustrated web page
+  compare [--rtt MS] [--all] [--json]                    TLS 1.2 beside TLS 1.3 over a simulated link
   latency [--rtt MS]                                     measure each kind of handshake over a slow link
   x509 show [--json] FILE                                explain a certificate
   x509 verify --cafile FILE [...] LEAF                   validate a certificate chain
@@ -57,6 +59,8 @@ export async function main(args: string[]): Promise<number> {
         return await serverCommand(rest);
       case 'rfc8448':
         return rfc8448Command(rest);
+      case 'compare':
+        return await compareCommand(rest);
       case 'latency':
         return await latencyCommand(rest);
       case 'x509':

@@ -1,5 +1,6 @@
 /**
- * `lucid-tls server`: a TLS 1.3 server for the terminal, in the manner of `openssl s_server`.
+ * `lucid-tls server`: a TLS server (TLS 1.3, and TLS 1.2's safe subset) for the terminal, in
+ * the manner of `openssl s_server`.
  *
  * ```
  * lucid-tls server --accept [HOST:]PORT --cert FILE --key FILE [--chain FILE]
@@ -21,7 +22,7 @@ import { SingleUseTickets } from '../handshake/server/anti-replay.js';
 import { RotatingTicketer } from '../handshake/server/ticketer.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from '../node/create-server.js';
 import { TLSSocket, type ServerSocketSetup } from '../node/tls-socket.js';
-import { algorithmOptions, cryptoOption, exclusive, parseCount, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
+import { ALGORITHM_OPTIONS, versionUsage, algorithmOptions, cryptoOption, exclusive, parseCount, parseHostPort, parseOptions, UsageError, runCommand, type HostPort } from './args.js';
 import { failureReason, negotiated, peerSubject, stderrTrace, tokens, type TraceMode } from './connection-report.js';
 import { certifiedKeyFromFiles, trustStoreFromFile } from './pem-files.js';
 
@@ -36,8 +37,9 @@ export const SERVER_USAGE = `usage: lucid-tls server --accept [HOST:]PORT --cert
   --psk-modes LIST         PSK key exchange modes, comma-separated (default psk_dhe_ke;
                            psk_ke resumes without a key exchange: not forward secret)
   --alpn LIST              ALPN protocols, comma-separated, in preference order
-  --verify-client CAFILE   ask for a client certificate and verify it against these CAs
-  --require-client-cert    with --verify-client: refuse clients without one (certificate_required)
+${versionUsage(27)}  --verify-client CAFILE   ask for a client certificate and verify it against these CAs
+  --require-client-cert    with --verify-client: refuse clients without one (certificate_required;
+                           handshake_failure in TLS 1.2)
   --early-data MAX         accept up to MAX bytes of 0-RTT data per connection (single-use tickets)
   --tickets N              session tickets after each full handshake (default 2)
   --handshake-timeout MS   time a client has to complete its handshake (default ${DEFAULT_HANDSHAKE_TIMEOUT})
@@ -49,8 +51,8 @@ export const SERVER_USAGE = `usage: lucid-tls server --accept [HOST:]PORT --cert
 `;
 
 const SPEC = {
-  valued: ['accept', 'cert', 'key', 'chain', 'ciphers', 'groups', 'alpn', 'psk-modes', 'verify-client', 'early-data', 'tickets', 'handshake-timeout', 'keylog', 'crypto'],
-  flags: ['require-client-cert', 'trace', 'trace-json', 'www'],
+  valued: ['accept', 'cert', 'key', 'chain', ...ALGORITHM_OPTIONS.valued, 'verify-client', 'early-data', 'tickets', 'handshake-timeout', 'keylog', 'crypto'],
+  flags: ['require-client-cert', 'trace', 'trace-json', 'www', ...ALGORITHM_OPTIONS.flags],
 };
 
 /** The server's options, checked. */

@@ -11,7 +11,7 @@
  * connection only through the narrow {@link HandshakeContext} built here.
  * @module
  */
-import { AlertDescription, TlsError, alertName, fail, type AlertName } from '../alert.js';
+import { AlertDescription, AlertLevel, TlsError, alertName, fail, type AlertName } from '../alert.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { Aead, CryptoProvider } from '../crypto/provider.js';
 import type { CommonConfig } from '../handshake/config.js';
@@ -40,6 +40,19 @@ interface RecordKeys {
   readonly key: Uint8Array;
   readonly iv: Uint8Array;
 }
+
+/**
+ * How many TLS 1.2 warning alerts we accept without application data in between (RFC 5246
+ * §7.2.2 lets the connection go on after one; an endless stream of them is a cheap DoS).
+ *
+ * @example
+ * ```ts
+ * import { MAX_WARNING_ALERTS_WITHOUT_DATA } from '@lucid-tls/tls';
+ * console.log(MAX_WARNING_ALERTS_WITHOUT_DATA); // → 8
+ * ```
+ * @category Engine
+ */
+export const MAX_WARNING_ALERTS_WITHOUT_DATA = 8;
 
 /**
  * How many KeyUpdate messages we accept without application data in between
@@ -120,6 +133,7 @@ export abstract class Connection {
   /** close() was called during the handshake: close_notify goes out once it completes. */
   private closeRequested = false;
   private keyUpdatesWithoutData = 0;
+  private warningsWithoutData = 0;
   private writeKeyUpdatePending = false;
   private readSecret: TrafficSecret | undefined;
   private writeSecret: TrafficSecret | undefined;
@@ -258,13 +272,18 @@ export abstract class Connection {
    */
   keyUpdate(requestPeerUpdate = false): void {
     if (!this.handshakeDone) throw new Error('keyUpdate before the handshake is complete');
+    if (this.negotiated.protocol !== 'TLSv1.3') throw new Error('KeyUpdate is TLS 1.3 only (RFC 8446 §4.6.3): a TLS 1.2 connection keeps its keys');
     if (this.failure) throw this.failure;
     if (this.closeSent) throw new Error('keyUpdate after close()'); // §6.1: nothing follows close_notify
     this.sendKeyUpdate(requestPeerUpdate ? 'update_requested' : 'update_not_requested');
   }
 
-  /** Keying material exported per RFC 8446 §7.5 (and RFC 5705's interface). */
-  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+  /**
+   * Keying material exported per RFC 8446 §7.5, or in TLS 1.2 per RFC 5705 (where an undefined
+   * context differs from an empty one, and a connection without the extended master secret has
+   * no exporter, RFC 7627 §5.4).
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.handshakeDone || !this.exporter) throw new Error('exporter not available before the handshake completes');
     return this.exporter(label, context, length);
   }
@@ -363,6 +382,10 @@ export abstract class Connection {
         skipEarlyData: (maxBytes, mode) => records.skipEarlyData(maxBytes, mode),
         setWriteRecordSizeLimit: (limit) => records.setWriteRecordSizeLimit(limit),
         setReadRecordSizeLimit: (limit) => records.setReadRecordSizeLimit(limit),
+        expectChangeCipherSpec: (protection) => records.expectChangeCipherSpec(protection),
+        get awaitingChangeCipherSpec() {
+          return records.awaitingChangeCipherSpec;
+        },
       },
       now: () => (this.common.now ?? Date.now)(),
       setClientRandom: (random) => {
@@ -370,7 +393,7 @@ export abstract class Connection {
       },
       secret: (s) => this.reportSecret(s),
       sendHandshake: (message) => {
-        const { bytes, fields } = encodeHandshakeMessage(message, { annotate: this.tracer.enabled });
+        const { bytes, fields } = encodeHandshakeMessage(message, { annotate: this.tracer.enabled, protocol: this.negotiated.protocol });
         this.queueHandshake(message.type, bytes, fields);
         return bytes;
       },
@@ -387,6 +410,14 @@ export abstract class Connection {
         this.flush();
         this.writeKind = undefined;
         this.records.setWriteProtection(null);
+      },
+      setWriteProtection: (protection) => {
+        this.flush();
+        this.records.setWriteProtection(protection);
+      },
+      sendWarning: (alert) => {
+        this.flush();
+        this.sendAlert(alert);
       },
       emit: (event) => this.events.push(event),
       completeHandshake: (exporter) => this.completeHandshake(exporter),
@@ -428,7 +459,14 @@ export abstract class Connection {
     this.flush();
     // §5.5: AES-GCM keys may protect at most 2^24.5 records; change keys well before that.
     const used = this.records.writeSequenceNumber ?? 0n;
-    if (this.handshakeDone && used >= AES_GCM_MAX_RECORDS_BIGINT) this.writeKeyUpdatePending = true;
+    if (this.handshakeDone && used >= AES_GCM_MAX_RECORDS_BIGINT) {
+      // TLS 1.2 cannot change keys: the connection ends there, as rustls ends it.
+      if (this.negotiated.protocol !== 'TLSv1.3') {
+        this.close();
+        throw new Error('TLS 1.2 cannot change keys and this one has protected 2^24.5 records (RFC 8446 §5.5): open a new connection');
+      }
+      this.writeKeyUpdatePending = true;
+    }
     if (this.writeKeyUpdatePending) {
       this.writeKeyUpdatePending = false;
       this.sendKeyUpdate('update_not_requested');
@@ -459,6 +497,7 @@ export abstract class Connection {
       case ContentType.application_data:
         if (!this.state.acceptsApplicationData) fail('unexpected_message', `application data in state ${this.state.name}`);
         this.keyUpdatesWithoutData = 0;
+        this.warningsWithoutData = 0;
         return this.onApplicationData(content);
       default:
         fail('unexpected_message', `unexpected ${contentTypeName(contentType)} record`);
@@ -479,7 +518,7 @@ export abstract class Connection {
   }
 
   private handleHandshakeMessage(raw: Uint8Array): void {
-    const { message, fields } = decodeHandshakeMessage(raw, { annotate: this.tracer.enabled });
+    const { message, fields } = decodeHandshakeMessage(raw, { annotate: this.tracer.enabled, protocol: this.negotiated.protocol });
     this.tracer.message('received', messageTitle(message.type), raw, fields);
     if (message.type === 'key_update' && this.handshakeDone) return this.handleKeyUpdate(message);
     this.transition(this.state.handle(message, raw));
@@ -497,6 +536,11 @@ export abstract class Connection {
     }
     // §6: user_canceled is followed by close_notify; every other alert ends the connection.
     if (code === AlertDescription.user_canceled) return;
+    // TLS 1.2 (RFC 5246 §7.2.2): after a warning the connection may go on (TLS 1.3 has no warnings, §6).
+    if (level === AlertLevel.warning && this.negotiated.protocol === 'TLSv1.2') {
+      if (++this.warningsWithoutData > MAX_WARNING_ALERTS_WITHOUT_DATA) fail('unexpected_message', `more than ${MAX_WARNING_ALERTS_WITHOUT_DATA} warning alerts without application data`);
+      return;
+    }
     throw new TlsError(name.startsWith('unknown(') ? 'decode_error' : (name as AlertName), `peer sent alert ${name}`, false);
   }
 
@@ -539,7 +583,7 @@ export abstract class Connection {
 
   /** Post-handshake messages are not part of the transcript (§4.4.1). */
   private sendHandshakeUntracked(message: HandshakeMessage): void {
-    const { bytes, fields } = encodeHandshakeMessage(message, { annotate: this.tracer.enabled });
+    const { bytes, fields } = encodeHandshakeMessage(message, { annotate: this.tracer.enabled, protocol: this.negotiated.protocol });
     this.tracer.message('sent', messageTitle(message.type), bytes, fields);
     this.flush();
     this.output(ContentType.handshake, bytes);
@@ -555,7 +599,7 @@ export abstract class Connection {
   }
 
   private sendAlert(alert: AlertName, reason?: string): void {
-    const level = alert === 'close_notify' || alert === 'user_canceled' ? 1 : 2;
+    const level = alert === 'close_notify' || alert === 'user_canceled' || alert === 'no_renegotiation' ? AlertLevel.warning : AlertLevel.fatal;
     this.tracer.alert('sent', level === 1 ? 'warning' : 'fatal', alert, reason);
     this.output(ContentType.alert, Uint8Array.of(level, AlertDescription[alert]));
   }

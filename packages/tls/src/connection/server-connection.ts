@@ -53,11 +53,13 @@ export class ServerConnection extends Connection {
   }
 
   /**
-   * After our Finished we may send (0.5-RTT data, §4.4.4), to a client not yet
+   * TLS 1.3: after our Finished we may send (0.5-RTT data, §4.4.4), to a client not yet
    * authenticated: when we ask for a client certificate, only once it has been checked.
+   * TLS 1.2: once the handshake is complete.
    */
   protected canSendApplicationData(): boolean {
+    if (this.handshakeComplete) return true;
     const clientAuth = this.config.clientAuth ?? 'none';
-    return this.sendingApplicationKeys && (clientAuth === 'none' || this.handshakeComplete);
+    return this.sendingApplicationKeys && clientAuth === 'none';
   }
 }

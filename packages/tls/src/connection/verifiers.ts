@@ -8,7 +8,7 @@ import { isIP } from '../wire/ip.js';
 import { alertForX509Error } from '../x509/errors.js';
 import type { Profile } from '../x509/webpki.js';
 import type { TrustStore } from '../x509/trust-store.js';
-import { verifyChain } from '../x509/verify.js';
+import { verifyChain, type CertificateSignatureVerifier } from '../x509/verify.js';
 import type { CertificateVerifier } from '../handshake/config.js';
 
 /**
@@ -32,7 +32,10 @@ import type { CertificateVerifier } from '../handshake/config.js';
  * ```
  * @category Configuration
  */
-export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname?: string; maxDepth?: number; profile?: Profile } = {}): CertificateVerifier {
+export function verifyWithTrustStore(
+  trustStore: TrustStore,
+  options: { hostname?: string; maxDepth?: number; profile?: Profile; verifySignature?: CertificateSignatureVerifier } = {},
+): CertificateVerifier {
   return (chain, context) => {
     const name = options.hostname ?? context.serverName;
     // A server certificate proves nothing without a name to check it against: fail closed.
@@ -44,6 +47,7 @@ export function verifyWithTrustStore(trustStore: TrustStore, options: { hostname
       ...(name === undefined ? {} : isIP(name) ? { ip: name } : { hostname: name }),
       ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
       ...(options.profile === undefined ? {} : { profile: options.profile }),
+      ...(options.verifySignature === undefined ? {} : { verifySignature: options.verifySignature }),
     });
     if (!result.ok) throw new TlsError(alertForX509Error(result.code), `${result.code}: ${result.message}`);
   };

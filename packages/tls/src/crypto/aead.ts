@@ -31,7 +31,7 @@ function aead(name: Aead['name'], keyLength: number, cipher: NobleAead): Aead {
     importKey(key: Uint8Array): AeadKey {
       if (key.length !== keyLength) throw new Error(`${name} needs a ${keyLength}-byte key, got ${key.length} bytes`);
       // One copy at import, so the caller may reuse its buffer; records then use it as is.
-      const ownKey = key.slice();
+      const ownKey = Uint8Array.from(key); // a copy even of a Buffer, whose slice() is a view
       const checkNonce = (nonce: Uint8Array) => {
         if (nonce.length !== NONCE_LENGTH) throw new Error(`${name} needs a ${NONCE_LENGTH}-byte nonce`);
       };

@@ -7,7 +7,8 @@
  */
 
 /**
- * CipherSuite code points (RFC 8446 §B.4).
+ * CipherSuite code points: TLS 1.3's (RFC 8446 §B.4) and the six TLS 1.2 suites we speak,
+ * ECDHE with an AEAD only (RFC 5289 for AES-GCM, RFC 7905 for ChaCha20-Poly1305).
  *
  * @example
  * ```ts
@@ -20,9 +21,15 @@ export const CipherSuiteId = {
   TLS_AES_128_GCM_SHA256: 0x1301,
   TLS_AES_256_GCM_SHA384: 0x1302,
   TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 0xc02b,
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 0xc02c,
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 0xc02f,
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 0xc030,
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca8,
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca9,
 } as const;
 /**
- * The name of a cipher suite, e.g. `"TLS_AES_128_GCM_SHA256"`.
+ * The name of a cipher suite, e.g. `"TLS_AES_128_GCM_SHA256"` or `"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"`.
  * @category Crypto providers
  */
 export type CipherSuiteName = keyof typeof CipherSuiteId;
@@ -111,7 +118,7 @@ const hex4 = (code: number) => `0x${code.toString(16).padStart(4, '0')}`;
  * @example
  * ```ts
  * import { cipherSuiteName } from '@lucid-tls/tls';
- * console.log(cipherSuiteName(0x1303), cipherSuiteName(0xc02f)); // → TLS_CHACHA20_POLY1305_SHA256 0xc02f
+ * console.log(cipherSuiteName(0x1303), cipherSuiteName(0xc02f), cipherSuiteName(0x009c)); // → TLS_CHACHA20_POLY1305_SHA256 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 0x009c
  * ```
  * @category Crypto providers
  */
@@ -199,7 +206,9 @@ export interface AeadKey {
 }
 
 /**
- * A TLS 1.3 cipher suite: an AEAD and the hash used by HKDF (RFC 8446 §B.4).
+ * A cipher suite: an AEAD and a hash. A provider lists TLS 1.3 suites (RFC 8446 §B.4), whose
+ * hash drives HKDF; the TLS 1.2 suites are made from them (the same AEAD, the same hash, here
+ * the PRF's, RFC 5246 §5), so a provider needs nothing more to speak TLS 1.2.
  * @category Crypto providers
  */
 export interface CipherSuite {

@@ -16,6 +16,7 @@ import type { TraceObserver } from '../trace/events.js';
 import type { Ticketer } from './server/ticketer.js';
 import type { AntiReplay } from './server/anti-replay.js';
 import type { Session } from './session.js';
+import type { ProtocolName } from './versions.js';
 
 /**
  * A certificate chain (DER, leaf first) and the private key of its leaf.
@@ -69,7 +70,18 @@ export type CertificateVerifier = (chain: Uint8Array[], context: PeerCertificate
 export interface CommonConfig {
   /** The crypto provider (default: `nobleProvider`). */
   provider?: CryptoProvider;
-  /** Cipher suites to offer or accept, in preference order (default: the provider's). */
+  /**
+   * The lowest protocol version to speak (default `'TLSv1.2'`), as in node:tls. TLS 1.2 is the
+   * safe subset (ECDHE and AEADs only, FEATURES.md); `'TLSv1.3'` refuses it.
+   */
+  minVersion?: ProtocolName;
+  /** The highest protocol version to speak (default `'TLSv1.3'`, preferred whenever the peer has it). */
+  maxVersion?: ProtocolName;
+  /**
+   * Cipher suites to offer or accept, in preference order (default: the provider's TLS 1.3
+   * suites and the six TLS 1.2 suites made from them). A version is spoken only when this
+   * list leaves it a suite: TLS 1.3 names (`TLS_AES_…`) alone mean TLS 1.3 alone.
+   */
   cipherSuites?: CipherSuiteName[];
   /**
    * Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, `secp256r1`, …,
@@ -97,6 +109,13 @@ export interface CommonConfig {
    * gives up that forward secrecy. A server prefers `psk_dhe_ke` when the client offers both.
    */
   pskKeyExchangeModes?: PskKeyExchangeModeName[];
+  /**
+   * TLS 1.2 only: whether the peer must use the extended master secret (RFC 7627), which binds
+   * the master secret to the whole handshake and so defeats the triple handshake attack.
+   * Default true: a peer without it gets handshake_failure. False lets such peers in, and their
+   * connections then have no exporter (RFC 7627 §5.4) and no resumption.
+   */
+  requireExtendedMasterSecret?: boolean;
 }
 
 /**

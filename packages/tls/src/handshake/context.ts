@@ -7,7 +7,9 @@
  * Each state is a small object whose `handle(message)` returns the next state.
  * @module
  */
+import type { AlertName } from '../alert.js';
 import type { CipherSuite, CryptoProvider } from '../crypto/provider.js';
+import type { Protection } from '../record/record-protection.js';
 import type { TrafficSecret } from './tls13/key-schedule.js';
 import type { Side } from '../trace/events.js';
 import type { Field } from '../wire/codec.js';
@@ -72,6 +74,8 @@ export interface ReportedSecret {
   secret: Uint8Array;
   /** The transcript hash or other context it was bound to, when there is one. */
   context?: Uint8Array;
+  /** Its NSS key log label when its name alone does not say (TLS 1.2's master secret is `CLIENT_RANDOM`). */
+  keyLog?: string;
 }
 
 /** One handshake state. Handling a message returns the next state (which may be itself). */
@@ -95,10 +99,17 @@ export interface RecordSettings {
   setWriteRecordSizeLimit(limit: number): void;
   /** The record_size_limit we advertised (RFC 8449 §4). */
   setReadRecordSizeLimit(limit: number): void;
+  /** TLS 1.2: the peer's next record must be a change_cipher_spec, after which `protection` protects what we receive (RFC 5246 §7.1). */
+  expectChangeCipherSpec(protection: Protection): void;
+  /** TLS 1.2: whether that change_cipher_spec is still awaited. */
+  readonly awaitingChangeCipherSpec: boolean;
 }
 
-/** Keying material exporters (RFC 5705's interface; in TLS 1.3 the TLS-Exporter of §7.5). */
-export type Exporter = (label: string, context: Uint8Array, length: number) => Uint8Array;
+/**
+ * Keying material exporters (RFC 5705's interface; in TLS 1.3 the TLS-Exporter of §7.5). An
+ * undefined context is RFC 5705's "no context", which only TLS 1.2 tells from an empty one.
+ */
+export type Exporter = (label: string, context: Uint8Array | undefined, length: number) => Uint8Array;
 
 /** What a handshake state may do to its connection. */
 export interface HandshakeContext {
@@ -133,6 +144,10 @@ export interface HandshakeContext {
   setWriteSecret(secret: TrafficSecret): void;
   /** Goes back to plaintext records (the client's ClientHello2 after rejected 0-RTT, §4.2.10). */
   setPlaintextWrite(): void;
+  /** TLS 1.2: protects what we send from now on (after what is queued) with keys from the key block (RFC 5246 §6.3). */
+  setWriteProtection(protection: Protection): void;
+  /** TLS 1.2: a warning alert, after which the connection carries on (RFC 5246 §7.2): `no_renegotiation`. */
+  sendWarning(alert: Extract<AlertName, 'no_renegotiation'>): void;
   /** Adds an event for the application. */
   emit(event: ConnectionEvent): void;
   /** The handshake is complete: application data may flow both ways, and `exporter` serves `exportKeyingMaterial`. */

@@ -1,13 +1,17 @@
-/** HandshakeType code points (RFC 8446 §4). @module */
+/** HandshakeType code points (RFC 8446 §4; RFC 5246 §7.4 for TLS 1.2's own). @module */
 export const HandshakeType = {
+  hello_request: 0,
   client_hello: 1,
   server_hello: 2,
   new_session_ticket: 4,
   end_of_early_data: 5,
   encrypted_extensions: 8,
   certificate: 11,
+  server_key_exchange: 12,
   certificate_request: 13,
+  server_hello_done: 14,
   certificate_verify: 15,
+  client_key_exchange: 16,
   finished: 20,
   key_update: 24,
   /** The synthetic message that replaces ClientHello1 in the transcript after a HelloRetryRequest (§4.4.1). */

@@ -111,26 +111,29 @@ export function generateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup)
   return pair;
 }
 
-/** Encaps: the server's key_exchange for the client's share, and the shared secret. */
-export function encapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, clientKeyExchange: Uint8Array): { keyExchange: Uint8Array; sharedSecret: Uint8Array } {
+/**
+ * Encaps: our key_exchange for the peer's share, and the shared secret. In TLS 1.3 the server
+ * answers the client's share; in TLS 1.2 the client answers the ServerKeyExchange's.
+ */
+export function encapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, peerKeyExchange: Uint8Array): { keyExchange: Uint8Array; sharedSecret: Uint8Array } {
   let result;
   try {
-    result = group.encaps(clientKeyExchange, (n) => ctx.provider.randomBytes(n));
+    result = group.encaps(peerKeyExchange, (n) => ctx.provider.randomBytes(n));
   } catch {
-    return fail('illegal_parameter', `invalid ${group.name} key share from the client`);
+    return fail('illegal_parameter', `invalid ${group.name} key share from the ${ctx.side === 'server' ? 'client' : 'server'}`);
   }
   reportEncapsulation(ctx, group, result.ciphertext, result.ephemeral);
   reportSharedSecret(ctx, group, result.sharedSecret);
   return { keyExchange: result.ciphertext, sharedSecret: result.sharedSecret };
 }
 
-/** Decaps: the shared secret from our key pair and the server's key_exchange. */
-export function decapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, ours: KeyPair, serverKeyExchange: Uint8Array): Uint8Array {
+/** Decaps: the shared secret from our key pair and the peer's key_exchange (TLS 1.3's server, TLS 1.2's client). */
+export function decapsulateKeyShare(ctx: HandshakeContext, group: KeyExchangeGroup, ours: KeyPair, peerKeyExchange: Uint8Array): Uint8Array {
   let secret: Uint8Array;
   try {
-    secret = group.decaps(ours.privateKey, serverKeyExchange);
+    secret = group.decaps(ours.privateKey, peerKeyExchange);
   } catch {
-    return fail('illegal_parameter', `invalid ${group.name} key share from the server`);
+    return fail('illegal_parameter', `invalid ${group.name} key share from the ${ctx.side === 'client' ? 'server' : 'client'}`);
   }
   reportSharedSecret(ctx, group, secret);
   return secret;

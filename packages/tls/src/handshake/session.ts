@@ -1,10 +1,11 @@
 /**
- * A resumable session, as a client keeps it from a NewSessionTicket (RFC 8446 §4.6.1),
- * and its portable encoding (for `--sess-out` / `--sess-in`).
+ * A resumable session, as a client keeps it from a NewSessionTicket (RFC 8446 §4.6.1, or
+ * RFC 5077 §3.3 in TLS 1.2), and its portable encoding (for `--sess-out` / `--sess-in`).
  * @module
  */
 import { fail } from '../alert.js';
 import { Reader, Writer } from '../wire/codec.js';
+import type { ProtocolName } from './versions.js';
 
 /**
  * What a client needs to resume: the ticket, the PSK derived for it, and its limits.
@@ -21,9 +22,14 @@ import { Reader, Writer } from '../wire/codec.js';
  * @category Configuration
  */
 export interface Session {
-  /** The opaque ticket: the PSK identity to send (§4.2.11). */
+  /** The protocol version it resumes (default `'TLSv1.3'`). */
+  protocol?: ProtocolName;
+  /** The opaque ticket: the PSK identity to send (§4.2.11), or in TLS 1.2 the session_ticket (RFC 5077 §3.4). */
   ticket: Uint8Array;
-  /** HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). A secret. */
+  /**
+   * TLS 1.3: HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length).
+   * TLS 1.2: the (extended) master secret itself (RFC 5246 §7.3). A secret either way.
+   */
   psk: Uint8Array;
   /** The cipher suite of the connection that made it; a resumption must use one with the same hash. */
   cipherSuite: number;
@@ -44,7 +50,8 @@ export interface Session {
 /** ticket_lifetime may not exceed seven days (RFC 8446 §4.6.1). */
 export const MAX_TICKET_LIFETIME = 604800;
 
-const SESSION_FORMAT = 1;
+/** The encoding's first byte: which version's session follows (the fields are the same). */
+const SESSION_FORMAT = { 'TLSv1.3': 1, 'TLSv1.2': 2 } as const;
 
 /**
  * Serializes a session (it contains the PSK: store it like a key).
@@ -60,7 +67,7 @@ const SESSION_FORMAT = 1;
  */
 export function encodeSession(s: Session): Uint8Array {
   const w = new Writer();
-  w.u8(SESSION_FORMAT, 'format');
+  w.u8(SESSION_FORMAT[s.protocol ?? 'TLSv1.3'], 'format');
   w.opaque(2, s.ticket, 'ticket');
   w.opaque(1, s.psk, 'psk');
   w.u16(s.cipherSuite, 'cipher_suite');
@@ -90,7 +97,8 @@ export function encodeSession(s: Session): Uint8Array {
  */
 export function decodeSession(bytes: Uint8Array): Session {
   const r = new Reader(bytes, 'Session');
-  if (r.u8('format') !== SESSION_FORMAT) fail('decode_error', 'Session: unknown format');
+  const format = r.u8('format');
+  if (format !== SESSION_FORMAT['TLSv1.3'] && format !== SESSION_FORMAT['TLSv1.2']) fail('decode_error', 'Session: unknown format');
   const ticket = r.opaque(2, 'ticket').slice();
   const psk = r.opaque(1, 'psk').slice();
   const cipherSuite = r.u16('cipher_suite');
@@ -102,6 +110,7 @@ export function decodeSession(bytes: Uint8Array): Session {
   const alpn = new TextDecoder().decode(r.opaque(1, 'alpn'));
   r.expectEnd();
   const s: Session = { ticket, psk, cipherSuite, ticketAgeAdd, receivedAt, lifetime, maxEarlyDataSize };
+  if (format === SESSION_FORMAT['TLSv1.2']) s.protocol = 'TLSv1.2';
   if (serverName) s.serverName = serverName;
   if (alpn) s.alpnProtocol = alpn;
   return s;

@@ -4,6 +4,7 @@
  * @module
  */
 import type { HashFunction, RunningHash } from '../crypto/provider.js';
+import { concat } from '../wire/bytes.js';
 import { HandshakeType } from './handshake-type.js';
 
 /**
@@ -53,6 +54,11 @@ export class Transcript {
   digest(): Uint8Array {
     if (!this.running) throw new Error('transcript: hash not chosen yet');
     return this.running.digest();
+  }
+
+  /** The messages so far, concatenated: TLS 1.2's CertificateVerify signs them as they are (RFC 5246 §7.4.8). */
+  handshakeMessages(): Uint8Array {
+    return concat(...this.messages);
   }
 
   /** Transcript-Hash of the messages so far followed by `partial` (the truncated ClientHello of a PSK binder, §4.2.11.2). */

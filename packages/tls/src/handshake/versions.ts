@@ -1,6 +1,7 @@
 /**
- * Protocol versions and the constants both sides share. The version is negotiated by
- * supported_versions alone (RFC 8446 §4.2.1); the legacy fields stay frozen at TLS 1.2.
+ * Protocol versions and the constants both sides share. A TLS 1.3 ClientHello negotiates
+ * the version with supported_versions alone (RFC 8446 §4.2.1), its legacy fields frozen at
+ * TLS 1.2; a TLS 1.2 one has legacy_version only (RFC 5246 §7.4.1.2).
  * @module
  */
 
@@ -25,6 +26,24 @@ export const PSK_DHE_KE = 1;
  * @category Engine
  */
 export type ProtocolName = 'TLSv1.2' | 'TLSv1.3';
+
+/** The version number of each protocol name. */
+export const VERSION_CODES: Readonly<Record<ProtocolName, number>> = { 'TLSv1.2': TLS12, 'TLSv1.3': TLS13 };
+
+/** The name of a version number we speak. */
+export const protocolName = (version: number): ProtocolName => (version === TLS12 ? 'TLSv1.2' : 'TLSv1.3');
+
+/**
+ * The versions `minVersion`..`maxVersion` allow, highest (preferred) first. The default is
+ * both, as in node:tls; a range that is empty or names another version is a configuration error.
+ */
+export function versionRange(config: { minVersion?: ProtocolName; maxVersion?: ProtocolName }): number[] {
+  const min = VERSION_CODES[config.minVersion ?? 'TLSv1.2'];
+  const max = VERSION_CODES[config.maxVersion ?? 'TLSv1.3'];
+  if (min === undefined || max === undefined) throw new RangeError(`minVersion and maxVersion are 'TLSv1.2' or 'TLSv1.3'`);
+  if (min > max) throw new RangeError(`minVersion ${config.minVersion} is above maxVersion ${config.maxVersion}`);
+  return [TLS13, TLS12].filter((v) => v >= min && v <= max);
+}
 
 /** The code point of a PSK key exchange mode by its name (§4.2.9). */
 export const PSK_MODE_CODES = { psk_ke: PSK_KE, psk_dhe_ke: PSK_DHE_KE } as const;

@@ -1,5 +1,5 @@
 /**
- * `connect()`: a TLS 1.3 client in the shape of `node:tls`'s. It opens a TCP connection
+ * `connect()`: a TLS client (TLS 1.3, and TLS 1.2's safe subset) in the shape of `node:tls`'s. It opens a TCP connection
  * (or uses the duplex given as `socket`), and returns a {@link TLSSocket} that verifies
  * the server's certificate against the given CAs, or the system's, and checks it was
  * issued for the server name (a DNS name or an IP address).
@@ -13,6 +13,7 @@ import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { decodeSession } from '../handshake/session.js';
 import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
 import { nodeCryptoProvider } from './crypto/index.js';
+import { chainSignatures } from './crypto/certificate-signatures.js';
 import { TLSSocket } from './tls-socket.js';
 
 /** The options of {@link connect}, named as in `node:tls`. */
@@ -46,8 +47,17 @@ export interface ConnectOptions {
    * when the server refuses it, as ordinary data right after the handshake.
    */
   earlyData?: Uint8Array;
-  /** TLS 1.3 cipher suites, `:`-separated as in OpenSSL or as a list, in preference order. */
+  /** Cipher suites, `:`-separated as in OpenSSL or as a list, by the RFC's or OpenSSL's names, in preference order. */
   ciphers?: string | readonly string[];
+  /** The lowest protocol version, `'TLSv1.2'` (default) or `'TLSv1.3'`, as in node:tls. */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** The highest protocol version, `'TLSv1.3'` (default, preferred) or `'TLSv1.2'`, as in node:tls. */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * TLS 1.2: refuse a peer without the extended master secret (RFC 7627; default true, with
+   * handshake_failure). Not a node:tls option: OpenSSL accepts such peers.
+   */
+  requireExtendedMasterSecret?: boolean;
   /**
    * Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, `secp256r1`, …,
    * `ffdhe2048`, `MLKEM768`), in preference order. The client sends key shares for
@@ -72,7 +82,7 @@ export interface ConnectOptions {
 }
 
 /**
- * Opens a TLS 1.3 connection. `secureConnectListener` is added to `'secureConnect'`.
+ * Opens a TLS connection (TLS 1.3 when the server has it, else TLS 1.2). `secureConnectListener` is added to `'secureConnect'`.
  *
  * @example
  * ```ts
@@ -113,7 +123,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const socket = new TLSSocket(transport, {
     isServer: false,
     config,
-    verifier: verifyWithTrustStore(trustStore, { hostname: identity }),
+    verifier: verifyWithTrustStore(trustStore, { hostname: identity, ...chainSignatures(config.provider) }),
     rejectUnauthorized: options.rejectUnauthorized !== false,
     ...(options.allowHalfOpen === undefined ? {} : { allowHalfOpen: options.allowHalfOpen }),
   });

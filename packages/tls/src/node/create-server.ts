@@ -1,5 +1,5 @@
 /**
- * `createServer()`: a TLS 1.3 server in the shape of `node:tls`'s. A `net.Server` whose
+ * `createServer()`: a TLS server (TLS 1.3, and TLS 1.2's safe subset) in the shape of `node:tls`'s. A `net.Server` whose
  * every connection is wrapped in a server {@link TLSSocket}; `'secureConnection'` hands
  * over those whose handshake completed. A handshake that fails or stalls only costs its
  * own connection: it is destroyed and reported as `'tlsClientError'`.
@@ -16,6 +16,7 @@ import { parseCertificate } from '../x509/certificate.js';
 import { matchesHostname } from '../x509/hostname.js';
 import { algorithmSettings, certifiedKeyFromPem, systemTrustStore, trustStoreFromPem, type PemInput } from './options.js';
 import { nodeCryptoProvider } from './crypto/index.js';
+import { chainSignatures } from './crypto/certificate-signatures.js';
 import { TLSSocket, type ServerSocketSetup } from './tls-socket.js';
 
 /** The options of {@link createServer}, named as in `node:tls` where Node has the option. */
@@ -54,8 +55,17 @@ export interface ServerOptions {
   maxEarlyDataSize?: number;
   /** Milliseconds a client has to complete the handshake (default 10 000). */
   handshakeTimeout?: number;
-  /** TLS 1.3 cipher suites, `:`-separated or a list, in preference order. */
+  /** Cipher suites, `:`-separated or a list, by the RFC's or OpenSSL's names, in preference order. */
   ciphers?: string | readonly string[];
+  /** The lowest protocol version, `'TLSv1.2'` (default) or `'TLSv1.3'`, as in node:tls. */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** The highest protocol version, `'TLSv1.3'` (default, preferred) or `'TLSv1.2'`, as in node:tls. */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * TLS 1.2: refuse a peer without the extended master secret (RFC 7627; default true, with
+   * handshake_failure). Not a node:tls option: OpenSSL accepts such peers.
+   */
+  requireExtendedMasterSecret?: boolean;
   /** Key-exchange groups by their IANA names (`X25519MLKEM768`, `x25519`, …, `ffdhe2048`), in preference order (default: the provider's). */
   groups?: readonly NamedGroupName[];
   /** Keep writing after a client's close_notify (default false, as in Node). */
@@ -84,7 +94,7 @@ function handshakeTimeoutError(): Error {
 }
 
 /**
- * A TLS 1.3 server. Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
+ * A TLS server (TLS 1.3, and TLS 1.2 for clients that stop there). Events, besides `net.Server`'s: `'secureConnection'` (socket) after a
  * handshake, for every connection; `'earlyData'` (socket) before that, for a connection whose
  * 0-RTT data was accepted (RFC 8446 §4.2.10), as soon as our first flight is out: its early
  * data is readable at once and writes go out as 0.5-RTT data (§4.4.4). What is read before
@@ -133,7 +143,7 @@ export class Server extends NetServer {
 }
 
 /**
- * A TLS 1.3 server. `secureConnectionListener` is added to `'secureConnection'`.
+ * A TLS server (TLS 1.3, and TLS 1.2 for clients that stop there). `secureConnectionListener` is added to `'secureConnection'`.
  *
  * @example
  * ```ts
@@ -163,7 +173,7 @@ function serverSocketSetup(options: ServerOptions): ServerSocketSetup {
   if (options.allowHalfOpen !== undefined) setup.allowHalfOpen = options.allowHalfOpen;
   if (options.requestCert) {
     config.clientAuth = rejectUnauthorized ? 'required' : 'optional';
-    setup.verifier = verifyWithTrustStore(options.ca !== undefined ? trustStoreFromPem(options.ca) : systemTrustStore());
+    setup.verifier = verifyWithTrustStore(options.ca !== undefined ? trustStoreFromPem(options.ca) : systemTrustStore(), chainSignatures(provider));
   }
   return setup;
 }

@@ -19,6 +19,7 @@ export { createServer, Server, DEFAULT_HANDSHAKE_TIMEOUT } from './create-server
 export type { ServerOptions } from './create-server.js';
 export { TLSSocket } from './tls-socket.js';
 export { nodeCryptoProvider } from './crypto/index.js';
+export { verifyCertificateSignature } from './crypto/certificate-signatures.js';
 export type { CipherNameAndProtocol, ClientSocketSetup, ServerSocketSetup, TLSSocketSetup } from './tls-socket.js';
 export { peerCertificate, describeForNode, openSslDate } from './peer-certificate.js';
 export type { DetailedPeerCertificate, PeerCertificate } from './peer-certificate.js';

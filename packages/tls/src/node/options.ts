@@ -6,6 +6,7 @@
  */
 import { CipherSuiteId, NamedGroupId, type CipherSuiteName, type NamedGroupName } from '../crypto/provider.js';
 import type { CertifiedKey, CommonConfig } from '../handshake/config.js';
+import type { ProtocolName } from '../handshake/versions.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
 import { pemBlocks } from '../x509/pem.js';
 import { TrustStore } from '../x509/trust-store.js';
@@ -54,17 +55,40 @@ export function alpnList(protocols: readonly (string | Uint8Array)[] | undefined
   return protocols.map((p) => (typeof p === 'string' ? p : new TextDecoder().decode(p)));
 }
 
+/** OpenSSL's names of the TLS 1.2 suites we speak (TLS 1.3 suites have the RFC's names in OpenSSL too, §B.4). */
+const OPENSSL_TLS12_NAMES: Readonly<Record<string, CipherSuiteName>> = {
+  'ECDHE-ECDSA-AES128-GCM-SHA256': 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384': 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305': 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256': 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384': 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'ECDHE-RSA-CHACHA20-POLY1305': 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+};
+
+/** A suite's name as `node:tls`'s `getCipher().name` gives it: OpenSSL's. */
+export function opensslCipherName(name: CipherSuiteName): string {
+  return Object.keys(OPENSSL_TLS12_NAMES).find((k) => OPENSSL_TLS12_NAMES[k] === name) ?? name;
+}
+
 /**
- * Cipher suite names from an OpenSSL-style list (`"TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"`);
- * TLS 1.3 suites have the same names in OpenSSL and in the RFC (§B.4).
+ * Cipher suite names from an OpenSSL-style list (`"TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256"`),
+ * by the RFC's names or OpenSSL's.
  */
 export function cipherSuiteList(ciphers: string | readonly string[] | undefined): CipherSuiteName[] | undefined {
   if (ciphers === undefined) return undefined;
   const names = typeof ciphers === 'string' ? ciphers.split(':').filter((n) => n.length > 0) : [...ciphers];
   return names.map((name) => {
-    if (!Object.hasOwn(CipherSuiteId, name)) throw new TypeError(`ciphers: unknown TLS 1.3 cipher suite ${name}`);
-    return name as CipherSuiteName;
+    const rfcName = OPENSSL_TLS12_NAMES[name] ?? name;
+    if (!Object.hasOwn(CipherSuiteId, rfcName)) throw new TypeError(`ciphers: unknown cipher suite ${name} (TLS 1.3's, or TLS 1.2's ECDHE with AES-GCM or ChaCha20-Poly1305)`);
+    return rfcName as CipherSuiteName;
   });
+}
+
+/** A protocol version option (`'TLSv1.2'` or `'TLSv1.3'`, as in node:tls), checked. */
+function protocolVersion(value: string | undefined, what: string): ProtocolName | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'TLSv1.2' && value !== 'TLSv1.3') throw new TypeError(`${what}: 'TLSv1.2' or 'TLSv1.3', not ${value}`);
+  return value;
 }
 
 /** Key-exchange group names (the IANA registry's: `X25519MLKEM768`, `x25519`, `secp256r1`, …), checked. */
@@ -76,13 +100,24 @@ export function groupList(groups: readonly string[] | undefined): NamedGroupName
   });
 }
 
-/** The options both `connect` and `createServer` take: ALPN, cipher suites and groups, as engine settings. */
+/** The engine settings {@link algorithmSettings} makes. */
+type AlgorithmSettings = Pick<CommonConfig, 'alpnProtocols' | 'cipherSuites' | 'groups' | 'minVersion' | 'maxVersion' | 'requireExtendedMasterSecret'>;
+
+/** The options both `connect` and `createServer` take: ALPN, cipher suites, groups and versions, as engine settings. */
 export function algorithmSettings(options: {
   ALPNProtocols?: readonly (string | Uint8Array)[] | undefined;
   ciphers?: string | readonly string[] | undefined;
   groups?: readonly string[] | undefined;
-}): Pick<CommonConfig, 'alpnProtocols' | 'cipherSuites' | 'groups'> {
-  const settings: Pick<CommonConfig, 'alpnProtocols' | 'cipherSuites' | 'groups'> = {};
+  minVersion?: string | undefined;
+  maxVersion?: string | undefined;
+  requireExtendedMasterSecret?: boolean | undefined;
+}): AlgorithmSettings {
+  const settings: AlgorithmSettings = {};
+  const minVersion = protocolVersion(options.minVersion, 'minVersion');
+  if (minVersion) settings.minVersion = minVersion;
+  const maxVersion = protocolVersion(options.maxVersion, 'maxVersion');
+  if (maxVersion) settings.maxVersion = maxVersion;
+  if (options.requireExtendedMasterSecret !== undefined) settings.requireExtendedMasterSecret = options.requireExtendedMasterSecret;
   const alpn = alpnList(options.ALPNProtocols);
   if (alpn) settings.alpnProtocols = alpn;
   const suites = cipherSuiteList(options.ciphers);

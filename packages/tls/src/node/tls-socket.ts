@@ -1,5 +1,5 @@
 /**
- * A TLS socket for Node: a `stream.Duplex` that speaks TLS 1.3 over another duplex (a TCP
+ * A TLS socket for Node: a `stream.Duplex` that speaks TLS (1.3, or 1.2) over another duplex (a TCP
  * socket, usually) by driving a sans-IO {@link ClientConnection} or
  * {@link ServerConnection}. This file is the glue, and all of it: bytes from the
  * transport go into `receive()`, the records `takeOutgoingRecords()` returns go back to
@@ -22,6 +22,8 @@ import { encodeSession } from '../handshake/session.js';
 import { nodeCryptoProvider } from './crypto/index.js';
 import type { KeyLogWriter } from '../trace/keylog.js';
 import { isIP } from '../wire/ip.js';
+import type { ProtocolName } from '../handshake/versions.js';
+import { opensslCipherName } from './options.js';
 import { peerCertificate, type DetailedPeerCertificate, type PeerCertificate } from './peer-certificate.js';
 
 /** What both sides of a {@link TLSSocket} are set up with. */
@@ -65,10 +67,12 @@ export type TLSSocketSetup = ClientSocketSetup | ServerSocketSetup;
 
 /** The negotiated cipher, as `node:tls`'s `getCipher()` reports it. */
 export interface CipherNameAndProtocol {
-  /** OpenSSL's name, which for TLS 1.3 suites is the IANA name. */
+  /** OpenSSL's name: for TLS 1.3 suites the IANA name, for TLS 1.2 ones e.g. `ECDHE-RSA-AES128-GCM-SHA256`. */
   name: string;
+  /** The IANA name. */
   standardName: string;
-  version: 'TLSv1.3';
+  /** The protocol version the suite was negotiated in. */
+  version: ProtocolName;
 }
 
 /** The error Node gives when the transport closes before the handshake is done. */
@@ -80,7 +84,7 @@ function disconnectedError(isServer: boolean): Error {
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
- * A TLS 1.3 connection as a Node `Duplex`, with the events and methods of `node:tls`'s
+ * A TLS connection (1.3, or 1.2) as a Node `Duplex`, with the events and methods of `node:tls`'s
  * `TLSSocket`, so that `http.request({ createConnection })` and `http.Server` work over it.
  *
  * Events, besides the stream's own: `'secureConnect'` (client) / `'secure'` (server) once
@@ -196,15 +200,15 @@ export class TLSSocket extends Duplex {
     return (this.transport as Partial<Socket>).connecting ?? false;
   }
 
-  /** `'TLSv1.3'` once the handshake is complete, null before. */
-  getProtocol(): 'TLSv1.3' | null {
-    return this.secured ? 'TLSv1.3' : null;
+  /** `'TLSv1.3'` or `'TLSv1.2'` once the handshake is complete, null before. */
+  getProtocol(): ProtocolName | null {
+    return this.secured && this.connection ? this.connection.info.protocol : null;
   }
 
   /** The negotiated cipher suite, or undefined before the ServerHello. */
   getCipher(): CipherNameAndProtocol | undefined {
     const suite = this.connection?.info.cipherSuite;
-    return suite && { name: suite.name, standardName: suite.name, version: 'TLSv1.3' };
+    return suite && { name: opensslCipherName(suite.name), standardName: suite.name, version: this.connection!.info.protocol };
   }
 
   /** The peer's certificate in Node's shape; `{}` when it sent none (or the session was resumed). */
@@ -224,10 +228,13 @@ export class TLSSocket extends Duplex {
     return this.connection?.info.resumed ?? false;
   }
 
-  /** Keying material exported per RFC 8446 §7.5 (no context and an empty one are the same in TLS 1.3). */
+  /**
+   * Keying material exported per RFC 8446 §7.5 (no context and an empty one are the same in
+   * TLS 1.3) or RFC 5705 in TLS 1.2 (where they differ, as in node:tls).
+   */
   exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
     if (!this.connection || !this.secured) throw new Error('exportKeyingMaterial: the handshake is not complete');
-    return asBuffer(this.connection.exportKeyingMaterial(label, context ?? new Uint8Array(0), length));
+    return asBuffer(this.connection.exportKeyingMaterial(label, context, length));
   }
 
   /** Sends a KeyUpdate (RFC 8446 §4.6.3); with `requestPeerUpdate`, asks the peer to update too. */
@@ -545,6 +552,16 @@ export class TLSSocket extends Duplex {
     // The write is done when the transport has taken the records, not before.
     if (this.sendOutgoing()) callback();
     else this.waitingForDrain = callback;
+  }
+
+  /**
+   * Corked writes (an HTTP response's head and body): joined into one plaintext, so they
+   * travel as one record and one system call rather than a record each. Small chunks are the
+   * common case; a large one is copied once here instead of being framed alone.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const joined = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this._write(joined, 'binary', callback); // the encoding of a Buffer is not read
   }
 
   /** end(): close_notify (§6.1), then the transport's write side; reading goes on until the peer's close. */

@@ -16,7 +16,7 @@ import { fail } from '../alert.js';
 import { ContentType, contentTypeName } from './content-type.js';
 import { MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, MIN_RECORD_SIZE_LIMIT, RECORD_HEADER_LENGTH } from './limits.js';
 import { LEGACY_RECORD_VERSION, type RecordHeader, writeRecordHeader } from './record-header.js';
-import type { RecordProtection } from './record-protection.js';
+import type { Protection } from './record-protection.js';
 import { RecordReader, type TlsRecord } from './record-reader.js';
 
 /**
@@ -30,6 +30,12 @@ const EARLY_DATA_RECORD_OVERHEAD = 16 + 1;
 
 /** The content types {@link RecordLayer.write} cuts into records (change_cipher_spec is handled apart). */
 const SENDABLE_CONTENT_TYPES: ReadonlySet<number> = new Set([ContentType.handshake, ContentType.alert, ContentType.application_data]);
+
+/**
+ * What record_size_limit counts beyond the content (RFC 8449 §4): TLS 1.3's inner content
+ * type byte; nothing in TLS 1.2, where the limit is on the plaintext alone.
+ */
+const innerOverhead = (protection: Protection | null): number => (protection?.innerContentType === false ? 0 : 1);
 
 /** A record as {@link RecordLayer.read} hands it up. */
 export interface ReceivedRecord {
@@ -102,8 +108,10 @@ export class RecordLayer {
    */
   onSent?: (record: Uint8Array, contentType: number, content: Uint8Array, sequenceNumber: bigint | undefined) => void;
 
-  private readProtection: RecordProtection | null = null;
-  private writeProtection: RecordProtection | null = null;
+  private readProtection: Protection | null = null;
+  /** TLS 1.2: the protection the peer's next change_cipher_spec switches reading to (RFC 5246 §7.1). */
+  private pendingRead: Protection | null = null;
+  private writeProtection: Protection | null = null;
   /** Largest TLSInnerPlaintext the peer accepts from us (RFC 8449); 2^14 + 1 without the extension. */
   private writeLimit = MAX_INNER_PLAINTEXT_LENGTH;
   /** Largest TLSInnerPlaintext we accept (our advertised record_size_limit). */
@@ -117,12 +125,25 @@ export class RecordLayer {
   }
 
   /** Sets the protection of received records; null means plaintext (before any keys). */
-  setReadProtection(protection: RecordProtection | null): void {
+  setReadProtection(protection: Protection | null): void {
     this.readProtection = protection;
   }
 
+  /**
+   * TLS 1.2 (RFC 5246 §7.1): the peer's next record must be a change_cipher_spec (an alert
+   * aside), and `protection` protects what follows it.
+   */
+  expectChangeCipherSpec(protection: Protection): void {
+    this.pendingRead = protection;
+  }
+
+  /** Whether a TLS 1.2 change_cipher_spec is still awaited (a Finished before it is unexpected). */
+  get awaitingChangeCipherSpec(): boolean {
+    return this.pendingRead !== null;
+  }
+
   /** Sets the protection of sent records; null means plaintext (before any keys). */
-  setWriteProtection(protection: RecordProtection | null): void {
+  setWriteProtection(protection: Protection | null): void {
     this.writeProtection = protection;
   }
 
@@ -152,7 +173,7 @@ export class RecordLayer {
   }
 
   /** The current read protection (the connection checks that a key change ends a record, §5.1). */
-  get currentReadProtection(): RecordProtection | null {
+  get currentReadProtection(): Protection | null {
     return this.readProtection;
   }
 
@@ -163,7 +184,7 @@ export class RecordLayer {
 
   /** The largest content the next protected record we send may carry. */
   get maxWriteFragment(): number {
-    return Math.min(MAX_PLAINTEXT_LENGTH, this.writeLimit - 1);
+    return Math.min(MAX_PLAINTEXT_LENGTH, this.writeLimit - innerOverhead(this.writeProtection));
   }
 
   /**
@@ -264,7 +285,7 @@ export class RecordLayer {
     switch (contentType) {
       case ContentType.change_cipher_spec:
         // §5: detected before any decryption, since it may arrive while records are protected.
-        if (!this.allowChangeCipherSpec) {
+        if (!this.allowChangeCipherSpec && this.pendingRead === null) {
           fail('unexpected_message', 'change_cipher_spec record not allowed here (RFC 8446 §5)');
         }
         if (length !== 1) {
@@ -272,13 +293,19 @@ export class RecordLayer {
         }
         return;
       case ContentType.application_data:
+        if (this.pendingRead !== null) fail('unexpected_message', 'application_data record where change_cipher_spec must come (RFC 5246 §7.1)');
         if (this.readProtection === null && this.skip?.mode !== 'skip-application-data') {
           fail('unexpected_message', 'application_data record before record protection (RFC 8446 §5.1)');
         }
         return;
       case ContentType.handshake:
       case ContentType.alert:
+        if (contentType === ContentType.handshake && this.pendingRead !== null) {
+          fail('unexpected_message', 'handshake record where change_cipher_spec must come (RFC 5246 §7.1)');
+        }
         if (this.readProtection !== null) {
+          // TLS 1.2 protects records under their real type (RFC 5246 §6.2.3); TLS 1.3 never does (§5.2).
+          if (!this.readProtection.innerContentType) return;
           fail('unexpected_message', `plaintext ${type} record after record protection started (RFC 8446 §5.2)`);
         }
         if (length > MAX_PLAINTEXT_LENGTH) {
@@ -289,6 +316,10 @@ export class RecordLayer {
         if (length === 0) fail('unexpected_message', `zero-length ${type} record (RFC 8446 §5.1)`);
         return;
       default:
+        // RFC 6176 §3: SSL 2.0 is never negotiated; its ClientHello (a 2-byte length with the top bit set, then msg_type 1) is a protocol_version.
+        if (this.readProtection === null && contentType & 0x80 && (header.legacyRecordVersion & 0xff) === 1) {
+          fail('protocol_version', 'an SSL 2.0 ClientHello (RFC 6176)');
+        }
         fail('unexpected_message', `record of unknown content type ${contentType} (RFC 8446 §5)`);
     }
   }
@@ -312,7 +343,7 @@ export class RecordLayer {
   }
 
   /** A record received under read protection (its header already checked). */
-  private acceptProtected(record: TlsRecord, protection: RecordProtection): ReceivedRecord | null {
+  private acceptProtected(record: TlsRecord, protection: Protection): ReceivedRecord | null {
     if (record.contentType === ContentType.change_cipher_spec) return this.acceptChangeCipherSpec(record);
     const sequenceNumber = protection.sequenceNumber;
     const opened = protection.open(record.bytes);
@@ -328,7 +359,7 @@ export class RecordLayer {
     // §4.2.10: the first record that decrypts is the start of the client's second flight.
     if (this.skip?.mode === 'trial-decrypt') this.skip = null;
 
-    const innerLength = opened.content.length + 1 + opened.paddingLength;
+    const innerLength = opened.content.length + innerOverhead(protection) + opened.paddingLength;
     if (innerLength > this.readLimit) {
       fail(
         'record_overflow',
@@ -358,10 +389,19 @@ export class RecordLayer {
     };
   }
 
-  /** A plaintext change_cipher_spec the header check allowed: dropped if it is exactly 0x01 (§5). */
+  /**
+   * A plaintext change_cipher_spec the header check allowed, if it is exactly 0x01 (§5): in
+   * TLS 1.2 it switches reading to the pending protection (RFC 5246 §7.1); in TLS 1.3 it is
+   * a compatibility record, dropped.
+   */
   private acceptChangeCipherSpec(record: TlsRecord): null {
     if (record.fragment[0] !== 0x01) {
       fail('unexpected_message', `change_cipher_spec value ${record.fragment[0]}; only 0x01 is allowed (RFC 8446 §5)`);
+    }
+    if (this.pendingRead !== null) {
+      this.readProtection = this.pendingRead;
+      this.pendingRead = null;
+      return this.drop(record, 'change_cipher_spec: the records after it are protected with the new keys (RFC 5246 §7.1)');
     }
     // §D.4: a peer sends a single compatibility change_cipher_spec; a second one is unexpected.
     this.allowChangeCipherSpec = false;
@@ -384,7 +424,7 @@ export class RecordLayer {
 
   /** The padding for a protected record: the policy's choice, cut to what the size limit leaves. */
   private paddingFor(contentType: number, contentLength: number): number {
-    if (this.padding === undefined) return 0;
+    if (this.padding === undefined || !this.writeProtection?.innerContentType) return 0;
     const wanted = this.padding(contentType, contentLength);
     if (!Number.isInteger(wanted) || wanted < 0) {
       throw new RangeError(`padding must be a whole number of bytes, not ${wanted}`);

@@ -32,7 +32,7 @@ export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Arr
   if (sequenceNumber < 0n || sequenceNumber > MAX_SEQUENCE_NUMBER) {
     throw new RangeError('the sequence number must fit in 64 bits');
   }
-  const nonce = iv.slice();
+  const nonce = Uint8Array.from(iv); // a copy even of a Buffer, whose slice() is a view
   // XOR the sequence number into the last 8 bytes, lowest byte last.
   let rest = sequenceNumber;
   for (let i = nonce.length - 1; rest > 0n; i--) {
@@ -45,14 +45,40 @@ export function perRecordNonce(iv: Uint8Array, sequenceNumber: bigint): Uint8Arr
 /** Bytes left unused before a sealed record's header, so that its body is 4-byte aligned (5 + 3 = 8). */
 const BODY_ALIGNMENT_GAP = 3;
 
-/** What {@link RecordProtection.open} recovers from a record: the TLSInnerPlaintext, taken apart. */
+/**
+ * What {@link Protection.open} recovers from a record: the TLSInnerPlaintext, taken apart.
+ * @category Records
+ */
 export interface OpenedRecord {
-  /** TLSInnerPlaintext.type: the real content type. */
+  /** TLSInnerPlaintext.type: the real content type (in TLS 1.2, the header's). */
   contentType: number;
   /** TLSInnerPlaintext.content. */
   content: Uint8Array;
-  /** How many zero bytes of padding followed the type (§5.4). */
+  /** How many zero bytes of padding followed the type (§5.4); always 0 in TLS 1.2. */
   paddingLength: number;
+}
+
+/**
+ * One direction's record protection, as the record layer uses it whatever the protocol
+ * version: {@link RecordProtection} for TLS 1.3, `Tls12RecordProtection` for TLS 1.2.
+ * @category Records
+ */
+export interface Protection {
+  /** The AEAD algorithm in use. */
+  readonly aead: Aead;
+  /** The sequence number the next record will use. */
+  readonly sequenceNumber: bigint;
+  /**
+   * Whether a record carries a TLSInnerPlaintext (RFC 8446 §5.2): the real content type inside,
+   * after the content, with zero padding allowed, and application_data in the header. False in
+   * TLS 1.2, whose header carries the real type and whose plaintext is the content alone
+   * (RFC 5246 §6.2.3).
+   */
+  readonly innerContentType: boolean;
+  /** Seals `content` of type `contentType` into a complete record (with `paddingLength` zeros where padding exists). */
+  seal(contentType: number, content: Uint8Array, paddingLength?: number): Uint8Array;
+  /** Opens a complete record; null when it does not authenticate (the sequence number then stays). */
+  open(record: Uint8Array): OpenedRecord | null;
 }
 
 /**
@@ -73,7 +99,8 @@ export interface OpenedRecord {
  * ```
  * @category Records
  */
-export class RecordProtection {
+export class RecordProtection implements Protection {
+  readonly innerContentType = true;
   private readonly key: AeadKey;
   /**
    * The nonce of the current record, rewritten for each one (the AEADs use it only during
@@ -107,7 +134,7 @@ export class RecordProtection {
     }
     if (iv.length < 8) throw new RangeError(`the IV must be at least 8 bytes, got ${iv.length}`);
     this.key = aead.importKey(key);
-    this.nonce = iv.slice();
+    this.nonce = Uint8Array.from(iv); // a copy even of a Buffer, whose slice() is a view
     this.nonceTail = new DataView(this.nonce.buffer, this.nonce.length - 8, 8);
     this.ivTail = [this.nonceTail.getUint32(0), this.nonceTail.getUint32(4)];
   }

@@ -1,6 +1,7 @@
 /**
  * The NSS key log format, which Wireshark reads to decrypt a capture
- * (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>`).
+ * (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random hex> <secret hex>`; for TLS 1.2,
+ * `CLIENT_RANDOM <client_random hex> <master_secret hex>`).
  * This is the only way secrets leave the engine besides an explicit trace observer,
  * and only when the application asks for it.
  * @module

@@ -128,7 +128,7 @@ ${TIMELINE_SCRIPT}
  * @category Trace
  */
 export function createHtmlRenderer(): (events: TraceEvent | readonly TraceEvent[]) => string {
-  const r: Renderer = { count: 0, shown: new Map(), check: createCheckCommands() };
+  const r: Renderer = { count: 0, shown: new Map(), check: createCheckCommands(), tls12: false };
   return (events) => (Array.isArray(events) ? renderList(r, events) : renderEvent(r, events as TraceEvent));
 }
 
@@ -205,6 +205,8 @@ interface Renderer {
   shown: Map<string, { side: Side; id: string }>;
   /** The "check it yourself" command of each event, from the values before it. */
   check: (event: TraceEvent) => CheckCommand | undefined;
+  /** Whether a ServerHello without supported_versions said this is TLS 1.2, whose records differ (RFC 5246 §6.2.3). */
+  tls12: boolean;
 }
 
 /** How many shown items to remember (when only one side is traced, nothing repeats). */
@@ -285,7 +287,7 @@ function renderEvent(r: Renderer, event: TraceEvent): string {
     case 'state':
       return renderState(id, event);
     case 'alert':
-      return renderAlert(id, event);
+      return renderAlert(r, id, event);
   }
 }
 
@@ -323,7 +325,7 @@ function checkBlock(check: CheckCommand | undefined, what: string): string {
 function renderRecord(r: Renderer, id: string, e: RecordEvent): string {
   const check = r.check(e);
   const length = byteCount(e.hex) - 5;
-  const type = e.protected || e.outerType !== e.innerType ? `${e.outerType} → ${e.innerType}` : e.innerType;
+  const type = (e.protected && !r.tls12) || e.outerType !== e.innerType ? `${e.outerType} → ${e.innerType}` : e.innerType;
   const heading = `${actor(e.side, e.direction)} record <span class="title">${esc(type)}</span>`;
   const key = `record ${e.hex}`;
   if (e.direction === 'received' && !e.dropped) {
@@ -337,12 +339,16 @@ function renderRecord(r: Renderer, id: string, e: RecordEvent): string {
   if (e.paddingLength) facts.push(`${plural(e.paddingLength, 'byte')} of padding`);
   const header = e.hex.slice(0, 10);
   const rows: string[] = [
-    row('type', header.slice(0, 2), esc(e.outerType), e.protected ? 'Every protected record says application_data; the real type is inside, encrypted.' : ''),
+    row('type', header.slice(0, 2), esc(e.outerType), !e.protected ? '' : r.tls12 ? 'TLS 1.2 shows the real type, even in a protected record.' : 'Every protected record says application_data; the real type is inside, encrypted.'),
     row('legacy_record_version', header.slice(2, 6), `0x${header.slice(2, 6)}`, 'Frozen for compatibility; ignored on receipt.'),
     row('length', header.slice(6, 10), String(length), 'Length of the fragment that follows, in bytes.'),
   ];
   let contents: string;
-  if (e.protected) {
+  if (e.protected && r.tls12) {
+    contents = `<div class="payload"><h4>Encrypted record body (${plural(length, 'byte')}): for AES-GCM an 8-byte explicit nonce first, then the AEAD ciphertext and 16-byte tag</h4>${hexBox(e.hex.slice(10))}</div>
+<div class="payload decrypted"><h4>Decrypted: ${esc(e.innerType)} content (${plural(byteCount(e.contentHex), 'byte')})</h4>
+<p class="note">No inner type, no padding: the additional data was the sequence number, the type, the version and this length (${rfcLink('RFC 5246 §6.2.3')}).</p>${hexDump(e.contentHex)}</div>`;
+  } else if (e.protected) {
     contents = `${e.aead ? aeadBlock(e) : ''}<div class="payload"><h4>Encrypted record body (${plural(length, 'byte')}): AEAD ciphertext and 16-byte tag</h4>${hexBox(e.hex.slice(10))}</div>
 <div class="payload decrypted"><h4>Decrypted: ${esc(e.innerType)} content (${plural(byteCount(e.contentHex), 'byte')})</h4>
 <p class="note">TLSInnerPlaintext is this content, then the real content type (${esc(e.innerType)}), then ${plural(e.paddingLength ?? 0, 'zero byte')} of padding (${rfcLink('RFC 8446 §5.2')}).</p>${hexDump(e.contentHex)}</div>
@@ -388,6 +394,8 @@ function renderMessage(r: Renderer, id: string, e: MessageEvent): string {
   } else remember(r, key, e.side, id);
 
   const { fields, body, rfc } = unwrapMessage(e);
+  // A ServerHello without supported_versions settles TLS 1.2 (RFC 8446 §4.2.1): its records read differently.
+  if (e.type === 'ServerHello' && !JSON.stringify(e.fields).includes('"value":"supported_versions"')) r.tls12 = true;
   const note = body?.note ? `<p class="note">${esc(body.note)}</p>` : '';
   const signature = checkBlock(check, 'Verify the signature with node:crypto and the certificate’s public key, over 64 spaces, the context string, a zero byte and the transcript hash, which the command computes from the handshake messages before this one (RFC 8446 §4.4.3).');
   return `${open('details', id, 'message', e.side, { type: e.type })}
@@ -422,7 +430,7 @@ ${raw ? `<div class="row raw-row"><span></span><span class="meaning">${raw}</spa
     .join('\n');
 }
 
-/** Where each kind of derived value is defined in RFC 8446, by its label. */
+/** Where each kind of derived value is defined (in RFC 8446 unless TLS 1.2's), by its label. */
 const SECRET_SECTIONS: Record<string, string> = {
   'key share': 'RFC 8446 §4.2.8',
   '(EC)DHE': 'RFC 8446 §7.4',
@@ -432,6 +440,14 @@ const SECRET_SECTIONS: Record<string, string> = {
   resumption: 'RFC 8446 §4.6.1',
   'Transcript-Hash': 'RFC 8446 §4.4.1',
   'traffic upd': 'RFC 8446 §7.2',
+  // TLS 1.2's PRF outputs, by their PRF labels.
+  ECDHE: 'RFC 8422 §5.10',
+  session_hash: 'RFC 7627 §3',
+  'extended master secret': 'RFC 7627 §4',
+  'master secret': 'RFC 5246 §8.1',
+  'key expansion': 'RFC 5246 §6.3',
+  'client finished': 'RFC 5246 §7.4.9',
+  'server finished': 'RFC 5246 §7.4.9',
 };
 
 /** A secret (§7.1): one line with its name and label; opened, its derivation, context, value and the command that recomputes it. */
@@ -458,10 +474,10 @@ function renderState(id: string, e: StateEvent): string {
   return `${open('div', id, 'state', e.side, { to: e.to })}<p><span class="side">${e.side}</span> state: ${esc(e.from)} → <b>${esc(e.to)}</b></p></div>`;
 }
 
-/** An alert (§6), in the color of its level. */
-function renderAlert(id: string, e: AlertEvent): string {
+/** An alert (§6; RFC 5246 §7.2 in TLS 1.2, whose warnings do not end the connection), in the color of its level. */
+function renderAlert(r: Renderer, id: string, e: AlertEvent): string {
   const reason = e.reason ? `<p class="reason">${esc(e.reason)}</p>` : '';
-  return `${open('div', id, 'alert', e.side, { level: e.level })}<p>${actor(e.side, e.direction)} <span class="title">alert: ${esc(e.level)} ${esc(e.description)}</span> ${rfcLink('RFC 8446 §6')}</p>${reason}</div>`;
+  return `${open('div', id, 'alert', e.side, { level: e.level })}<p>${actor(e.side, e.direction)} <span class="title">alert: ${esc(e.level)} ${esc(e.description)}</span> ${rfcLink(r.tls12 ? 'RFC 5246 §7.2' : 'RFC 8446 §6')}</p>${reason}</div>`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ export interface TracedSecret {
   derivation: string;
   secret: Uint8Array;
   context?: Uint8Array;
+  /** Its key log label, when not the one its name maps to (see `keyLogLine`). */
+  keyLog?: string;
 }
 
 /** Where a connection's events and key log lines go; read at each event, so either may come and go. */
@@ -105,7 +107,7 @@ export class Tracer {
     }
     const keyLog = this.outputs.keyLog;
     if (keyLog && clientRandom) {
-      const line = keyLogLine(s.name, clientRandom, s.secret);
+      const line = s.keyLog ? `${s.keyLog} ${toHex(clientRandom)} ${toHex(s.secret)}` : keyLogLine(s.name, clientRandom, s.secret);
       if (line) keyLog(line);
     }
   }

@@ -129,7 +129,7 @@ export { SYSTEM_CA_BUNDLE_PATHS, readSystemBundle } from './system-store.js';
 export { DEFAULT_MAX_DEPTH, defaultProfile, verifyChain } from './verify.js';
 export { MAX_SERIAL_NUMBER_OCTETS, MIN_RSA_BITS, checkWebPkiProfile, roleInPath } from './webpki.js';
 export type { PathRole, Profile, ProfileFailure } from './webpki.js';
-export type { Purpose, VerifyOptions, VerifyResult } from './verify.js';
+export type { CertificateSignatureVerifier, Purpose, VerifyOptions, VerifyResult } from './verify.js';
 export {
   createCertificateAuthority,
   generatePrivateKey,

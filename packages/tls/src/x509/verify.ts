@@ -49,7 +49,8 @@ import { parseIpAddress } from './ip.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { formatName, namesEqual } from './name.js';
 import { OID } from './oid.js';
-import { signatureAlgorithm, verifySignature } from './signature-algorithm.js';
+import { signatureAlgorithm, verifySignature, type SignatureAlgorithm } from './signature-algorithm.js';
+import type { PublicKey } from '../crypto/provider.js';
 import type { TrustStore } from './trust-store.js';
 import { checkWebPkiProfile } from './webpki.js';
 import type { Profile } from './webpki.js';
@@ -90,7 +91,16 @@ export interface VerifyOptions {
    * intermediates not counted (RFC 5280 §6.1.4 (l)); 10 by default.
    */
   maxDepth?: number;
+  /**
+   * Checks one signature of the chain; {@link verifySignature} (JavaScript, noble and our
+   * RSA) by default. The Node adapters pass `verifyCertificateSignature` (OpenSSL) when
+   * they compute natively.
+   */
+  verifySignature?: CertificateSignatureVerifier;
 }
+
+/** A check of one certificate's signature by its issuer's key (RFC 5280 §6.1.3 (a)(1)). */
+export type CertificateSignatureVerifier = (algorithm: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array) => boolean;
 
 /** The outcome: the path from leaf to anchor (and the profile it satisfies), or why there is none. */
 export type VerifyResult =
@@ -180,6 +190,7 @@ export function verifyChain(chain: readonly (Uint8Array | Certificate)[], option
     intermediates: certs.slice(1),
     best: null,
     budget: SIGNATURE_BUDGET,
+    verifySignature: options.verifySignature ?? verifySignature,
   };
   const path = search([certs[0]!], context);
   if (path) return { ok: true, path, profile: context.options.profile };
@@ -196,6 +207,7 @@ interface SearchContext {
   intermediates: Certificate[];
   best: Failure | null;
   budget: number;
+  verifySignature: CertificateSignatureVerifier;
 }
 
 function record(context: SearchContext, f: Failure): void {
@@ -256,7 +268,7 @@ function signedBy(child: Certificate, issuer: Certificate, context: SearchContex
   }
   let ok: boolean;
   try {
-    ok = verifySignature(signatureAlgorithm(child.signatureAlgorithm), issuer.publicKey, child.tbsDer, child.signatureValue);
+    ok = context.verifySignature(signatureAlgorithm(child.signatureAlgorithm), issuer.publicKey, child.tbsDer, child.signatureValue);
   } catch (e) {
     if (!(e instanceof X509Error)) throw e;
     record(context, { code: e.code, message: `${where}: ${e.reason}`, rank: 2 });

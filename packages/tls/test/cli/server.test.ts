@@ -1,7 +1,8 @@
 /**
  * `lucid-tls server`: key formats, the chain it sends, echo and --www, its log, client
  * certificates, and the clients that must cost only their own connection (garbage, a
- * TLS 1.2-only ClientHello, a stalled handshake) while others are served.
+ * TLS 1.1 ClientHello, a TLS 1.2 one without the extended master secret, a stalled
+ * handshake) while others are served.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -183,13 +184,13 @@ describe('lucid-tls server: clients that must not disturb the others', () => {
     });
   }
 
-  /** A TLS 1.2 ClientHello: no supported_versions extension (RFC 8446 §4.2.1). */
-  function tls12ClientHello(): Uint8Array {
+  /** A ClientHello of `version` without supported_versions (RFC 8446 §4.2.1) or any extension. */
+  function legacyClientHello(version: 0x0302 | 0x0303): Uint8Array {
     const body = Buffer.concat([
-      Buffer.from([0x03, 0x03]), // client_version TLS 1.2
+      Buffer.from([version >> 8, version & 0xff]), // client_version: TLS 1.1 or TLS 1.2
       Buffer.alloc(32, 7), // random
       Buffer.from([0x00]), // session_id
-      Buffer.from([0x00, 0x02, 0xc0, 0x2f]), // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+      Buffer.from([0x00, 0x02, 0xc0, 0x2b]), // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
       Buffer.from([0x01, 0x00]), // compression: null
       Buffer.from([0x00, 0x00]), // no extensions
     ]);
@@ -205,9 +206,12 @@ describe('lucid-tls server: clients that must not disturb the others', () => {
     const garbage = await raw(port, Buffer.from('GET / HTTP/1.0\r\n\r\n'));
     expect([...garbage.reply]).toEqual([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 10]);
 
-    // TLS 1.2 only: protocol_version (§4.2.1).
-    const old = await raw(port, tls12ClientHello());
+    // TLS 1.1 at most: protocol_version (RFC 8446 §4.2.1; we speak 1.2 and 1.3).
+    const old = await raw(port, legacyClientHello(0x0302));
     expect([...old.reply]).toEqual([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 70]);
+    // TLS 1.2 without extended_master_secret: handshake_failure (RFC 7627 §5.3, required by default).
+    const noEms = await raw(port, legacyClientHello(0x0303));
+    expect([...noEms.reply]).toEqual([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40]);
 
     // A client that stops after four bytes of a record header holds its connection until the deadline...
     const stalled = raw(port, Buffer.from([0x16, 0x03, 0x01, 0x00]), 10_000);
@@ -225,6 +229,7 @@ describe('lucid-tls server: clients that must not disturb the others', () => {
     expect(lines.filter((l) => / error: /.test(l)).map((l) => l.replace(/^\S+ /, ''))).toEqual([
       expect.stringMatching(/^error: .*\(sent alert unexpected_message\)$/),
       expect.stringMatching(/^error: .*\(sent alert protocol_version\)$/),
+      expect.stringMatching(/^error: .*extended master secret.*\(sent alert handshake_failure\)$/i),
       'error: handshake not complete after 5000 ms',
     ]);
   });

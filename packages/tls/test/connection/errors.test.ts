@@ -247,7 +247,7 @@ function tls12ClientHello(versions?: number[]): ClientHello {
   };
 }
 
-describe('a client that cannot speak TLS 1.3 (§4.2.1, §D.2): protocol_version', () => {
+describe('a client that cannot speak TLS 1.3, to a TLS 1.3-only server (§4.2.1, §D.2): protocol_version', () => {
   const cases: [string, Uint8Array][] = [
     ['TLS 1.2 ClientHello without supported_versions', encode(tls12ClientHello())],
     ['supported_versions listing only TLS 1.2 and 1.1', encode(tls12ClientHello([0x0303, 0x0302]))],
@@ -261,7 +261,7 @@ describe('a client that cannot speak TLS 1.3 (§4.2.1, §D.2): protocol_version'
 
   for (const [name, hello] of cases) {
     it(name, () => {
-      const server = tappedEndpoint('server');
+      const server = tappedEndpoint('server', { server: { minVersion: 'TLSv1.3' } });
       // Old clients put their first record at version 0x0301 (§5.1, §D.2).
       const failure = expectFailure(server, () => server.conn.receive(rawRecord(ContentType.handshake, hello, 0x0301)));
       expect(failure.sentAlert).toEqual({ alert: 'protocol_version', protected: false });
@@ -585,13 +585,18 @@ describe('records (§5)', () => {
   it('garbage instead of a first record → unexpected_message (an unknown record type, §5)', () => {
     const garbage: [string, Uint8Array][] = [
       ['an HTTP request', utf8('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n')],
-      ['an SSL 2.0 ClientHello', fromHex('802e0103010015000000100700c0030080010080060040040080020080')],
       ['zero bytes', new Uint8Array(64)],
     ];
     for (const [name, bytes] of garbage) {
       const server = tappedEndpoint('server');
       expect(expectFailure(server, () => server.conn.receive(bytes)).sentAlert, name).toEqual({ alert: 'unexpected_message', protected: false });
     }
+  });
+
+  it('an SSL 2.0 ClientHello → protocol_version (RFC 6176 §3)', () => {
+    const server = tappedEndpoint('server');
+    const hello = fromHex('802e0103010015000000100700c0030080010080060040040080020080');
+    expect(expectFailure(server, () => server.conn.receive(hello)).sentAlert).toEqual({ alert: 'protocol_version', protected: false });
   });
 
   it('a zero-length handshake record → unexpected_message (§5.1)', () => {

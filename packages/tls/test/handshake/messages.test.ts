@@ -247,7 +247,7 @@ describe('messages built from scratch', () => {
     const ch = decode('simple_1rtt', 'client_hello');
     if (ch.type !== 'client_hello') throw new Error(ch.type);
     const grease = { type: 'unknown' as const, code: 0x3a3a, data: new Uint8Array(0) };
-    const other = { type: 'unknown' as const, code: 0x0017, data: new Uint8Array([1, 2, 3]) }; // extended_master_secret
+    const other = { type: 'unknown' as const, code: 0x0016, data: new Uint8Array([1, 2, 3]) }; // encrypt_then_mac
     const withUnknown = { ...ch, cipherSuites: [0x2a2a, ...ch.cipherSuites], extensions: [grease, ...ch.extensions, other] };
     const { bytes, fields } = encodeHandshakeMessage(withUnknown, { annotate: true });
     const { message } = decodeHandshakeMessage(bytes);
@@ -257,7 +257,7 @@ describe('messages built from scratch', () => {
     leaves(fields, bytes.length);
   });
 
-  it('a ServerHello without supported_versions (TLS 1.2) keeps all its extensions as bytes', () => {
+  it('a ServerHello without supported_versions (TLS 1.2) reads its extensions as TLS 1.2 answers, outside §4.2’s table', () => {
     const sh: HandshakeMessage = {
       type: 'server_hello',
       legacyVersion: 0x0303,
@@ -266,12 +266,14 @@ describe('messages built from scratch', () => {
       cipherSuite: 0xc02f,
       legacyCompressionMethod: 0,
       extensions: [
-        { type: 'unknown', code: 0xff01, data: new Uint8Array([0]) }, // renegotiation_info
-        { type: 'unknown', code: 0x0000, data: new Uint8Array(0) }, // server_name ack: not allowed in a TLS 1.3 SH
-        { type: 'unknown', code: 0x0010, data: fromHex('000302683200') }, // ALPN h2
+        { type: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) },
+        { type: 'server_name' }, // an acknowledgement, which a TLS 1.3 ServerHello may not carry
+        { type: 'application_layer_protocol_negotiation', protocols: ['h2'] },
+        { type: 'unknown', code: 0x0016, data: new Uint8Array(0) }, // encrypt_then_mac, which we do not interpret
       ],
     };
     const { bytes } = encodeHandshakeMessage(sh);
+    expect(toHex(bytes)).toContain('ff0100010000000000001000050003026832');
     expect(decodeHandshakeMessage(bytes).message).toEqual(sh);
   });
 

@@ -75,3 +75,25 @@ describe('option checks', () => {
     expect(() => createServer({ cert: certPem, key: keyPem, handshakeTimeout: 0 })).not.toThrow();
   });
 });
+
+describe('corked writes', () => {
+  it('travel as one record (an HTTP response’s head and body), not a record per write', async () => {
+    const chunks: string[] = [];
+    const server = createServer({ cert: pki.server.certPem, key: pki.server.keyPem }, (s) => {
+      s.on('data', (data: Buffer) => chunks.push(data.toString()));
+      s.on('end', () => s.end());
+    });
+    const port = await resources.listen(server);
+    const socket = resources.track(connect({ host: 'localhost', port, ca: pki.ca.certPem }));
+    await waitFor(socket, 'secureConnect');
+    socket.cork();
+    socket.write('HTTP/1.1 200 OK\r\n\r\n');
+    socket.write('body');
+    socket.uncork();
+    socket.end();
+    socket.resume();
+    await waitFor(socket, 'close');
+    // The adapter hands the reader one chunk per record received.
+    expect(chunks).toEqual(['HTTP/1.1 200 OK\r\n\r\nbody']);
+  });
+});

@@ -7,6 +7,8 @@ import { rfc8448Inputs } from '../../src/rfc8448/inputs.js';
 import { runScenario } from '../../src/rfc8448/replay.js';
 import type { RecordEvent, SecretEvent, TraceEvent } from '../../src/trace/events.js';
 import { createHtmlRenderer, escapeHtml, renderHtml, rfcSectionUrl } from '../../src/trace/render-html.js';
+import { pump, utf8 } from '../connection/harness/pair.js';
+import { tls12Pair } from '../tls12/helpers.js';
 
 /** The page's text without tags or entities, as a reader sees it (roughly). */
 const visibleText = (html: string) =>
@@ -170,6 +172,59 @@ describe('renderHtml on RFC 8448 simple 1-RTT', () => {
   it('shows state transitions and alerts', () => {
     expect(text).toContain('client state: ExpectServerHello → ExpectEncryptedExtensions');
     expect(text).toContain('client sends alert: warning close_notify');
+  });
+});
+
+describe('renderHtml on a TLS 1.2 handshake (RFC 5246)', () => {
+  let events: TraceEvent[];
+  let html: string;
+  let text: string;
+  beforeAll(() => {
+    const { client, server, log } = tls12Pair({ cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] });
+    pump(client, server);
+    client.write(utf8('GET / HTTP/1.1\r\n\r\n'));
+    client.close();
+    pump(client, server);
+    events = log.events;
+    html = renderHtml(events, { title: 'TLS 1.2' });
+    text = visibleText(html);
+  });
+
+  it('shows TLS 1.2’s messages with their RFC sections, every element closed', () => {
+    for (const [what, rfc] of [['server sends ServerKeyExchange', 'RFC 8422 §5.4'], ['client sends ClientKeyExchange', 'RFC 8422 §5.7'], ['server sends ServerHelloDone', 'RFC 5246 §7.4.5']]) {
+      expect(text).toMatch(new RegExp(`${what} \\d+ bytes ${rfc}`));
+    }
+    for (const tag of ['details', 'summary', 'div', 'section', 'p', 'code', 'table', 'tr', 'dl']) {
+      expect(html.match(new RegExp(`</${tag}>`, 'g'))?.length ?? 0, tag).toBe(html.match(new RegExp(`<${tag}[ >]`, 'g'))?.length ?? 0);
+    }
+  });
+
+  it('reads protected records as TLS 1.2 writes them: the real type in the header, no inner type, no padding', () => {
+    const records = events.filter((e): e is RecordEvent => e.kind === 'record' && e.protected && e.direction === 'sent');
+    expect(records.map((r) => r.outerType)).toEqual(expect.arrayContaining(['handshake', 'application_data', 'alert']));
+    for (const r of records) {
+      expect(r.outerType).toBe(r.innerType);
+      expect(text).toContain(`Decrypted: ${r.innerType} content (${r.contentHex.length / 2} bytes)`);
+      for (const line of dumpLines(r.hex.slice(10))) expect(text).toContain(line);
+    }
+    expect(text).toContain('TLS 1.2 shows the real type, even in a protected record.');
+    expect(text).toContain('No inner type, no padding');
+    expect(text).not.toContain('TLSInnerPlaintext');
+    expect(text).not.toContain('Every protected record says application_data');
+    expect(text).not.toMatch(/record application_data → handshake/);
+  });
+
+  it('shows the PRF’s secrets under their labels and RFC sections', () => {
+    for (const [label, rfc] of [['extended master secret', 'RFC 7627 §4'], ['key expansion', 'RFC 5246 §6.3'], ['client finished', 'RFC 5246 §7.4.9'], ['server finished', 'RFC 5246 §7.4.9']]) {
+      expect(text).toMatch(new RegExp(`derives \\w+ “${label}” ${rfc}`));
+    }
+    expect(text).toMatch(/derives pre_master_secret ECDHE RFC 8422 §5\.10/);
+    for (const s of events.filter((e): e is SecretEvent => e.kind === 'secret')) expect(text).toContain(`derives ${s.name} `);
+  });
+
+  it('links its alerts to RFC 5246 §7.2', () => {
+    expect(text).toContain('client sends alert: warning close_notify RFC 5246 §7.2');
+    expect(html).toContain('href="https://www.rfc-editor.org/rfc/rfc5246#section-7.2"');
   });
 });
 

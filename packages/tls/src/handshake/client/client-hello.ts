@@ -10,26 +10,33 @@ import { encodeHandshakeMessage } from '../messages/handshake-message.js';
 import { patchBinders, truncatedClientHello } from '../messages/psk-binders.js';
 import type { ClientHello, ClientHelloExtension } from '../messages/types.js';
 import { KeySchedule } from '../tls13/key-schedule.js';
-import { pskModes, TLS13 } from '../versions.js';
+import { pskModes, TLS12, TLS13 } from '../versions.js';
+import { UNCOMPRESSED } from '../extensions/ec-point-formats.js';
 import type { ClientOffer } from './client-handshake.js';
 
 /** The extensions of a ClientHello before pre_shared_key and padding, in the order NSS uses (and RFC 8448's traces show). */
 export function clientHelloExtensions(offer: ClientOffer, withEarlyData: boolean): ClientHelloExtension[] {
   const { config } = offer;
   const adv = config.advertise ?? {};
+  const [tls13, tls12] = [offer.versions.includes(TLS13), offer.versions.includes(TLS12)];
   const exts: ClientHelloExtension[] = [];
   // RFC 6066 §3: literal IP addresses are not permitted in server_name.
   if (config.serverName && !isIP(config.serverName)) exts.push({ type: 'server_name', hostName: config.serverName });
-  if (adv.renegotiationInfo) exts.push({ type: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
+  // TLS 1.2 needs the extended master secret (RFC 7627 §5.2), secure renegotiation (RFC 5746 §3.4),
+  // uncompressed points (RFC 8422 §5.1.2) and, for tickets, session_ticket (RFC 5077 §3.2).
+  if (tls12) exts.push({ type: 'extended_master_secret' });
+  if (adv.renegotiationInfo || tls12) exts.push({ type: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
   exts.push({ type: 'supported_groups', groups: adv.groups ?? offer.groups.map((g) => g.id) });
-  if (adv.sessionTicket) exts.push({ type: 'session_ticket', ticket: new Uint8Array(0) });
+  if (tls12) exts.push({ type: 'ec_point_formats', formats: [UNCOMPRESSED] });
+  if (adv.sessionTicket || tls12) exts.push({ type: 'session_ticket', ticket: offer.tls12Session?.ticket ?? new Uint8Array(0) });
   if (config.alpnProtocols?.length) exts.push({ type: 'application_layer_protocol_negotiation', protocols: config.alpnProtocols });
-  exts.push({ type: 'key_share', clientShares: [...offer.keyShares].map(([group, kp]) => ({ group, keyExchange: kp.publicKey })) });
+  if (tls13) exts.push({ type: 'key_share', clientShares: [...offer.keyShares].map(([group, kp]) => ({ group, keyExchange: kp.publicKey })) });
   if (withEarlyData) exts.push({ type: 'early_data' });
-  exts.push({ type: 'supported_versions', versions: [TLS13] });
+  // §4.2.1: supported_versions is TLS 1.3's; a TLS 1.2-only client has legacy_version alone.
+  if (tls13) exts.push({ type: 'supported_versions', versions: offer.versions });
   exts.push({ type: 'signature_algorithms', schemes: offer.offeredSchemes });
   if (offer.cookie) exts.push({ type: 'cookie', cookie: offer.cookie });
-  exts.push({ type: 'psk_key_exchange_modes', modes: pskModes(config.pskKeyExchangeModes) });
+  if (tls13) exts.push({ type: 'psk_key_exchange_modes', modes: pskModes(config.pskKeyExchangeModes) });
   if (config.recordSizeLimit) exts.push({ type: 'record_size_limit', limit: config.recordSizeLimit });
   return exts;
 }

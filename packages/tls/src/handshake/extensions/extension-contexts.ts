@@ -13,9 +13,10 @@ import { ExtensionType } from './extension-type.js';
 /**
  * The messages that carry extensions, abbreviated as in the §4.2 table: ClientHello,
  * ServerHello, HelloRetryRequest, EncryptedExtensions, CertificateRequest, Certificate
- * (its CertificateEntry) and NewSessionTicket.
+ * (its CertificateEntry) and NewSessionTicket; and SH12, a TLS 1.2 ServerHello, which the
+ * table does not govern (RFC 5246 §7.4.1.4: it may answer any extension of the ClientHello).
  */
-export type ExtensionContext = 'CH' | 'SH' | 'HRR' | 'EE' | 'CR' | 'CT' | 'NST';
+export type ExtensionContext = 'CH' | 'SH' | 'HRR' | 'EE' | 'CR' | 'CT' | 'NST' | 'SH12';
 
 /** The RFC structure name of each context, for annotations and error messages. */
 export const contextStructName: Readonly<Record<ExtensionContext, string>> = {
@@ -26,6 +27,7 @@ export const contextStructName: Readonly<Record<ExtensionContext, string>> = {
   CR: 'CertificateRequest',
   CT: 'CertificateEntry',
   NST: 'NewSessionTicket',
+  SH12: 'ServerHello',
 };
 
 const T = ExtensionType;
@@ -57,6 +59,7 @@ const table = new Map<number, readonly ExtensionContext[]>([
 
 /** Whether an extension with code `code` may appear in `context` (true for codes outside the table). */
 export function isAllowedIn(code: number, context: ExtensionContext): boolean {
+  if (context === 'SH12') return true;
   const allowed = table.get(code);
   return allowed === undefined || allowed.includes(context);
 }

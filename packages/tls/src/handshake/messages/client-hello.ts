@@ -9,6 +9,8 @@ import { alpnOffered } from '../extensions/alpn.js';
 import { certificateAuthorities } from '../extensions/certificate-authorities.js';
 import { cookie } from '../extensions/cookie.js';
 import { earlyDataOffered } from '../extensions/early-data.js';
+import { ecPointFormats } from '../extensions/ec-point-formats.js';
+import { extendedMasterSecret } from '../extensions/extended-master-secret.js';
 import { readExtensions, writeExtensions, type ExtensionCodecs } from '../extensions/extension-block.js';
 import { keyShareClientHello } from '../extensions/key-share.js';
 import { padding, renegotiationInfo, sessionTicket } from '../extensions/legacy-extensions.js';
@@ -36,6 +38,8 @@ const extensionCodecs: ExtensionCodecs<ClientHelloExtension> = {
   renegotiation_info: renegotiationInfo,
   session_ticket: sessionTicket,
   padding,
+  extended_master_secret: extendedMasterSecret,
+  ec_point_formats: ecPointFormats,
   key_share: keyShareClientHello,
   supported_versions: supportedVersionsList,
   psk_key_exchange_modes: pskKeyExchangeModes,

@@ -23,6 +23,8 @@ import { readKeyUpdate, writeKeyUpdate } from './key-update.js';
 import { readNewSessionTicket, writeNewSessionTicket } from './new-session-ticket.js';
 import { readServerHello, writeServerHello } from './server-hello.js';
 import type { HandshakeMessage } from './types.js';
+import { TLS12_MESSAGES, TLS12_MESSAGES_BY_TYPE } from '../tls12/messages/tls12-messages.js';
+import type { ProtocolName } from '../versions.js';
 
 export { HELLO_RETRY_REQUEST_RANDOM } from './hello-retry-request.js';
 
@@ -30,10 +32,15 @@ export { HELLO_RETRY_REQUEST_RANDOM } from './hello-retry-request.js';
 export interface HandshakeCodecOptions {
   /** Record the named fields (for traces and teaching); off by default, which costs nothing. */
   annotate?: boolean;
+  /**
+   * The negotiated version, which decides what a msg_type means (default TLS 1.3, also before
+   * the hellos settle it): TLS 1.2 has messages of its own, and others under the same msg_type.
+   */
+  protocol?: ProtocolName;
 }
 
-/** The structure name and RFC section of each message, as the top-level group of its fields. */
-const structs: Readonly<Record<HandshakeMessage['type'], { name: string; rfc: string }>> = {
+/** The structure name and RFC section of each TLS 1.3 message, as the top-level group of its fields. */
+const structs: Readonly<Record<Exclude<HandshakeMessage['type'], keyof typeof tls12Only>, { name: string; rfc: string }>> = {
   client_hello: { name: 'ClientHello', rfc: 'RFC 8446 §4.1.2' },
   server_hello: { name: 'ServerHello', rfc: 'RFC 8446 §4.1.3' },
   hello_retry_request: { name: 'HelloRetryRequest', rfc: 'RFC 8446 §4.1.4' },
@@ -47,6 +54,24 @@ const structs: Readonly<Record<HandshakeMessage['type'], { name: string; rfc: st
   key_update: { name: 'KeyUpdate', rfc: 'RFC 8446 §4.6.3' },
 };
 
+/** The message types TLS 1.2 alone has (the table of `tls12/messages/`). */
+const tls12Only = {
+  hello_request: true,
+  certificate_tls12: true,
+  server_key_exchange: true,
+  certificate_request_tls12: true,
+  server_hello_done: true,
+  client_key_exchange: true,
+  new_session_ticket_tls12: true,
+} as const;
+
+/** The name and section of a message in the version it is sent in. */
+function structOf(type: HandshakeMessage['type'], protocol: ProtocolName | undefined): { name: string; rfc: string } {
+  const tls12 = TLS12_MESSAGES_BY_TYPE.get(type);
+  if (tls12 && (protocol === 'TLSv1.2' || type in tls12Only)) return tls12;
+  return structs[type as keyof typeof structs];
+}
+
 /**
  * `"ClientHello"` for `client_hello`: the RFC's name of a message type (the name traces show).
  *
@@ -58,7 +83,7 @@ const structs: Readonly<Record<HandshakeMessage['type'], { name: string; rfc: st
  * @category Handshake messages
  */
 export function messageTitle(type: HandshakeMessage['type']): string {
-  return structs[type].name;
+  return structOf(type, undefined).name;
 }
 
 /**
@@ -70,14 +95,16 @@ export function expectMessage<T extends HandshakeMessage['type']>(message: Hands
   return message as Extract<HandshakeMessage, { type: T }>;
 }
 
-/** A HelloRetryRequest travels as a server_hello (§4.1.4); every other type is its own msg_type. */
+/** A HelloRetryRequest travels as a server_hello (§4.1.4); TLS 1.2's messages have their table; every other type is its own msg_type. */
 const msgType = (type: HandshakeMessage['type']): number =>
-  type === 'hello_retry_request' ? HandshakeType.server_hello : HandshakeType[type];
+  type === 'hello_retry_request' ? HandshakeType.server_hello : (TLS12_MESSAGES_BY_TYPE.get(type)?.code ?? HandshakeType[type as keyof typeof HandshakeType]);
 
 const msgTypeInfo = (code: number) => ({ value: `${handshakeTypeName(code) ?? 'unknown'} (${code})` });
 const LENGTH_NOTE = 'Length of the body that follows, in bytes.';
 
-function writeBody(w: Writer, msg: HandshakeMessage): void {
+function writeBody(w: Writer, msg: HandshakeMessage, protocol: ProtocolName | undefined): void {
+  const tls12 = TLS12_MESSAGES_BY_TYPE.get(msg.type);
+  if (tls12?.write && (protocol === 'TLSv1.2' || msg.type in tls12Only)) return tls12.write(w, msg as never);
   switch (msg.type) {
     case 'client_hello':
       return writeClientHello(w, msg);
@@ -101,6 +128,8 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
       return; // struct {} EndOfEarlyData: an empty body (§4.5)
     case 'key_update':
       return writeKeyUpdate(w, msg);
+    default:
+      throw new RangeError(`${msg.type} is a TLS 1.2 message`);
   }
 }
 
@@ -121,10 +150,10 @@ export function encodeHandshakeMessage(
 ): { bytes: Uint8Array; fields: Field[] } {
   const w = new Writer({ annotate: options.annotate ?? false });
   const code = msgType(msg.type);
-  const struct = structs[msg.type];
+  const struct = structOf(msg.type, options.protocol);
   w.u8(code, 'msg_type', msgTypeInfo(code));
   w.u24(0, 'length', LENGTH_NOTE); // filled in below, once the body's size is known
-  w.struct(struct.name, () => writeBody(w, msg), { rfc: struct.rfc });
+  w.struct(struct.name, () => writeBody(w, msg, options.protocol), { rfc: struct.rfc });
   const bytes = w.finish();
   const length = bytes.length - 4;
   if (length >= 2 ** 24) throw new RangeError(`${struct.name}: ${length} bytes do not fit a handshake message`);
@@ -134,22 +163,32 @@ export function encodeHandshakeMessage(
   return { bytes, fields: w.fields };
 }
 
-/** What a message's first bytes say it is, before reading it. */
-function classify(bytes: Uint8Array): HandshakeMessage['type'] {
+/** The msg_types of TLS 1.3 (§4): TLS 1.2's own are unknown to it. */
+const TLS13_CODES = new Set(Object.keys(structs).map((type) => msgType(type as HandshakeMessage['type'])));
+
+/** What a message's first bytes say it is, before reading it, in the version negotiated. */
+function classify(bytes: Uint8Array, protocol: ProtocolName | undefined): HandshakeMessage['type'] {
   const code = bytes[0]!;
+  if (protocol === 'TLSv1.2') {
+    const tls12 = TLS12_MESSAGES.get(code);
+    if (!tls12) fail('unexpected_message', `handshake message type ${code} does not exist in TLS 1.2`);
+    return tls12.type;
+  }
   const name = handshakeTypeName(code);
   // message_hash exists only inside the transcript (§4.4.1), never on the wire.
-  if (name === undefined || name === 'message_hash') {
+  if (name === undefined || name === 'message_hash' || !TLS13_CODES.has(code)) {
     fail('unexpected_message', `unknown handshake message type ${code}`);
   }
   // A ServerHello with the special random is a HelloRetryRequest (§4.1.3): random is at bytes 6..38.
   if (name === 'server_hello' && bytes.length >= 38 && isHelloRetryRequestRandom(bytes.subarray(6, 38))) {
     return 'hello_retry_request';
   }
-  return name;
+  return name as HandshakeMessage['type'];
 }
 
-function readBody(r: Reader, type: HandshakeMessage['type'], message: Uint8Array): HandshakeMessage {
+function readBody(r: Reader, type: HandshakeMessage['type'], message: Uint8Array, protocol: ProtocolName | undefined): HandshakeMessage {
+  const tls12 = TLS12_MESSAGES_BY_TYPE.get(type);
+  if (tls12?.read && (protocol === 'TLSv1.2' || type in tls12Only)) return tls12.read(r);
   switch (type) {
     case 'client_hello':
       return readClientHello(r);
@@ -173,6 +212,8 @@ function readBody(r: Reader, type: HandshakeMessage['type'], message: Uint8Array
       return { type: 'end_of_early_data' };
     case 'key_update':
       return readKeyUpdate(r);
+    default:
+      return fail('unexpected_message', `${type} is a TLS 1.2 message`);
   }
 }
 
@@ -203,8 +244,8 @@ export function decodeHandshakeMessage(
   // One copy up front: the decoded message's byte fields are views into it, so they
   // stay valid when the caller reuses its buffer.
   const input = bytes.slice();
-  const type = classify(input);
-  const struct = structs[type];
+  const type = classify(input, options.protocol);
+  const struct = structOf(type, options.protocol);
   const r = new Reader(input, struct.name, { annotate: options.annotate ?? false });
   const code = r.u8('msg_type');
   r.describe(msgTypeInfo(code));
@@ -212,7 +253,7 @@ export function decodeHandshakeMessage(
   if (length !== r.remaining) {
     fail('decode_error', `${struct.name}: length says ${length} bytes, the message has ${r.remaining}`);
   }
-  const message = r.struct(struct.name, () => readBody(r, type, input), { rfc: struct.rfc });
+  const message = r.struct(struct.name, () => readBody(r, type, input, options.protocol), { rfc: struct.rfc });
   r.expectEnd();
   return { message, fields: r.fields };
 }

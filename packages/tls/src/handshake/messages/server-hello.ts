@@ -12,6 +12,12 @@ import {
 } from '../extensions/extension-block.js';
 import { ExtensionType } from '../extensions/extension-type.js';
 import { keyShareServerHello } from '../extensions/key-share.js';
+import { alpnSelected } from '../extensions/alpn.js';
+import { ecPointFormats } from '../extensions/ec-point-formats.js';
+import { extendedMasterSecret } from '../extensions/extended-master-secret.js';
+import { renegotiationInfo, sessionTicket } from '../extensions/legacy-extensions.js';
+import { recordSizeLimit } from '../extensions/record-size-limit.js';
+import { serverNameAcknowledged } from '../extensions/server-name.js';
 import { selectedIdentity } from '../extensions/pre-shared-key.js';
 import { supportedVersionsSelected } from '../extensions/supported-versions.js';
 import { equalBytes } from '../../wire/bytes.js';
@@ -19,12 +25,26 @@ import { suiteValue } from './field-values.js';
 import { readLegacyVersion, SESSION_ID_BOUNDS, writeLegacyVersion, writeRandom } from './hello-fields.js';
 import type { ServerHello, ServerHelloExtension } from './types.js';
 
-/** The extensions a ServerHello interprets. */
-const extensionCodecs: ExtensionCodecs<ServerHelloExtension> = {
+/** The extensions a TLS 1.3 ServerHello interprets (§4.2). */
+const tls13Codecs: Partial<ExtensionCodecs<ServerHelloExtension>> = {
   key_share: keyShareServerHello,
   supported_versions: supportedVersionsSelected,
   pre_shared_key: selectedIdentity,
 };
+
+/** The extensions a TLS 1.2 ServerHello interprets: its answers to a ClientHello's (RFC 5246 §7.4.1.4). */
+const tls12Codecs: Partial<ExtensionCodecs<ServerHelloExtension>> = {
+  server_name: serverNameAcknowledged,
+  renegotiation_info: renegotiationInfo,
+  extended_master_secret: extendedMasterSecret,
+  ec_point_formats: ecPointFormats,
+  session_ticket: sessionTicket,
+  application_layer_protocol_negotiation: alpnSelected,
+  record_size_limit: recordSizeLimit,
+};
+
+/** A ServerHello's codecs: TLS 1.3's when it carries supported_versions (§4.2.1), else TLS 1.2's. */
+const codecsFor = (tls13: boolean) => (tls13 ? tls13Codecs : tls12Codecs) as ExtensionCodecs<ServerHelloExtension>;
 
 /**
  * The last 8 bytes of a TLS 1.3 server's random when it negotiates TLS 1.2 or below
@@ -63,12 +83,11 @@ export function readServerHello(r: Reader, message: Uint8Array): ServerHello {
   r.describe({ value: suiteValue(cipherSuite), note: SUITE_NOTE });
   const legacyCompressionMethod = r.u8('legacy_compression_method', COMPRESSION_NOTE);
   // Only a TLS 1.3 ServerHello carries supported_versions (§4.1.3, §4.2.1). Without it
-  // the server chose an older version: its extensions follow that version's rules, not
-  // the table of §4.2, so keep them all as bytes and let the client answer with
-  // protocol_version. (An older ServerHello may even lack the extensions block.)
+  // the server chose TLS 1.2 (or older): its extensions answer the ClientHello's under
+  // RFC 5246 §7.4.1.4, not the table of §4.2. (An older ServerHello may lack the block.)
   const codes = peekExtensionCodes(message, r.offset);
-  const interpret = codes === undefined || codes.includes(ExtensionType.supported_versions);
-  const extensions = r.remaining === 0 ? [] : readExtensions(r, 'SH', extensionCodecs, { interpret });
+  const tls13 = codes === undefined || codes.includes(ExtensionType.supported_versions);
+  const extensions = r.remaining === 0 ? [] : readExtensions(r, tls13 ? 'SH' : 'SH12', codecsFor(tls13));
   return {
     type: 'server_hello',
     legacyVersion,
@@ -87,5 +106,5 @@ export function writeServerHello(w: Writer, msg: ServerHello): void {
   w.opaque(1, msg.legacySessionIdEcho, 'legacy_session_id_echo', SESSION_ID_NOTE);
   w.u16(msg.cipherSuite, 'cipher_suite', { value: suiteValue(msg.cipherSuite), note: SUITE_NOTE });
   w.u8(msg.legacyCompressionMethod, 'legacy_compression_method', COMPRESSION_NOTE);
-  writeExtensions(w, msg.extensions, extensionCodecs);
+  writeExtensions(w, msg.extensions, codecsFor(msg.extensions.some((e) => e.type === 'supported_versions')));
 }

@@ -9,6 +9,10 @@
  * @module
  */
 
+import type { Tls12Message } from '../tls12/messages/types.js';
+
+export type * from '../tls12/messages/types.js';
+
 /**
  * KeyShareEntry (§4.2.8).
  * @category Handshake messages
@@ -82,6 +86,18 @@ export type SessionTicketExtension = { type: 'session_ticket'; ticket: Uint8Arra
  * @category Handshake messages
  */
 export type PaddingExtension = { type: 'padding'; length: number };
+/**
+ * extended_master_secret (RFC 7627 §5.1): empty; both hellos carry it when the master secret
+ * hashes the whole handshake (TLS 1.2).
+ * @category Handshake messages
+ */
+export type ExtendedMasterSecretExtension = { type: 'extended_master_secret' };
+/**
+ * ec_point_formats (RFC 8422 §5.1.2): in TLS 1.2, the point formats the sender parses; only
+ * uncompressed (0) is left.
+ * @category Handshake messages
+ */
+export type EcPointFormatsExtension = { type: 'ec_point_formats'; formats: number[] };
 
 /**
  * The extensions a ClientHello may carry (§4.2, the "CH" column of its table).
@@ -98,6 +114,8 @@ export type ClientHelloExtension =
   | RenegotiationInfoExtension
   | SessionTicketExtension
   | PaddingExtension
+  | ExtendedMasterSecretExtension
+  | EcPointFormatsExtension
   | { type: 'key_share'; clientShares: KeyShareEntry[] } // §4.2.8 KeyShareClientHello
   | { type: 'supported_versions'; versions: number[] } // §4.2.1
   | { type: 'psk_key_exchange_modes'; modes: number[] } // §4.2.9
@@ -106,13 +124,21 @@ export type ClientHelloExtension =
   | UnknownExtension;
 
 /**
- * The extensions a ServerHello may carry (§4.2, "SH").
+ * The extensions a ServerHello may carry: in TLS 1.3 (§4.2, "SH") the first three; in TLS 1.2
+ * (RFC 5246 §7.4.1.4) the answers to the ClientHello's, which the rest are.
  * @category Handshake messages
  */
 export type ServerHelloExtension =
   | { type: 'key_share'; serverShare: KeyShareEntry }
   | { type: 'supported_versions'; selectedVersion: number }
   | { type: 'pre_shared_key'; selectedIdentity: number }
+  | { type: 'server_name' } // TLS 1.2: empty, the server used the name (RFC 6066 §3)
+  | RenegotiationInfoExtension
+  | ExtendedMasterSecretExtension
+  | EcPointFormatsExtension
+  | SessionTicketExtension
+  | AlpnExtension
+  | RecordSizeLimitExtension
   | UnknownExtension;
 
 /**
@@ -302,7 +328,8 @@ export type HandshakeMessage =
   | Finished
   | NewSessionTicket
   | EndOfEarlyData
-  | KeyUpdate;
+  | KeyUpdate
+  | Tls12Message;
 
 /**
  * The extension of type `type` in `list`, if present.

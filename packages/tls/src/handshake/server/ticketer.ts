@@ -9,6 +9,7 @@ import { aes256gcm } from '../../crypto/aead.js';
 import { sha256 } from '../../crypto/hash.js';
 import { concat, equalBytes } from '../../wire/bytes.js';
 import { Reader, Writer } from '../../wire/codec.js';
+import { fail } from '../../alert.js';
 
 /**
  * Seals resumption state into a ticket and opens it again.
@@ -40,6 +41,11 @@ export interface Ticketer {
   /** The state, or null when the ticket is not one of ours (or its key has been retired). */
   open(ticket: Uint8Array): Uint8Array | null;
 }
+
+/** Tickets sent after each full TLS 1.3 handshake unless configured otherwise (TLS 1.2 sends one). */
+export const DEFAULT_TICKET_COUNT = 2;
+/** ticket_lifetime in seconds unless configured otherwise (two hours). */
+export const DEFAULT_TICKET_LIFETIME = 7200;
 
 /** What a ticket remembers of the connection that issued it. */
 export interface TicketState {
@@ -75,11 +81,19 @@ export function encodeTicketState(s: TicketState): Uint8Array {
   return w.finish();
 }
 
-/** Decodes a {@link TicketState}; throws decode_error when malformed. */
+/**
+ * The first two bytes of a TLS 1.2 ticket's state (`tls12/server/ticket-state.ts`): TLS 1.3
+ * states begin with their cipher suite, 0x13xx, so one ticketer's tickets tell the two apart.
+ */
+export const TLS12_TICKET_TAG = 0x0303;
+
+/** Decodes a {@link TicketState}; throws decode_error when malformed, or when it is a TLS 1.2 ticket's. */
 export function decodeTicketState(bytes: Uint8Array): TicketState {
   const r = new Reader(bytes, 'ticket');
+  const cipherSuite = r.u16('cipher_suite');
+  if (cipherSuite === TLS12_TICKET_TAG) fail('decode_error', 'a TLS 1.2 ticket');
   const state: TicketState = {
-    cipherSuite: r.u16('cipher_suite'),
+    cipherSuite,
     psk: r.opaque(1, 'psk').slice(),
     ticketAgeAdd: r.u32('ticket_age_add'),
     issuedAt: r.u32('issued_at_high') * 2 ** 32 + r.u32('issued_at_low'),

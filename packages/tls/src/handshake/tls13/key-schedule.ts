@@ -254,7 +254,8 @@ export function exportKeyingMaterial(
 }
 
 /**
- * The TLS-Exporter of a connection (§7.5), bound to its exporter_master_secret.
+ * The TLS-Exporter of a connection (§7.5), bound to its exporter_master_secret. No context
+ * is the same as an empty one in TLS 1.3 (§7.5).
  *
  * @example
  * ```ts
@@ -264,8 +265,8 @@ export function exportKeyingMaterial(
  * ```
  * @category Key schedule
  */
-export function tls13Exporter(hash: HashFunction, exporterMasterSecret: Uint8Array): (label: string, context: Uint8Array, length: number) => Uint8Array {
-  return (label, context, length) => exportKeyingMaterial(hash, exporterMasterSecret, label, context, length);
+export function tls13Exporter(hash: HashFunction, exporterMasterSecret: Uint8Array): (label: string, context: Uint8Array | undefined, length: number) => Uint8Array {
+  return (label, context, length) => exportKeyingMaterial(hash, exporterMasterSecret, label, context ?? new Uint8Array(0), length);
 }
 
 /**
@@ -511,7 +512,7 @@ export class KeySchedule {
   }
 
   /** The connection's TLS-Exporter (§7.5), once the application secrets are derived. */
-  exporter(): (label: string, context: Uint8Array, length: number) => Uint8Array {
+  exporter(): (label: string, context: Uint8Array | undefined, length: number) => Uint8Array {
     if (!this.exporterMaster) throw new Error('key schedule: no exporter_master_secret yet');
     return tls13Exporter(this.hash, this.exporterMaster);
   }

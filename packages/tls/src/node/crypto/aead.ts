@@ -1,7 +1,8 @@
 /**
  * The three AEADs of the TLS 1.3 cipher suites (RFC 8446 §5.2, §B.4) on `node:crypto`:
  * AES-128-GCM, AES-256-GCM (OpenSSL uses AES-NI and carry-less multiplication where the
- * CPU has them) and ChaCha20-Poly1305 (RFC 8439).
+ * CPU has them) and ChaCha20-Poly1305 (RFC 8439). TLS 1.2's suites use them too: the record
+ * layer builds the 12-byte nonce (RFC 5288 §3, RFC 7905 §2), the AEAD only takes it.
  *
  * The key is imported once, as a secret `KeyObject`, when the record layer makes its
  * `RecordProtection`; each record then costs one cipher context for its nonce. As with the

@@ -6,14 +6,10 @@
 import type { CipherSuite } from '../../../crypto/provider.js';
 import type { HandshakeContext } from '../../context.js';
 import type { ServerHandshake } from '../../server/server-handshake.js';
-import { encodeTicketState } from '../../server/ticketer.js';
+import { DEFAULT_TICKET_COUNT, DEFAULT_TICKET_LIFETIME, encodeTicketState } from '../../server/ticketer.js';
 import { MAX_TICKET_LIFETIME } from '../../session.js';
 import type { KeySchedule } from '../key-schedule.js';
 
-/** Tickets sent after each full handshake unless configured otherwise. */
-export const DEFAULT_TICKET_COUNT = 2;
-/** ticket_lifetime in seconds unless configured otherwise (two hours). */
-export const DEFAULT_TICKET_LIFETIME = 7200;
 
 /** Sends the configured number of tickets (none without a ticketer). */
 export function sendNewSessionTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: CipherSuite, schedule: KeySchedule): void {

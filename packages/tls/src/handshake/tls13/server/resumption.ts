@@ -9,6 +9,7 @@ import { equalSecret } from '../../../wire/bytes.js';
 import type { HandshakeContext } from '../../context.js';
 import { truncatedClientHello } from '../../messages/psk-binders.js';
 import { findExtension, type ClientHello } from '../../messages/types.js';
+import { clientAuthStillValid } from '../../server/choices.js';
 import type { ServerHandshake } from '../../server/server-handshake.js';
 import { openTicket, type TicketState } from '../../server/ticketer.js';
 import { KeySchedule } from '../key-schedule.js';
@@ -57,17 +58,5 @@ function usable(ctx: HandshakeContext, hs: ServerHandshake, ch: ClientHello, sta
   // §4.6.1: a session belongs to the name it was made for (the certificate may differ by name).
   if (state.serverName !== (findExtension(ch.extensions, 'server_name')?.hostName ?? '')) return false;
   // The PSK carries the original client authentication (§2.2): it must satisfy this configuration.
-  return clientAuthStillValid(ctx, hs, state);
-}
-
-/** Whether a ticket's client authentication meets our policy now (re-checked with today's verifier). */
-function clientAuthStillValid(ctx: HandshakeContext, hs: ServerHandshake, state: TicketState): boolean {
-  const policy = hs.config.clientAuth ?? 'none';
-  if (policy === 'none' || state.clientCertificates.length === 0) return policy !== 'required';
-  try {
-    hs.config.verifyClientCertificate?.(state.clientCertificates, { purpose: 'client', now: new Date(ctx.now()) });
-    return true;
-  } catch {
-    return false;
-  }
+  return clientAuthStillValid(ctx, hs.config, state.clientCertificates);
 }

@@ -13,6 +13,7 @@ import type { CertifiedKey } from '../../config.js';
 import type { HandshakeContext, HandshakeState } from '../../context.js';
 import { encapsulateKeyShare } from '../../key-share.js';
 import { findExtension, type ClientHello, type EncryptedExtension, type KeyShareEntry, type ServerHelloExtension } from '../../messages/types.js';
+import { certificateFor, chooseAlpn } from '../../server/choices.js';
 import type { ServerHandshake } from '../../server/server-handshake.js';
 import { LEGACY_VERSION, TLS13 } from '../../versions.js';
 import { KeySchedule } from '../key-schedule.js';
@@ -91,12 +92,8 @@ class ServerFlight {
 
   /** ALPN (RFC 7301 §3.2): our preference among the client's; none in common is fatal. */
   private pickProtocol(): void {
-    const offer = findExtension(this.ch.extensions, 'application_layer_protocol_negotiation');
-    const ours = this.hs.config.alpnProtocols;
-    if (!offer || !ours?.length) return;
-    this.alpn = ours.find((p) => offer.protocols.includes(p));
-    if (!this.alpn) fail('no_application_protocol', `none of the client's protocols (${offer.protocols.join(', ')}) is ours`);
-    this.ctx.info.alpnProtocol = this.alpn;
+    this.alpn = chooseAlpn(this.hs.config, this.ch);
+    if (this.alpn) this.ctx.info.alpnProtocol = this.alpn;
   }
 
   /**
@@ -104,12 +101,9 @@ class ServerFlight {
    * a signature scheme the client accepts (§4.2.3, §4.4.2.2).
    */
   private pickCertificate(): void {
-    const { config } = this.hs;
     const sigAlgs = findExtension(this.ch.extensions, 'signature_algorithms');
     if (!sigAlgs) fail('missing_extension', 'ClientHello lacks signature_algorithms'); // §4.2.3
-    const name = this.serverName;
-    const certified = typeof config.certificate === 'function' ? config.certificate(name, this.alpn === undefined ? {} : { alpnProtocol: this.alpn }) : config.certificate;
-    if (!certified) fail(name ? 'unrecognized_name' : 'handshake_failure', `no certificate for ${name ?? 'a client without server_name'}`);
+    const certified = certificateFor(this.hs.config, this.serverName, this.alpn);
     const scheme = chooseSignatureScheme(this.hs.schemes, sigAlgs.schemes, certified.privateKey);
     if (!scheme) fail('handshake_failure', 'no signature scheme in common for our certificate');
     this.certified = certified;
