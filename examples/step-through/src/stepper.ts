@@ -229,10 +229,12 @@ export function timelineOf(options: StepperOptions, pki: Pki): Timeline {
 
 /** The handshakes the page compares in time, as changes to the reader's options. */
 export const MODES: readonly { name: string; options: Partial<StepperOptions> }[] = [
-  { name: 'full handshake', options: { helloRetryRequest: false, resumption: false, earlyData: false } },
-  { name: 'with a HelloRetryRequest', options: { helloRetryRequest: true, resumption: false, earlyData: false } },
-  { name: 'resumed', options: { helloRetryRequest: false, resumption: true, earlyData: false } },
-  { name: 'resumed with 0-RTT data', options: { helloRetryRequest: false, resumption: true, earlyData: true } },
+  { name: 'full handshake', options: { version: 'TLSv1.3', helloRetryRequest: false, resumption: false, earlyData: false } },
+  { name: 'with a HelloRetryRequest', options: { version: 'TLSv1.3', helloRetryRequest: true, resumption: false, earlyData: false } },
+  { name: 'resumed', options: { version: 'TLSv1.3', helloRetryRequest: false, resumption: true, earlyData: false } },
+  { name: 'resumed with 0-RTT data', options: { version: 'TLSv1.3', helloRetryRequest: false, resumption: true, earlyData: true } },
+  { name: 'TLS 1.2, full handshake', options: { version: 'TLSv1.2', helloRetryRequest: false, resumption: false, earlyData: false } },
+  { name: 'TLS 1.2, resumed', options: { version: 'TLSv1.2', helloRetryRequest: false, resumption: true, earlyData: false } },
 ];
 
 /** What a flight carried, from its sender's events. */

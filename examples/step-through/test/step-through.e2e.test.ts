@@ -207,7 +207,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     expect(await box.locator('output').textContent()).toBe('300 ms: a satellite link');
     expect(await summaryText()).toContain('the first byte of the answer arrives after 900 ms');
     const rows = await byTestId('modes').locator('tbody tr').evaluateAll((all) => all.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent).join(' | ')));
-    expect(rows).toEqual(['full handshake (this one) | 3 | 900 ms', 'with a HelloRetryRequest | 4 | 1200 ms', 'resumed | 3 | 900 ms', 'resumed with 0-RTT data | 2 | 600 ms']);
+    expect(rows).toEqual(['full handshake (this one) | 3 | 900 ms', 'with a HelloRetryRequest | 4 | 1200 ms', 'resumed | 3 | 900 ms', 'resumed with 0-RTT data | 2 | 600 ms', 'TLS 1.2, full handshake | 4 | 1200 ms', 'TLS 1.2, resumed | 3 | 900 ms']);
     // The slider stays where it was as the flights go on.
     await byTestId('next').click();
     await expect.poll(() => box.locator('.flight.pending').count(), POLL).toBe(1);
@@ -317,6 +317,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
     const flight2 = byTestId('step').nth(1);
     expect(await flight2.locator('.explanations li', { hasText: /^ServerKeyExchange:/ }).innerText()).toMatch(/the round trip TLS 1\.3 saves\.$/);
     expect(await flight2.locator('.explanations li', { hasText: /^Certificate:/ }).innerText()).toMatch(/in plaintext/);
+    await byTestId('expand-all').click(); // the events are folded to a line each
     // The HTML trace reads TLS 1.2 records: the real type in the header, no inner type.
     expect(await byTestId('step').nth(2).innerText()).toContain('TLS 1.2 shows the real type, even in a protected record.');
     // The secrets of RFC 5246 and RFC 7627, under their labels, in the flight that makes them.
@@ -341,6 +342,7 @@ describe.skipIf(!runnable)('the step-through page in Chromium', () => {
       'Flight 4 client → server application data',
       'Flight 5 server → client application data',
     ]);
+    await byTestId('expand-all').click();
     const text = await byTestId('steps').innerText();
     expect(text).toContain('“key expansion”');
     expect(text).not.toContain('sends ServerKeyExchange');
