@@ -108,6 +108,9 @@ export function publicKeyFromParts(algorithm: { oid: string; parameters?: Uint8A
       // RFC 8410 §3: parameters MUST be absent.
       if (algorithm.parameters) x509Fail('key_malformed', 'Ed25519 key with parameters');
       if (keyBytes.length !== 32) x509Fail('key_malformed', `Ed25519 key of ${keyBytes.length} bytes`);
+      // RFC 8032 §5.1.3: a point on the curve; and not one of small order, for which anyone
+      // can make a signature that verifies (RFC 8410 §3's keys are points of prime order).
+      if (ed25519SmallOrderOrInvalid(keyBytes)) x509Fail('key_malformed', 'Ed25519 key not on the curve, or of small order');
       return { type: 'ed25519', key: keyBytes };
     case OID.rsaEncryption:
     case OID.RSASSA_PSS: {
@@ -391,4 +394,13 @@ export function publicKeyBits(key: PublicKey): number {
   if (key.type === 'ec') return key.curve === 'P-256' ? 256 : 384;
   if (key.type === 'ed25519') return 255;
   return key.n.toString(2).length;
+}
+
+/** Whether 32 bytes are not a valid Ed25519 point (strict RFC 8032 decoding) or are one of small order. */
+function ed25519SmallOrderOrInvalid(bytes: Uint8Array): boolean {
+  try {
+    return ed25519.Point.fromBytes(bytes, false).isSmallOrder();
+  } catch {
+    return true;
+  }
 }

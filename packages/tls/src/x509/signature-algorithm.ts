@@ -150,7 +150,8 @@ export function verifySignature(alg: SignatureAlgorithm, key: PublicKey, message
         return curve.verify(signature, alg.hash.hash(message), key.point, { prehash: false, lowS: false, format: 'der' });
       }
       case 'ed25519':
-        return key.type === 'ed25519' && ed25519.verify(signature, message, key.key);
+        // zip215: false is RFC 8032's strict verification, as the TLS scheme does.
+        return key.type === 'ed25519' && ed25519.verify(signature, message, key.key, { zip215: false });
       case 'rsa-pkcs1':
         return key.type === 'rsa' && rsaPkcs1Verify(key, alg.hash, message, signature);
       case 'rsa-pss':

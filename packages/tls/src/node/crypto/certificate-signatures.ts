@@ -8,6 +8,7 @@
 import { constants, verify } from 'node:crypto';
 import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
 import type { SignatureAlgorithm } from '../../x509/signature-algorithm.js';
+import { modulusLength } from '../../crypto/rsa.js';
 import { publicKeyObject } from './keys.js';
 import { nodeCryptoProvider } from './index.js';
 
@@ -32,6 +33,9 @@ const DIGEST = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' }
 export function verifyCertificateSignature(algorithm: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
   const object = publicKeyObject(key);
   if (object === null) return false;
+  // RFC 8017 §8.1.2, §8.2.2: a signature of another length than the modulus is invalid
+  // (OpenSSL would left-pad a short RSA-PSS one).
+  if (key.type === 'rsa' && signature.length !== modulusLength(key.n)) return false;
   try {
     switch (algorithm.kind) {
       case 'ecdsa':
